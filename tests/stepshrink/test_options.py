@@ -1,0 +1,103 @@
+"""Command-line value validation: every domain rule accepts its edge and refuses its neighbour."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import pytest
+
+from stepshrink.errors import UsageError
+from stepshrink.options import (
+    add_constant_options,
+    figure_path,
+    nonnegative_int,
+    number,
+    output_dir,
+    positive_int,
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "accepted", "refused"),
+    [
+        ("real", ["-3", "0", "1e300"], ["nan", "inf", "-inf", "x", "1/2", "1e400"]),
+        ("positive", ["1e-300", "5"], ["0", "-0.0", "-1", "nan"]),
+        ("nonnegative", ["0", "2.5"], ["-1e-300", "inf"]),
+        ("at_least_one", ["1", "1.5"], ["0.999", "nan"]),
+        ("unit", ["1", "0.5", "1e-9"], ["0", "1.0000001", "-0.5"]),
+        ("open_unit", ["0.5"], ["0", "1"]),
+    ],
+)
+def test_number_rules(rule: str, accepted: list[str], refused: list[str]) -> None:
+    parse = number(rule)
+    for text in accepted:
+        assert parse(text) == float(text)
+    for text in refused:
+        with pytest.raises(argparse.ArgumentTypeError, match="must be"):
+            parse(text)
+
+
+def test_number_never_evaluates_expressions() -> None:
+    # a string that eval/sympify would accept is refused as text
+    with pytest.raises(argparse.ArgumentTypeError, match="__import__"):
+        number("real")("__import__('os').getcwd()")
+
+
+def test_unknown_rule() -> None:
+    with pytest.raises(ValueError, match="rule must be one of"):
+        number("even")
+
+
+def test_integers() -> None:
+    assert positive_int("12") == 12
+    assert nonnegative_int("0") == 0
+    for text in ["0", "-1", "1e3", "2.0", "", "x"]:
+        with pytest.raises(argparse.ArgumentTypeError, match="integer >= 1"):
+            positive_int(text)
+    with pytest.raises(argparse.ArgumentTypeError, match="integer >= 0"):
+        nonnegative_int("-1")
+
+
+def test_constant_options_parse_and_refuse() -> None:
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    add_constant_options(parser, ["L", "q_min", "M_G"], defaults={"L": 1.0})
+    args = parser.parse_args(["--q-min", "0.25", "--M-G", "2"])
+    assert (args.L, args.q_min, args.M_G) == (1.0, 0.25, 2.0)
+    with pytest.raises(argparse.ArgumentError, match="must be a number in"):
+        parser.parse_args(["--q-min", "1.5"])
+    with pytest.raises(ValueError, match="names must be known constants"):
+        add_constant_options(parser, ["Lipschitz"])
+
+
+def test_figure_path(tmp_path: Path) -> None:
+    assert figure_path(tmp_path / "a.svg") == tmp_path / "a.svg"
+    with pytest.raises(UsageError, match=r"-o: file name must end in one of \.png"):
+        figure_path(tmp_path / "a.gif")
+    with pytest.raises(UsageError, match="does not exist"):
+        figure_path(tmp_path / "missing" / "a.png")
+    (tmp_path / "d.png").mkdir()
+    with pytest.raises(UsageError, match="is a directory"):
+        figure_path(tmp_path / "d.png")
+
+
+def test_output_dir(tmp_path: Path) -> None:
+    created = output_dir(tmp_path / "new")
+    assert created.is_dir()
+    assert output_dir(created) == created
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="exists and is not a directory"):
+        output_dir(tmp_path / "file")
+    with pytest.raises(UsageError, match="does not exist"):
+        output_dir(tmp_path / "a" / "b")
+
+
+def test_read_only_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # permissions are simulated: as root every real directory is writable
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
+    with pytest.raises(UsageError, match="is not writable"):
+        figure_path(tmp_path / "a.png")
+    with pytest.raises(UsageError, match="is not writable"):
+        output_dir(tmp_path / "new")
+    assert not (tmp_path / "new").exists()
