@@ -169,7 +169,7 @@ CONSTANT_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
 
 
 def add_constant_options(
-    parser: argparse.ArgumentParser,
+    parser: argparse._ActionsContainer,
     names: Iterable[str],
     defaults: dict[str, float] | None = None,
 ) -> None:
@@ -177,8 +177,8 @@ def add_constant_options(
 
     Parameters
     ----------
-    parser : argparse.ArgumentParser
-        The sub-command's parser.
+    parser : argparse.ArgumentParser or argument group
+        Where to register the options.
     names : iterable of str
         Attribute names (``"L"``, ``"q_min"``, ...) of :data:`CONSTANT_OPTIONS` to add.
     defaults : dict, optional

@@ -1,0 +1,275 @@
+"""Command-line options of a simulated run, and the ``simulate`` objects they describe.
+
+``stepshrink simulate``, ``stepshrink plot trajectory`` and the report share one set of
+options (problem, gradient noise, quantizer, stepsize, replicas, seed); this module registers
+them and turns the parsed values into the arguments of :func:`simulate.run`. It holds no
+mathematics: every object is built by a ``simulate`` factory, which validates its own input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from stepshrink.errors import UsageError
+from stepshrink.options import add_constant_options, nonnegative_int, number, positive_int
+
+__all__ = ["PROBLEMS", "Experiment", "add_experiment_options", "experiment_from_args"]
+
+#: Built-in problems selectable with ``--problem``.
+PROBLEMS = ("quadratic", "least-squares", "logistic", "geman-mcclure")
+
+#: ``--format`` values that are not a registry name.
+NO_QUANTIZER = "none"
+SYNTHETIC = "synthetic"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything :func:`simulate.run` needs, built from command-line values.
+
+    Attributes
+    ----------
+    problem : simulate.problems.Problem
+    noise : simulate.noise.GaussianNoise or MinibatchNoise
+    quantizer : simulate.quantizer.Quantizer, SyntheticShrinkage or None
+    stepsize : float or callable
+        ``mu``, or ``k -> beta/(gamma + k)``.
+    schedule : dict
+        ``{"mu": ...}`` or ``{"beta": ..., "gamma": ...}`` (JSON-ready).
+    steps, replicas, seed : int
+    level : float
+    loss_scale : float or None
+    """
+
+    problem: Any
+    noise: Any
+    quantizer: Any
+    stepsize: Any
+    schedule: dict[str, float]
+    steps: int
+    replicas: int
+    seed: int
+    level: float
+    loss_scale: float | None
+
+    def run(self, *, progress: bool) -> Any:
+        """Run :func:`simulate.run` on this experiment; returns its ``Trajectory``."""
+        from simulate.sgd import run
+
+        return run(
+            self.problem,
+            steps=self.steps,
+            replicas=self.replicas,
+            stepsize=self.stepsize,
+            seed=self.seed,
+            noise=self.noise,
+            gradient_quantizer=self.quantizer,
+            loss_scaling=self.loss_scale,
+            level=self.level,
+            progress=progress,
+        )
+
+    @property
+    def noise_constants(self) -> tuple[float, float]:
+        """``(M, M_G)`` of the gradient noise on this problem (``M_G = 1 + M_V``)."""
+        M, M_V = self.noise.variance_constants(self.problem)
+        return float(M), 1.0 + float(M_V)
+
+
+def add_experiment_options(parser: argparse.ArgumentParser) -> None:
+    """Register the options of a simulated run on ``parser``."""
+    group = parser.add_argument_group("problem and noise")
+    group.add_argument("--problem", choices=PROBLEMS, default="quadratic", help="objective F")
+    group.add_argument(
+        "--dim", type=positive_int, default=16, metavar="D", help="dimension d (default 16)"
+    )
+    group.add_argument(
+        "--samples",
+        type=positive_int,
+        default=512,
+        metavar="N",
+        help="data set size n for least-squares and logistic (default 512)",
+    )
+    add_constant_options(group, ["L", "c"], defaults={"L": 1.0, "c": 0.1})
+    group.add_argument(
+        "--M",
+        dest="M",
+        type=number("nonnegative"),
+        default=None,
+        metavar="X",
+        help="Gaussian gradient-noise variance floor M (default 0.01); with --batch-size the "
+        "noise is minibatch sampling instead",
+    )
+    group.add_argument(
+        "--M-V",
+        dest="M_V",
+        type=number("nonnegative"),
+        default=0.0,
+        metavar="X",
+        help="Gaussian noise variance growth M_V (M_G = 1 + M_V; default 0)",
+    )
+    group.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        metavar="B",
+        help="minibatch noise (least-squares, logistic) instead of Gaussian noise",
+    )
+    group = parser.add_argument_group("quantization")
+    group.add_argument(
+        "--format",
+        default=NO_QUANTIZER,
+        metavar="NAME",
+        help="gradient format: an element format (fp8_e4m3, bf16, ...), a block format "
+        f"(mxfp8_e4m3, mxfp4, nvfp4, ...), '{SYNTHETIC}' (the paper's model with --q-min, "
+        f"--sigma-q2) or '{NO_QUANTIZER}' (default)",
+    )
+    group.add_argument(
+        "--rounding",
+        choices=("rne", "rna", "rtz", "rup", "rdn", "sr"),
+        default="rne",
+        help="rounding mode (default rne; sr = stochastic)",
+    )
+    group.add_argument(
+        "--random-bits",
+        type=positive_int,
+        default=None,
+        metavar="R",
+        help="random bits of stochastic rounding",
+    )
+    group.add_argument(
+        "--tensor-scaling",
+        action="store_true",
+        help="scale each gradient so its amax maps to the format's maximum (element formats)",
+    )
+    group.add_argument(
+        "--loss-scale",
+        type=number("positive"),
+        default=None,
+        metavar="S",
+        help="static loss scale s: quantize s*g, divide by s in float64",
+    )
+    add_constant_options(group, ["q_min", "sigma_q2"])
+    group = parser.add_argument_group("run")
+    add_constant_options(group, ["mu", "beta", "gamma"])
+    group.add_argument(
+        "--K",
+        dest="K",
+        type=positive_int,
+        default=1000,
+        metavar="K",
+        help="number of SGD steps (default 1000)",
+    )
+    group.add_argument(
+        "--replicas",
+        type=positive_int,
+        default=256,
+        metavar="R",
+        help="independent runs averaged (default 256)",
+    )
+    group.add_argument(
+        "--seed", type=nonnegative_int, default=0, metavar="S", help="random seed (default 0)"
+    )
+    group.add_argument(
+        "--level",
+        type=number("open_unit"),
+        default=0.999,
+        metavar="P",
+        help="confidence level of the bands (default 0.999)",
+    )
+
+
+def _problem(args: argparse.Namespace) -> Any:
+    from simulate import problems
+
+    if args.c > args.L:
+        raise UsageError(f"--c must be <= --L (PL constant at most smoothness), got {args.c:g}")
+    if args.problem == "quadratic":
+        # spectrum spread evenly over [c, L]: L and c are then exact (simulate.problems)
+        eigenvalues = np.linspace(args.c, args.L, args.dim) if args.dim > 1 else [args.L]
+        return problems.quadratic(eigenvalues, seed=args.seed)
+    if args.problem == "least-squares":
+        return problems.least_squares(args.samples, args.dim, seed=args.seed)
+    if args.problem == "logistic":
+        return problems.logistic_regression(args.samples, args.dim, seed=args.seed)
+    return problems.geman_mcclure(np.linspace(args.c, args.L, args.dim) / 2, seed=args.seed)
+
+
+def _noise(args: argparse.Namespace) -> Any:
+    from simulate.noise import GaussianNoise, MinibatchNoise
+
+    if args.batch_size is not None:
+        if args.problem not in ("least-squares", "logistic"):
+            raise UsageError("--batch-size: minibatch noise needs --problem least-squares/logistic")
+        if args.M is not None or args.M_V:
+            raise UsageError("--batch-size: minibatch noise replaces --M and --M-V; drop them")
+        return MinibatchNoise(args.batch_size)
+    return GaussianNoise(0.01 if args.M is None else args.M, args.M_V)
+
+
+def _quantizer(args: argparse.Namespace) -> Any:
+    from simulate.quantizer import Quantizer, SyntheticShrinkage
+
+    synthetic_only = [f for f, v in (("--q-min", args.q_min), ("--sigma-q2", args.sigma_q2)) if v]
+    if args.format == SYNTHETIC:
+        if args.q_min is None:
+            raise UsageError("--format synthetic needs --q-min (the shrinkage lower bound)")
+        if args.loss_scale is not None:
+            raise UsageError("--loss-scale needs a real --format, not 'synthetic'")
+        return SyntheticShrinkage(q_min=args.q_min, sigma_q2=args.sigma_q2 or 0.0)
+    if synthetic_only:
+        raise UsageError(f"{synthetic_only[0]} applies only with --format synthetic")
+    if args.format == NO_QUANTIZER:
+        if args.loss_scale is not None:
+            raise UsageError("--loss-scale needs a --format to quantize to")
+        return None
+    try:
+        return Quantizer(
+            args.format,
+            rounding=args.rounding,
+            random_bits=args.random_bits,
+            tensor_scaling=args.tensor_scaling,
+        )
+    except ValueError as exc:
+        raise UsageError(f"--format {args.format!r}: {exc}") from None
+
+
+def _stepsize(args: argparse.Namespace) -> tuple[Any, dict[str, float]]:
+    diminishing = args.beta is not None or args.gamma is not None
+    if diminishing and args.mu is not None:
+        raise UsageError("--mu: give either --mu or --beta with --gamma, not both")
+    if diminishing:
+        if args.beta is None or args.gamma is None:
+            raise UsageError("--beta and --gamma go together (mu_k = beta/(gamma + k))")
+        beta, gamma = float(args.beta), float(args.gamma)
+        return (lambda k: beta / (gamma + k)), {"beta": beta, "gamma": gamma}
+    mu = 0.1 if args.mu is None else float(args.mu)
+    return mu, {"mu": mu}
+
+
+def experiment_from_args(args: argparse.Namespace) -> Experiment:
+    """Build the experiment the options describe.
+
+    Raises
+    ------
+    UsageError
+        Options that contradict each other (``--mu`` with ``--beta``, ``--q-min`` without
+        ``--format synthetic``, an unknown format name, ...).
+    """
+    stepsize, schedule = _stepsize(args)
+    return Experiment(
+        problem=_problem(args),
+        noise=_noise(args),
+        quantizer=_quantizer(args),
+        stepsize=stepsize,
+        schedule=schedule,
+        steps=args.K,
+        replicas=args.replicas,
+        seed=args.seed,
+        level=args.level,
+        loss_scale=args.loss_scale,
+    )

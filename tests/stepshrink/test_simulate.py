@@ -1,0 +1,114 @@
+"""``stepshrink simulate``: saved trajectory and summary agree; Ctrl-C keeps the partial run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from simulate.noise import GaussianNoise
+from simulate.trajectory import load
+from stepshrink.cli import main
+from tests.stepshrink.console import exit_status, run_console
+
+BASE = ["simulate", "--K", "60", "--replicas", "32", "--no-progress"]
+
+
+def test_synthetic_run_saves_npz_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "run.npz"
+    argv = [*BASE, "--format", "synthetic", "--q-min", "0.5", "--sigma-q2", "0.01"]
+    status = main([*argv, "--mu", "0.2", "-o", str(target)])
+    assert status == 0
+    trajectory = load(target)
+    summary = json.loads((tmp_path / "run.json").read_text())
+    assert trajectory.steps == summary["steps"] == 60
+    assert not summary["interrupted"]
+    assert summary["replicas"] == 32
+    np.testing.assert_array_equal(trajectory.stepsize, np.full(60, 0.2))
+    assert summary["final_gap"]["mean"] == trajectory.gap_mean[-1]
+    # the synthetic model draws q uniformly in [q_min, 1]: nothing below q_min is ever observed
+    assert 0.5 <= summary["q_min_observed"] < summary["q_max_observed"] <= 1.0
+    assert summary["meta"]["gradient_quantizer"]["q_min"] == 0.5
+    out = capsys.readouterr().out
+    assert "observed q_k range" in out
+    assert str(target) in out
+
+
+def test_same_seed_same_bits(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert main([*BASE, "--seed", "7", "-o", str(tmp_path / f"{name}.npz")]) == 0
+    first, second = load(tmp_path / "a.npz"), load(tmp_path / "b.npz")
+    np.testing.assert_array_equal(first.gap_mean, second.gap_mean)
+    assert main([*BASE, "--seed", "8", "-o", str(tmp_path / "c.npz")]) == 0
+    assert not np.array_equal(first.gap_mean, load(tmp_path / "c.npz").gap_mean)
+
+
+def test_diminishing_schedule_reaches_the_run(tmp_path: Path) -> None:
+    target = tmp_path / "run.npz"
+    assert main([*BASE, "--beta", "2", "--gamma", "4", "-o", str(target)]) == 0
+    np.testing.assert_allclose(load(target).stepsize, 2.0 / (4.0 + np.arange(1, 61)), rtol=0)
+
+
+def test_interrupted_run_keeps_its_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = GaussianNoise.sample
+    calls = {"n": 0}
+
+    def interrupt_at_step_25(self: GaussianNoise, *args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 25:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(GaussianNoise, "sample", interrupt_at_step_25)
+    target = tmp_path / "run.npz"
+    assert main([*BASE, "-o", str(target)]) == 130
+    trajectory = load(target)
+    assert trajectory.interrupted
+    assert trajectory.steps == 24
+    assert trajectory.gap_mean.shape == (25,)
+    assert json.loads((tmp_path / "run.json").read_text())["interrupted"] is True
+    err = capsys.readouterr().err
+    assert "interrupted after 24 of 60 steps" in err
+    assert str(target) in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--K", "0"], "argument --K: must be an integer >= 1"),
+        (["--mu", "nan"], "argument --mu: must be a finite number > 0"),
+        (["--q-min", "0.5"], "--q-min applies only with --format synthetic"),
+        (["--format", "synthetic"], "--format synthetic needs --q-min"),
+        (["--mu", "0.1", "--beta", "1", "--gamma", "1"], "give either --mu or --beta"),
+        (["--beta", "1"], "--beta and --gamma go together"),
+        (["--c", "2", "--L", "1"], "--c must be <= --L"),
+        (["--rounding", "nearest"], "argument --rounding: invalid choice"),
+        (["--batch-size", "4"], "minibatch noise needs --problem"),
+        (["--loss-scale", "8"], "--loss-scale needs a --format"),
+        (["-o", "run.txt"], "-o: file name must end in one of .npz"),
+        (["-o", "/no/such/dir/run.npz"], "does not exist"),
+    ],
+)
+def test_bad_options_are_one_line_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert exit_status([*BASE, *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_bad_option_through_the_console_script(tmp_path: Path) -> None:
+    result = run_console(*BASE, "--replicas", "-3", "-o", str(tmp_path / "r.npz"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert "--replicas" in result.stderr
+    assert not (tmp_path / "r.npz").exists()
