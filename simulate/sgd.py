@@ -1,0 +1,313 @@
+"""Vectorized quantized SGD: ``R`` replicas advance together, one set of array operations per step.
+
+Step ``k`` (SPEC section 2), for every replica at once::
+
+    g_k   = noise(∇F(x_k))                     stochastic gradient (A2), or ∇F(x_k)
+    ĝ_k   = Q_g(s_k g_k) / s_k                 gradient quantizer, loss scale s_k (or the
+                                               synthetic model q_k g_k + eps_k)
+    u_k   = Q_u(mu_k ĝ_k)                      update quantizer (optional)
+    x_k+1 = Q_w(x_k - u_k)                     weight quantizer (optional; None = float64
+                                               master weights)
+
+and records, over live replicas, ``F(x_k) - F_ref`` and ``‖∇F(x_k)‖²`` with confidence
+intervals, the measured ``q_k = <ĝ_k, g_k>/‖g_k‖²`` and ``eps_k = ĝ_k - q_k g_k``
+(:mod:`simulate.measure`), the fractions of gradient entries that underflowed or saturated,
+and the replicas that diverged. A replica whose iterate, value or gradient becomes non-finite
+is frozen at its last finite iterate and counted in ``diverged``; it is excluded from the
+statistics from then on, never dropped silently. Floating-point warnings inside the loop are
+silenced on purpose: overflow is an outcome the run measures, not an error.
+
+Random numbers come from one ``numpy.random.Generator`` seeded by ``seed`` and are drawn in a
+fixed order, so the same arguments give the same bits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from tqdm import tqdm
+
+from simulate.measure import mean_ci, normal_quantile, projection
+from simulate.noise import NoiseModel
+from simulate.problems import Problem
+from simulate.quantizer import Quantizer, SyntheticShrinkage
+from simulate.trajectory import ITERATE_FIELDS, STEP_FIELDS, Trajectory
+
+__all__ = ["Stepsize", "run"]
+
+FloatArray = NDArray[np.float64]
+Stepsize = float | Callable[[NDArray[np.int64]], Any]
+
+
+def _stepsizes(stepsize: Stepsize, steps: int) -> FloatArray:
+    counts = np.arange(1, steps + 1, dtype=np.int64)
+    raw = stepsize(counts) if callable(stepsize) else stepsize
+    try:
+        mu = np.broadcast_to(np.asarray(raw, dtype=np.float64), (steps,)).copy()
+    except ValueError:
+        raise ValueError(
+            "stepsize must be a float or a vectorized callable k -> mu_k returning shape (steps,)"
+        ) from None
+    if not np.all(np.isfinite(mu) & (mu > 0)):
+        raise ValueError("stepsize must be finite and > 0 at every step")
+    return mu
+
+
+def _start(problem: Problem, x0: Any, replicas: int) -> FloatArray:
+    start = problem.x0 if x0 is None else np.asarray(x0, dtype=np.float64)
+    if start.shape == (problem.dim,):
+        return np.repeat(start[None], replicas, axis=0)
+    if start.shape == (replicas, problem.dim):
+        return start.copy()
+    raise ValueError(f"x0 must have shape ({problem.dim},) or ({replicas}, {problem.dim})")
+
+
+def _loss_scaler(loss_scaling: Any, gradient_quantizer: Any) -> Any:
+    if loss_scaling is None:
+        return None
+    if not isinstance(gradient_quantizer, Quantizer):
+        raise ValueError("loss_scaling needs a real gradient_quantizer (a Quantizer)")
+    if isinstance(loss_scaling, (int, float)) and not isinstance(loss_scaling, bool):
+        if not (np.isfinite(loss_scaling) and loss_scaling > 0):
+            raise ValueError(f"loss_scaling must be finite and > 0, got {loss_scaling!r}")
+        # imported on use: loss scaling is optional and lives with the block-scaling code
+        loss_scaling_module = importlib.import_module("simulate.loss_scaling")
+        return loss_scaling_module.StaticLossScaler(float(loss_scaling))
+    if not all(hasattr(loss_scaling, a) for a in ("scale", "unscale_and_check", "update")):
+        raise ValueError("loss_scaling must be a positive float or a loss scaler object")
+    return loss_scaling
+
+
+def run(
+    problem: Problem,
+    *,
+    steps: int,
+    replicas: int,
+    stepsize: Stepsize,
+    seed: int = 0,
+    noise: NoiseModel | None = None,
+    gradient_quantizer: Quantizer | SyntheticShrinkage | None = None,
+    update_quantizer: Quantizer | None = None,
+    weight_quantizer: Quantizer | None = None,
+    loss_scaling: Any = None,
+    x0: Any = None,
+    level: float = 0.999,
+    progress: bool | None = None,
+) -> Trajectory:
+    """Run ``replicas`` independent copies of (quantized) SGD for ``steps`` steps.
+
+    Parameters
+    ----------
+    problem : Problem
+        Objective with its constants (:mod:`simulate.problems`).
+    steps : int
+        Number of SGD steps ``K >= 1``.
+    replicas : int
+        Number of independent replicas ``R >= 1``.
+    stepsize : float or callable
+        ``mu`` or a vectorized schedule ``k -> mu_k`` called once on ``k = 1..K`` (int array).
+    seed : int
+        Seed of the single random generator (noise, synthetic ``q``, stochastic rounding).
+    noise : NoiseModel, optional
+        Gradient noise (:mod:`simulate.noise`); ``None`` uses exact gradients.
+    gradient_quantizer : Quantizer or SyntheticShrinkage, optional
+        Rounding of the stochastic gradient (the paper's model), or the synthetic model.
+    update_quantizer : Quantizer, optional
+        Rounding of the scaled update ``mu_k ĝ_k``.
+    weight_quantizer : Quantizer, optional
+        Rounding of the weights (``None``: float64 master weights); ``x_1`` is rounded too.
+    loss_scaling : float or loss scaler, optional
+        Static scale, or a scaler from :mod:`simulate.loss_scaling` (its state is advanced by
+        the run; a dynamic scaler must be built with ``replicas=R``). Replicas whose scaled
+        gradient is non-finite skip the step (counted in ``skipped``).
+    x0 : array_like, optional
+        Start, shape ``(d,)`` or ``(R, d)``; default ``problem.x0``.
+    level : float
+        Confidence level of the reported intervals (default 99.9%).
+    progress : bool, optional
+        Show a tqdm progress bar; default: when ``steps >= 1000`` and stderr is a terminal.
+
+    Returns
+    -------
+    Trajectory
+        Per-step statistics. On KeyboardInterrupt the steps done so far are returned with
+        ``interrupted=True``.
+    """
+    for name, value in (("steps", steps), ("replicas", replicas)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    mu = _stepsizes(stepsize, int(steps))
+    z = normal_quantile(level)
+    scaler = _loss_scaler(loss_scaling, gradient_quantizer)
+    rng = np.random.default_rng(seed)
+    x = _start(problem, x0, int(replicas))
+    if weight_quantizer is not None:
+        x = weight_quantizer(x, rng)
+    if progress is None:
+        progress = steps >= 1000 and sys.stderr.isatty()
+
+    iterate = {name: np.full(steps + 1, np.nan) for name in ITERATE_FIELDS}
+    iterate["diverged"] = np.zeros(steps + 1, dtype=np.int64)
+    per_step = {name: np.full(steps, np.nan) for name in STEP_FIELDS}
+    per_step["skipped"] = np.zeros(steps, dtype=np.int64)
+    per_step["stepsize"] = mu
+    F_ref = problem.F_ref
+    entries = float(problem.dim)
+
+    def record_iterate(k: int, values: FloatArray, grads: FloatArray, alive: Any) -> None:
+        grad_sq = np.einsum("rd,rd->r", grads, grads)
+        iterate["gap_mean"][k], iterate["gap_low"][k], iterate["gap_high"][k] = mean_ci(
+            values - F_ref, alive, z
+        )
+        stats = mean_ci(grad_sq, alive, z)
+        iterate["grad_sq_mean"][k], iterate["grad_sq_low"][k], iterate["grad_sq_high"][k] = stats
+        iterate["diverged"][k] = replicas - int(alive.sum())
+
+    done = 0
+    interrupted = False
+    with np.errstate(all="ignore"):
+        values, grads = problem.value_and_grad(x)
+        alive = np.isfinite(values) & np.isfinite(grads).all(axis=1) & np.isfinite(x).all(axis=1)
+        record_iterate(0, values, grads, alive)
+        try:
+            for k in tqdm(range(steps), disable=not progress, desc="sgd", unit="step"):
+                x, values, grads, alive = _step(
+                    k, problem, x, values, grads, alive, mu[k], rng, noise, gradient_quantizer,
+                    update_quantizer, weight_quantizer, scaler, per_step, entries,
+                )  # fmt: skip
+                record_iterate(k + 1, values, grads, alive)
+                done = k + 1
+        except KeyboardInterrupt:
+            interrupted = True
+
+    return Trajectory(
+        **{name: a[: done + 1] for name, a in iterate.items()},
+        **{name: a[:done] for name, a in per_step.items()},
+        x_final=x,
+        alive=alive,
+        level=float(level),
+        steps=done,
+        interrupted=interrupted,
+        meta={
+            "problem": problem.name,
+            "dim": problem.dim,
+            "L": problem.L,
+            "c": problem.c,
+            "F_ref": F_ref,
+            "replicas": int(replicas),
+            "seed": seed,
+            "noise": None if noise is None else repr(noise),
+            "gradient_quantizer": _describe(gradient_quantizer),
+            "update_quantizer": _describe(update_quantizer),
+            "weight_quantizer": _describe(weight_quantizer),
+            "loss_scaling": None if scaler is None else type(scaler).__name__,
+            "ci": f"normal approximation over live replicas, z = {z:.6f}",
+        },
+    )
+
+
+def _describe(quantizer: Quantizer | SyntheticShrinkage | None) -> dict[str, Any] | None:
+    return None if quantizer is None else quantizer.describe()
+
+
+def _step(
+    k: int,
+    problem: Problem,
+    x: FloatArray,
+    values: FloatArray,
+    grads: FloatArray,
+    alive: NDArray[np.bool_],
+    mu: float,
+    rng: np.random.Generator,
+    noise: NoiseModel | None,
+    gradient_quantizer: Quantizer | SyntheticShrinkage | None,
+    update_quantizer: Quantizer | None,
+    weight_quantizer: Quantizer | None,
+    scaler: Any,
+    per_step: dict[str, Any],
+    entries: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    # The synthetic q is drawn before g: q_k must not depend on g_k (A3).
+    if isinstance(gradient_quantizer, SyntheticShrinkage):
+        q_model = gradient_quantizer.draw_q(x.shape[0], rng)
+    g = grads if noise is None else noise.sample(problem, x, grads, rng)
+    live = alive.copy()
+    if gradient_quantizer is None:
+        g_hat = g
+        per_step["q_mean"][k] = per_step["q_min"][k] = per_step["q_max"][k] = 1.0
+        per_step["eps_sq_mean"][k] = per_step["eps_mean"][k] = 0.0
+        per_step["underflow"][k] = per_step["saturated"][k] = 0.0
+        per_step["loss_scale"][k] = 1.0
+    elif isinstance(gradient_quantizer, SyntheticShrinkage):
+        g_hat = gradient_quantizer.apply(g, q_model, rng)
+        _record_shrinkage(k, per_step, q_model, g_hat - q_model[:, None] * g, live)
+        per_step["underflow"][k] = per_step["saturated"][k] = 0.0
+        per_step["loss_scale"][k] = 1.0
+    else:
+        if scaler is None:
+            scaled = g
+            g_hat = quantized = gradient_quantizer(scaled, rng)
+            per_step["loss_scale"][k] = 1.0
+        else:
+            scale = np.broadcast_to(np.asarray(scaler.scale, dtype=np.float64), (x.shape[0],))
+            per_step["loss_scale"][k] = float(scale[live].mean()) if live.any() else np.nan
+            scaled = g * scale[:, None]
+            quantized = gradient_quantizer(scaled, rng)
+            g_hat, found_inf = scaler.unscale_and_check(quantized)
+            found_inf = np.broadcast_to(np.asarray(found_inf, dtype=bool), (x.shape[0],))
+            scaler.update(found_inf)
+            per_step["skipped"][k] = int((found_inf & live).sum())
+            live &= ~found_inf
+        q, eps = projection(g, g_hat)
+        _record_shrinkage(k, per_step, q, eps, live)
+        count = max(int(live.sum()), 1) * entries
+        underflow = (g != 0) & (g_hat == 0)
+        per_step["underflow"][k] = underflow[live].sum() / count
+        per_step["saturated"][k] = (
+            gradient_quantizer.saturated(scaled, quantized)[live].sum() / count
+        )
+
+    update = mu * g_hat
+    if update_quantizer is not None:
+        update = update_quantizer(update, rng)
+    x_new = x - update
+    if weight_quantizer is not None:
+        x_new = weight_quantizer(x_new, rng)
+    stalled = (update != 0) & (x_new == x)
+    per_step["stalled"][k] = stalled[live].sum() / (max(int(live.sum()), 1) * entries)
+
+    new_values, new_grads = problem.value_and_grad(x_new)
+    finite = (
+        np.isfinite(new_values)
+        & np.isfinite(new_grads).all(axis=1)
+        & np.isfinite(x_new).all(axis=1)
+    )
+    moved = live & finite
+    alive = alive & (finite | ~live)  # skipped replicas stay alive and keep their iterate
+    x = np.where(moved[:, None], x_new, x)
+    values = np.where(moved, new_values, values)
+    grads = np.where(moved[:, None], new_grads, grads)
+    return x, values, grads, alive
+
+
+def _record_shrinkage(
+    k: int,
+    per_step: dict[str, Any],
+    q: FloatArray,
+    eps: FloatArray,
+    live: NDArray[np.bool_],
+) -> None:
+    if not live.any():
+        return
+    q_live = q[live]
+    per_step["q_mean"][k] = q_live.mean()
+    per_step["q_min"][k] = q_live.min()
+    per_step["q_max"][k] = q_live.max()
+    eps_live = eps[live]
+    per_step["eps_sq_mean"][k] = np.einsum("rd,rd->r", eps_live, eps_live).mean()
+    per_step["eps_mean"][k] = eps_live.mean()

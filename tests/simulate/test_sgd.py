@@ -1,0 +1,194 @@
+"""The vectorized simulator: reproducibility, the synthetic model's statistics, Lemma 1 and T3
+on simulated runs, divergence handling, interruption, and argument validation.
+
+Statistical checks state their level and seed; multiple comparisons are Bonferroni-corrected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+import simulate
+from simulate import noise, problems
+from simulate.quantizer import SyntheticShrinkage
+from simulate.trajectory import Trajectory
+
+
+def z_for(level: float, tests: int = 1) -> float:
+    return NormalDist().inv_cdf(1 - (1 - level) / (2 * tests))
+
+
+def same_bits(a: Trajectory, b: Trajectory) -> bool:
+    return all(
+        np.asarray(getattr(a, f.name)).tobytes() == np.asarray(getattr(b, f.name)).tobytes()
+        for f in fields(Trajectory)
+        if f.name != "meta"
+    )
+
+
+QUAD = problems.quadratic(np.linspace(0.2, 1.0, 10), seed=3)
+
+
+def synthetic_run(seed: int, stepsize: object = 0.3, steps: int = 60) -> Trajectory:
+    return simulate.run(
+        QUAD,
+        steps=steps,
+        replicas=64,
+        stepsize=stepsize,
+        seed=seed,
+        noise=noise.GaussianNoise(0.2, 0.5),
+        gradient_quantizer=SyntheticShrinkage(0.3, sigma_q2=0.1),
+    )
+
+
+def test_same_seed_same_bits_and_another_seed_differs() -> None:
+    assert same_bits(synthetic_run(1), synthetic_run(1))
+    assert not same_bits(synthetic_run(1), synthetic_run(2))
+
+
+def test_float_and_constant_schedule_give_the_same_run() -> None:
+    assert same_bits(synthetic_run(4, 0.3), synthetic_run(4, lambda k: np.full(k.shape, 0.3)))
+    schedule = synthetic_run(4, lambda k: 1.0 / (2.0 + k))
+    assert np.array_equal(schedule.stepsize, 1.0 / (2.0 + np.arange(1, 61)))
+
+
+def test_synthetic_model_statistics() -> None:
+    # seed 8; level 99.9% for 2 tests (Bonferroni). q ~ U[0.25, 1]: mean 0.625, variance
+    # 0.75²/12 per draw; ‖eps‖² = (σ²/d) χ²_d: mean σ², variance 2σ⁴/d per draw.
+    model = SyntheticShrinkage(0.25, 1.0, sigma_q2=0.4)
+    replicas, steps = 256, 40
+    run = simulate.run(
+        QUAD, steps=steps, replicas=replicas, stepsize=0.1, seed=8, gradient_quantizer=model
+    )
+    draws = replicas * steps
+    z = z_for(0.999, 2)
+    assert abs(run.q_mean.mean() - 0.625) <= z * 0.75 / np.sqrt(12 * draws)
+    assert abs(run.eps_sq_mean.mean() - 0.4) <= z * 0.4 * np.sqrt(2 / QUAD.dim / draws)
+    assert np.all(run.q_min >= 0.25)
+    assert np.all(run.q_max <= 1.0)
+    assert np.all(run.underflow == 0)
+    assert np.all(run.saturated == 0)
+    fixed = simulate.run(
+        QUAD,
+        steps=5,
+        replicas=8,
+        stepsize=0.1,
+        gradient_quantizer=SyntheticShrinkage(0.4, law="fixed"),
+    )
+    assert np.all(fixed.q_min == 0.4)
+    assert np.all(fixed.q_max == 0.4)
+    assert np.all(fixed.eps_sq_mean == 0)
+
+
+def test_lemma1_effective_stepsize_and_a_planted_full_step_is_rejected() -> None:
+    # seed 9; level 99.9% Bonferroni over d coordinates. One step from a common x_1:
+    # E[x_2] = x_1 - mu q ∇F(x_1) (Lemma 1) with q = 0.5 fixed.
+    mu, q, replicas = 0.4, 0.5, 20000
+    run = simulate.run(
+        QUAD,
+        steps=1,
+        replicas=replicas,
+        stepsize=mu,
+        seed=9,
+        noise=noise.GaussianNoise(0.5),
+        gradient_quantizer=SyntheticShrinkage(q, law="fixed", sigma_q2=0.3),
+    )
+    x1 = QUAD.x0
+    grad = QUAD.grad(x1[None])[0]
+    mean = run.x_final.mean(axis=0)
+    sd = run.x_final.std(axis=0, ddof=1)
+    bound = z_for(0.999, QUAD.dim) * sd / np.sqrt(replicas)
+    assert np.all(np.abs(mean - (x1 - mu * q * grad)) <= bound)
+    assert not np.all(np.abs(mean - (x1 - mu * grad)) <= bound)
+
+
+def test_T3_bound_holds_on_a_simulated_PL_run() -> None:
+    # T3: E[F - F*] ≤ L mu S/(2 c q_min) + (1 - mu c q_min)^(k-1) (F(x_1) - F* - floor);
+    # the lower end of the 99.9% interval (seed 10) must not exceed it at any k.
+    M, q_min, sigma_q2, mu = 0.5, 0.3, 0.2, 0.5
+    assert mu <= 1 / QUAD.L
+    run = simulate.run(
+        QUAD,
+        steps=300,
+        replicas=256,
+        stepsize=mu,
+        seed=10,
+        noise=noise.GaussianNoise(M),
+        gradient_quantizer=SyntheticShrinkage(q_min, sigma_q2=sigma_q2),
+    )
+    c, L, S = QUAD.c, QUAD.L, M + sigma_q2
+    assert c is not None
+    floor = L * mu * S / (2 * c * q_min)
+    k = np.arange(1, 302)
+    bound = floor + (1 - mu * c * q_min) ** (k - 1) * (run.gap_mean[0] - floor)
+    assert np.all(run.gap_low <= bound)
+    # the run does reach a floor of the predicted order (the bound is loose by ~L/c = 5 and
+    # E[q²]/q_min; it is not vacuous): within 50x
+    assert run.gap_mean[-1] >= floor / 50
+
+
+def test_divergent_replicas_are_counted_frozen_and_the_run_completes() -> None:
+    replicas = 12
+    start = np.repeat(QUAD.x0[None], replicas, axis=0)
+    assert QUAD.x_star is not None
+    start[:5] = QUAD.x_star  # ∇F = 0 exactly: these never move
+    run = simulate.run(QUAD, steps=2000, replicas=replicas, stepsize=50.0, x0=start)
+    assert run.steps == 2000
+    assert not run.interrupted
+    assert run.diverged[0] == 0
+    assert run.diverged[-1] == 7
+    assert np.all(np.diff(run.diverged) >= 0)
+    assert run.alive.tolist() == [True] * 5 + [False] * 7
+    assert np.all(np.isfinite(run.x_final))  # frozen at the last finite iterate
+    assert run.gap_mean[-1] == 0.0
+    assert np.isfinite(run.grad_sq_high[-1])
+
+
+def test_keyboard_interrupt_keeps_the_partial_trajectory() -> None:
+    calls = {"n": 0}
+
+    def grad(x: np.ndarray) -> np.ndarray:
+        calls["n"] += 1
+        if calls["n"] == 8:  # 1 shape probe + the start + 5 steps, then Ctrl-C
+            raise KeyboardInterrupt
+        return x
+
+    problem = problems.from_callables(
+        lambda x: 0.5 * np.sum(x * x, axis=1), grad, dim=3, L=1.0, F_inf=0.0, x0=np.ones(3)
+    )
+    run = simulate.run(problem, steps=100, replicas=4, stepsize=0.5)
+    assert run.interrupted
+    assert run.steps == 5
+    assert run.gap_mean.shape == (6,)
+    assert run.q_mean.shape == (5,)
+    assert run.gap_mean.tolist() == [1.5 * 0.25**k for k in range(6)]
+    assert np.array_equal(run.x_final, np.full((4, 3), 0.5**5))
+
+
+def test_progress_bar_can_be_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    simulate.run(QUAD, steps=3, replicas=2, stepsize=0.1, progress=True)
+    assert "sgd" in capsys.readouterr().err
+    simulate.run(QUAD, steps=3, replicas=2, stepsize=0.1, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"steps": 0}, "steps must be a positive integer"),
+        ({"replicas": 2.5}, "replicas must be a positive integer"),
+        ({"stepsize": -1.0}, "stepsize must be finite and > 0"),
+        ({"stepsize": lambda k: np.ones(3)}, "stepsize must be a float or a vectorized"),
+        ({"x0": np.zeros(3)}, "x0 must have shape"),
+        ({"loss_scaling": 2.0**10}, "loss_scaling needs a real gradient_quantizer"),
+        ({"level": 1.5}, "level must be in"),
+    ],
+)
+def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:
+    arguments = {"steps": 5, "replicas": 2, "stepsize": 0.1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        simulate.run(QUAD, **arguments)
