@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-__all__ = ["Code", "Document", "Figure", "Heading", "Notice", "Paragraph", "Table"]
+__all__ = ["Block", "Code", "Document", "Figure", "Heading", "Link", "Notice", "Paragraph", "Table"]
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,27 @@ class Figure:
     caption: str
 
     def __post_init__(self) -> None:
-        relative = PurePosixPath(self.path)
-        if relative.is_absolute() or ".." in relative.parts:
-            raise ValueError(f"path must be relative and inside the report, got {self.path!r}")
+        _check_relative(self.path)
 
 
-Block = Heading | Paragraph | Notice | Code | Table | Figure
+def _check_relative(path: str) -> None:
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(f"path must be relative and inside the report, got {path!r}")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A file of the report (JSON, .npz), by relative path, with a description."""
+
+    path: str
+    text: str
+
+    def __post_init__(self) -> None:
+        _check_relative(self.path)
+
+
+Block = Heading | Paragraph | Notice | Code | Table | Figure | Link
 
 
 def _md_text(text: str) -> str:
@@ -99,6 +114,8 @@ def _md_block(block: Block) -> str:
         ]
         lines += ["| " + " | ".join(_md_text(cell) for cell in row) + " |" for row in block.rows]
         return "\n".join(lines)
+    if isinstance(block, Link):
+        return f"[{_md_text(block.text)}]({block.path})"
     return f"![{_md_text(block.caption)}]({block.path})\n\n*{_md_text(block.caption)}*"
 
 
@@ -118,6 +135,8 @@ def _html_block(block: Block) -> str:
             "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if isinstance(block, Link):
+        return f'<p><a href="{e(block.path, quote=True)}">{e(block.text)}</a></p>'
     src = e(block.path, quote=True)
     return (
         f'<figure><a href="{src}"><img src="{src}" alt="{e(block.caption, quote=True)}"></a>'
@@ -152,6 +171,10 @@ class Document:
     def figures(self) -> list[str]:
         """Relative paths of every figure, in order."""
         return [block.path for block in self.blocks if isinstance(block, Figure)]
+
+    def linked_files(self) -> list[str]:
+        """Relative paths of every figure and linked file, in order."""
+        return [block.path for block in self.blocks if isinstance(block, (Figure, Link))]
 
     def markdown(self) -> str:
         """The document as GitHub-flavoured Markdown."""

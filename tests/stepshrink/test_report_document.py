@@ -11,6 +11,7 @@ from stepshrink.report_document import (
     Document,
     Figure,
     Heading,
+    Link,
     Notice,
     Paragraph,
     Table,
@@ -44,6 +45,7 @@ def sample() -> Document:
         Figure("figures/bound.png", "Bound against K"),
         Notice("Section missing: simulate.assumptions has not landed"),
         Code("stepshrink bound T1 --L 1"),
+        Link("data/schedule.json", "schedules as JSON"),
     )
     return document
 
@@ -57,6 +59,7 @@ def test_markdown_blocks() -> None:
     assert "![Bound against K](figures/bound.png)" in text
     assert "> **Section missing: simulate.assumptions has not landed**" in text
     assert "```\nstepshrink bound T1 --L 1\n```" in text
+    assert text.endswith("[schedules as JSON](data/schedule.json)\n")
 
 
 def test_html_escapes_and_links() -> None:
@@ -66,6 +69,7 @@ def test_html_escapes_and_links() -> None:
     assert "script" not in parser.tags
     assert "<script>alert(1)</script>" in "".join(parser.text)
     assert parser.images == ["figures/bound.png"]
+    assert '<a href="data/schedule.json">schedules as JSON</a>' in page
     assert parser.tags.count("tr") == 3
     assert "<link" not in page
     assert "http" not in page
@@ -74,6 +78,9 @@ def test_html_escapes_and_links() -> None:
 
 def test_figures_and_validation() -> None:
     assert sample().figures() == ["figures/bound.png"]
+    assert sample().linked_files() == ["figures/bound.png", "data/schedule.json"]
+    with pytest.raises(ValueError, match="path must be relative"):
+        Link("/tmp/x.json", "x")
     with pytest.raises(ValueError, match="path must be relative"):
         Figure("/etc/passwd", "x")
     with pytest.raises(ValueError, match="path must be relative"):
