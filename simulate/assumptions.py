@@ -1,0 +1,431 @@
+"""The assumption checker: do a real format and a noise model satisfy A2-A4 (SPEC sections 2, 4)?
+
+:func:`check` samples many stochastic gradients at many points (along a short float64 SGD path
+from ``problem.x0`` and at random points around it), quantizes them, and measures, per
+SPEC section 4, ``q = <Q(g), g>/‖g‖²`` and ``eps = Q(g) - q g``. It reports:
+
+- **A2** (unbiased gradients, ``E‖g‖² ≤ M + M_G‖∇F‖²``): a per-coordinate test of
+  ``E[g] = ∇F`` at every point, and the measured second moment against the noise model's
+  constants; ``M`` and ``M_G`` are also fitted (weighted least squares of the per-point second
+  moment on ``‖∇F‖²``).
+- **A3** (``q_min ≤ q_k ≤ 1``, ``q_k`` determined by the history): the history-measurable part
+  of ``q`` at a point is its conditional mean ``q̄(x) = E[q | x]``; A3 fails when some
+  ``q̄(x)`` is significantly above 1 (round-to-nearest rounding magnitudes up) or not
+  significantly above 0. ``q_min`` / ``q_max`` are the smallest / largest ``q̄(x)``.
+- **A4** (``E[eps | g] = 0``, ``E‖eps‖² ≤ sigma_q2``): the same gradient ``g`` is quantized
+  ``repeats`` times; round-to-nearest makes ``eps`` a deterministic non-zero function of ``g``
+  (so its conditional mean is ``eps`` itself), stochastic rounding averages it out.
+  ``sigma_q2`` is the largest per-point mean of ``‖eps‖²``.
+
+Statistics: every interval and test is two-sided normal (CLT) at the overall ``level``
+(default 99.9%), split by Bonferroni across everything tested in the same verdict, so a
+verdict of "fails" is wrong with probability at most ``1 - level`` when the assumption holds
+(up to the CLT approximation, which needs ``samples`` and ``repeats`` in the hundreds). A
+deterministic quantizer gives zero-width intervals: its verdicts are then exact, up to a
+float64 tolerance of ``1e-12`` relative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulate.measure import ConfidenceInterval, normal_quantile, projection
+from simulate.noise import NoiseModel
+from simulate.problems import Problem
+from simulate.quantizer import Quantizer, SyntheticShrinkage
+
+__all__ = ["AssumptionReport", "Verdict", "check"]
+
+FloatArray = NDArray[np.float64]
+# float64 slack for quantities that are exactly zero in exact arithmetic (projections, means
+# of identical samples): relative to the magnitudes involved
+_RELATIVE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether one assumption holds, with the evidence.
+
+    Attributes
+    ----------
+    holds : bool
+        False only when the data refute the assumption at the report's level.
+    evidence : str
+        One-paragraph explanation with the key numbers.
+    numbers : dict
+        The statistics behind the verdict (JSON-ready).
+    """
+
+    holds: bool
+    evidence: str
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AssumptionReport:
+    """Verdicts on A2-A4 and the estimated constants.
+
+    ``report["A4"].holds``, ``report["A4"].evidence``, ``report.estimates["q_min"].value``,
+    ``.low``, ``.high``. Estimates: ``q_min``, ``q_max``, ``sigma_q2``, ``M``, ``M_G``,
+    ``underflow`` and ``saturated`` (fractions of gradient entries).
+    """
+
+    verdicts: dict[str, Verdict]
+    estimates: dict[str, ConfidenceInterval]
+    settings: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Verdict:
+        return self.verdicts[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "verdicts": {
+                k: {"holds": v.holds, "evidence": v.evidence, "numbers": v.numbers}
+                for k, v in self.verdicts.items()
+            },
+            "estimates": {k: v.to_dict() for k, v in self.estimates.items()},
+            "settings": self.settings,
+        }
+
+
+def _as_quantizer(
+    format: Any, rounding: str, random_bits: int | None, tensor_scaling: bool
+) -> Quantizer | SyntheticShrinkage | None:
+    if format is None or isinstance(format, (Quantizer, SyntheticShrinkage)):
+        return format
+    return Quantizer(
+        format, rounding=rounding, random_bits=random_bits, tensor_scaling=tensor_scaling
+    )
+
+
+def _points(
+    problem: Problem, noise: NoiseModel | None, count: int, run_steps: int, rng: np.random.Generator
+) -> FloatArray:
+    """Half along a float64 SGD path from x0 (stepsize 1/(L M_G)), half random around it."""
+    M_V = 0.0 if noise is None else noise.variance_constants(problem)[1]
+    mu = 1.0 / (problem.L * (1.0 + M_V))
+    along = max(count // 2, 1)
+    keep = set(np.linspace(0, run_steps, along).astype(int).tolist())
+    x = problem.x0[None].copy()
+    path = []
+    for k in range(run_steps + 1):  # a loop over SGD steps, one replica
+        if k in keep:
+            path.append(x[0].copy())
+        grads = problem.grad(x)
+        g = grads if noise is None else noise.sample(problem, x, grads, rng)
+        x = x - mu * g
+    centre = problem.x0 if problem.x_star is None else problem.x_star
+    radius = max(float(np.linalg.norm(problem.x0 - centre)) / np.sqrt(problem.dim), 1e-3)
+    random = problem.x0 + radius * rng.standard_normal((count - len(path), problem.dim))
+    return np.vstack([np.array(path), random])
+
+
+def _quantize(
+    quantizer: Quantizer | SyntheticShrinkage | None,
+    g: FloatArray,
+    loss_scale: float,
+    rng: np.random.Generator,
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Effective quantized gradient Q(s g)/s, the quantized scaled values and saturation."""
+    if quantizer is None:
+        return g, g, np.zeros(g.shape, dtype=bool)
+    if isinstance(quantizer, SyntheticShrinkage):
+        q = quantizer.draw_q(g.shape[0], rng)
+        out = quantizer.apply(g, q, rng)
+        return out, out, np.zeros(g.shape, dtype=bool)
+    scaled = g * loss_scale
+    quantized = quantizer(scaled, rng)
+    return quantized / loss_scale, quantized, quantizer.saturated(scaled, quantized)
+
+
+def check(
+    problem: Problem,
+    format: Any = None,
+    rounding: str = "rne",
+    noise: NoiseModel | None = None,
+    *,
+    random_bits: int | None = None,
+    tensor_scaling: bool = False,
+    loss_scale: float = 1.0,
+    points: Any = None,
+    n_points: int = 16,
+    samples: int = 256,
+    repeats: int = 256,
+    run_steps: int = 50,
+    level: float = 0.999,
+    seed: int = 0,
+) -> AssumptionReport:
+    """Estimate ``q_min, q_max, sigma_q2, M, M_G`` and test A2-A4 on a format and noise model.
+
+    Parameters
+    ----------
+    problem : Problem
+        Objective (its exact gradient is the reference for A2).
+    format : str, Format, BlockFormat, Quantizer, SyntheticShrinkage or None
+        Gradient quantizer: a registry name (``"fp8_e4m3"``, ``"mxfp4"``, ``"nvfp4"``, ...), a
+        format object, a ready :class:`~simulate.quantizer.Quantizer`, the synthetic model, or
+        ``None`` (no quantization).
+    rounding : str
+        Rounding mode when ``format`` is a name or format (``"rne"``, ..., ``"sr"``).
+    noise : NoiseModel, optional
+        Gradient noise; ``None`` uses exact gradients.
+    random_bits : int, optional
+        Random bits of stochastic rounding.
+    tensor_scaling : bool
+        Per-tensor amax scaling of element formats.
+    loss_scale : float
+        Static loss scale ``s > 0``: the quantized gradient is ``Q(s g)/s``.
+    points : array_like, shape (P, d), optional
+        Where to sample; default ``n_points`` points (half along a float64 SGD path of
+        ``run_steps`` steps from ``x0``, half random around ``x0``).
+    n_points, samples, repeats, run_steps : int
+        Points, stochastic gradients per point, re-quantizations of each A4 gradient (one
+        gradient per point), SGD steps of the default path.
+    level : float
+        Overall confidence level of each verdict and interval.
+    seed : int
+        Seed of every random draw.
+
+    Returns
+    -------
+    AssumptionReport
+    """
+    for name, value in (
+        ("n_points", n_points),
+        ("samples", samples),
+        ("repeats", repeats),
+        ("run_steps", run_steps),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not (np.isfinite(loss_scale) and loss_scale > 0):
+        raise ValueError(f"loss_scale must be finite and > 0, got {loss_scale!r}")
+    if not (0 < level < 1):
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    quantizer = _as_quantizer(format, rounding, random_bits, tensor_scaling)
+    if loss_scale != 1.0 and not isinstance(quantizer, Quantizer):
+        raise ValueError("loss_scale needs a real format to quantize to")
+    rng = np.random.default_rng(seed)
+    if points is None:
+        xs = _points(problem, noise, n_points, run_steps, rng)
+    else:
+        xs = np.asarray(points, dtype=np.float64)
+        if xs.ndim != 2 or xs.shape[1] != problem.dim or xs.shape[0] < 1:
+            raise ValueError(f"points must have shape (P, {problem.dim}) with P >= 1")
+    count, d = xs.shape
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        grads = problem.grad(xs)
+        stacked = np.repeat(xs, samples, axis=0)
+        exact = np.repeat(grads, samples, axis=0)
+        g = exact if noise is None else noise.sample(problem, stacked, exact, rng)
+        g_hat, _, saturated = _quantize(quantizer, g, loss_scale, rng)
+        q, eps = projection(g, g_hat)
+        # A4: one gradient per point, quantized `repeats` times
+        g_once = g[::samples]
+        repeated = np.repeat(g_once, repeats, axis=0)
+        rep_hat = _quantize(quantizer, repeated, loss_scale, rng)[0]
+        _, rep_eps = projection(repeated, rep_hat)
+
+    shape = (count, samples)
+    a2, m_fit, mg_fit = _check_a2(problem, noise, g.reshape(*shape, d), grads, level)
+    a3, q_min, q_max = _check_a3(q.reshape(shape), level)
+    a4, sigma_q2 = _check_a4(
+        rep_eps.reshape(count, repeats, d),
+        g_once,
+        np.einsum("rd,rd->r", eps, eps).reshape(shape),
+        level,
+    )
+    underflow = ((g != 0) & (g_hat == 0)).mean()
+    estimates = {
+        "q_min": q_min,
+        "q_max": q_max,
+        "sigma_q2": sigma_q2,
+        "M": m_fit,
+        "M_G": mg_fit,
+        "underflow": _fraction(float(underflow), g.size, level),
+        "saturated": _fraction(float(saturated.mean()), g.size, level),
+    }
+    settings = {
+        "problem": problem.name,
+        "quantizer": None if quantizer is None else quantizer.describe(),
+        "noise": None if noise is None else repr(noise),
+        "loss_scale": loss_scale,
+        "points": count,
+        "samples": samples,
+        "repeats": repeats,
+        "level": level,
+        "seed": seed,
+    }
+    return AssumptionReport({"A2": a2, "A3": a3, "A4": a4}, estimates, settings)
+
+
+def _fraction(value: float, n: int, level: float) -> ConfidenceInterval:
+    # Entries within one gradient are dependent, so this is a descriptive range only: the
+    # normal interval of a proportion, clipped to [0, 1].
+    half = normal_quantile(level) * np.sqrt(value * (1 - value) / n)
+    return ConfidenceInterval(
+        value, max(0.0, value - half), min(1.0, float(value + half)), level, "observed fraction"
+    )
+
+
+def _mean_and_se(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Mean and standard error along the last axis."""
+    n = values.shape[-1]
+    sd = values.std(axis=-1, ddof=1) if n > 1 else np.zeros(values.shape[:-1])
+    return values.mean(axis=-1), sd / np.sqrt(n)
+
+
+def _check_a2(
+    problem: Problem,
+    noise: NoiseModel | None,
+    g: FloatArray,
+    grads: FloatArray,
+    level: float,
+) -> tuple[Verdict, ConfidenceInterval, ConfidenceInterval]:
+    count, samples, d = g.shape
+    grad_sq = np.einsum("pd,pd->p", grads, grads)
+    mean, se = _mean_and_se(np.moveaxis(g, 1, 2))  # (P, d)
+    scale = np.abs(grads) + np.sqrt(grad_sq / d)[:, None]
+    # one verdict, count * d bias tests and count moment tests: Bonferroni over all of them
+    z_bias = normal_quantile(1 - (1 - level) / (count * d + count))
+    deviation = np.abs(mean - grads)
+    biased = deviation > z_bias * se + _RELATIVE_TOLERANCE * scale
+    second, second_se = _mean_and_se(np.einsum("psd,psd->ps", g, g))
+    M_fit, M_G_fit = _fit_second_moment(second, second_se, grad_sq, level)
+    if noise is None:
+        M_claim, M_V_claim = 0.0, 0.0
+    else:
+        M_claim, M_V_claim = noise.variance_constants(problem)
+    bound = M_claim + (1.0 + M_V_claim) * grad_sq
+    z_moment = z_bias
+    excess = second - z_moment * second_se - bound * (1 + _RELATIVE_TOLERANCE)
+    holds = not biased.any() and not (excess > 0).any()
+    numbers = {
+        "biased_coordinates": int(biased.sum()),
+        "max_bias_z": float(np.max(deviation / np.maximum(se, 1e-300))) if samples > 1 else None,
+        "M_claimed": M_claim,
+        "M_G_claimed": 1.0 + M_V_claim,
+        "points_above_bound": int((excess > 0).sum()),
+    }
+    evidence = (
+        f"E[g] = ∇F tested on {count * d} coordinates at {count} points: "
+        f"{numbers['biased_coordinates']} significantly biased; E‖g‖² ≤ M + M_G‖∇F‖² with the "
+        f"noise model's M = {M_claim:.4g}, M_G = {1 + M_V_claim:.4g}: "
+        f"{numbers['points_above_bound']} of {count} points significantly above; fitted "
+        f"M = {M_fit.value:.4g} [{M_fit.low:.4g}, {M_fit.high:.4g}], "
+        f"M_G = {M_G_fit.value:.4g} [{M_G_fit.low:.4g}, {M_G_fit.high:.4g}]."
+    )
+    return Verdict(holds, evidence, numbers), M_fit, M_G_fit
+
+
+def _fit_second_moment(
+    second: FloatArray, se: FloatArray, grad_sq: FloatArray, level: float
+) -> tuple[ConfidenceInterval, ConfidenceInterval]:
+    """Weighted least squares ``second ≈ M + M_G grad_sq`` with normal intervals.
+
+    The per-point standard errors are floored at a float64 tolerance so that exact (noise-free)
+    data give a well-posed fit with near-zero-width intervals.
+    """
+    sigma = np.maximum(se, _RELATIVE_TOLERANCE * (np.abs(second) + 1e-300))
+    design = np.stack([np.ones_like(grad_sq), grad_sq], axis=1) / sigma[:, None]
+    target = second / sigma
+    method = "weighted least squares over points, normal interval (Bonferroni over 2)"
+    if np.linalg.matrix_rank(design) < 2:  # all points have the same ‖∇F‖²: M_G unidentified
+        value = float(np.mean(second))
+        nan = ConfidenceInterval(float("nan"), float("nan"), float("nan"), level, method)
+        return ConfidenceInterval(value, value, value, level, "mean (M_G unidentified)"), nan
+    coef, *_ = np.linalg.lstsq(design, target, rcond=None)
+    covariance = np.linalg.inv(design.T @ design)
+    z = normal_quantile(1 - (1 - level) / 2)  # Bonferroni over the two coefficients
+    half = z * np.sqrt(np.diag(covariance))
+    M, M_G = (
+        ConfidenceInterval(float(c), float(c - h), float(c + h), level, method)
+        for c, h in zip(coef, half, strict=True)
+    )
+    return M, M_G
+
+
+def _check_a3(
+    q: FloatArray, level: float
+) -> tuple[Verdict, ConfidenceInterval, ConfidenceInterval]:
+    count, samples = q.shape
+    mean, se = _mean_and_se(q)
+    z = normal_quantile(1 - (1 - level) / count)
+    tolerance = _RELATIVE_TOLERANCE * np.maximum(np.abs(mean), 1.0)
+    low, high = mean - z * se - tolerance, mean + z * se + tolerance
+    above_one = low > 1.0
+    not_positive = high <= 0.0
+    holds = not above_one.any() and not not_positive.any()
+    i_min, i_max = int(np.argmin(mean)), int(np.argmax(mean))
+    method = (
+        f"conditional mean of q over {samples} samples at the extreme point, "
+        f"Bonferroni over {count} points"
+    )
+    q_min = ConfidenceInterval(
+        float(mean[i_min]), float(low[i_min]), float(high[i_min]), level, method
+    )
+    q_max = ConfidenceInterval(
+        float(mean[i_max]), float(low[i_max]), float(high[i_max]), level, method
+    )
+    numbers = {
+        "points_with_q_above_1": int(above_one.sum()),
+        "points_with_q_not_positive": int(not_positive.sum()),
+        "sample_q_min": float(q.min()),
+        "sample_q_max": float(q.max()),
+        "fraction_of_samples_above_1": float((q > 1 + tolerance.max()).mean()),
+    }
+    evidence = (
+        f"q̄(x) = E[q | x] at {count} points lies in [{q_min.value:.6g}, {q_max.value:.6g}]; "
+        f"{numbers['points_with_q_above_1']} points significantly above 1 (A3 needs q ≤ 1), "
+        f"{numbers['points_with_q_not_positive']} not above 0; per-sample q ranges over "
+        f"[{numbers['sample_q_min']:.6g}, {numbers['sample_q_max']:.6g}]."
+    )
+    return Verdict(holds, evidence, numbers), q_min, q_max
+
+
+def _check_a4(
+    rep_eps: FloatArray, g_once: FloatArray, eps_sq: FloatArray, level: float
+) -> tuple[Verdict, ConfidenceInterval]:
+    count, repeats, d = rep_eps.shape
+    mean, se = _mean_and_se(np.moveaxis(rep_eps, 1, 2))  # (P, d)
+    z = normal_quantile(1 - (1 - level) / (count * d))
+    size = np.max(np.abs(g_once), axis=1, keepdims=True)
+    significant = np.abs(mean) > z * se + _RELATIVE_TOLERANCE * size
+    biased_points = significant.any(axis=1)
+    norm_g = np.linalg.norm(g_once / np.where(size == 0, 1, size), axis=1) * size[:, 0]
+    relative_bias = np.linalg.norm(mean, axis=1) / np.where(norm_g == 0, 1, norm_g)
+    deterministic = bool(np.all(se == 0))
+    holds = not biased_points.any()
+    second, second_se = _mean_and_se(eps_sq)
+    z_sigma = normal_quantile(1 - (1 - level) / count)
+    top = int(np.argmax(second))
+    sigma_q2 = ConfidenceInterval(
+        float(second[top]),
+        float(max(second[top] - z_sigma * second_se[top], 0.0)),
+        float(second[top] + z_sigma * second_se[top]),
+        level,
+        f"largest per-point mean of ‖eps‖² over {eps_sq.shape[1]} samples, Bonferroni over {count}",
+    )
+    numbers = {
+        "points_with_biased_eps": int(biased_points.sum()),
+        "significant_coordinates": int(significant.sum()),
+        "max_relative_conditional_mean": float(relative_bias.max()),
+        "deterministic": deterministic,
+    }
+    how = (
+        "the quantizer is deterministic, so E[eps | g] = eps exactly"
+        if deterministic
+        else f"each gradient re-quantized {repeats} times"
+    )
+    evidence = (
+        f"E[eps | g] = 0 tested at {count} gradients ({how}): "
+        f"{numbers['points_with_biased_eps']} with a significantly non-zero conditional mean "
+        f"(largest ‖E[eps | g]‖/‖g‖ = {numbers['max_relative_conditional_mean']:.3g}); "
+        f"sigma_q2 = {sigma_q2.value:.4g} [{sigma_q2.low:.4g}, {sigma_q2.high:.4g}]."
+    )
+    return Verdict(holds, evidence, numbers), sigma_q2
