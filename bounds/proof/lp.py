@@ -1,0 +1,176 @@
+"""Products of hypotheses by exact rational linear programming (a Positivstellensatz-lite).
+
+To show ``P >= 0`` from constraints ``g_i >= 0`` we look for rationals ``lambda >= 0`` with
+
+    P - sum_j lambda_j * m_j * prod_{i in S_j} g_i  =  R,
+
+where each ``S_j`` is a multiset of at most ``degree`` constraints, each ``m_j`` a monomial in
+non-negative generators and ``R`` a polynomial whose every term is non-negative on the region.
+Matching coefficients monomial by monomial is a linear program, solved exactly by SymPy's
+simplex (:mod:`bounds.proof.simplex`; SymPy's own ``linprog`` returns infeasible points on
+these degenerate problems, see that module); the multipliers it returns are then
+re-checked by exact expansion, so the LP solver is not trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations_with_replacement
+
+import sympy as sp
+
+from bounds.proof import region, simplex
+
+
+@dataclass(frozen=True)
+class Term:
+    """One ``lambda * monomial * product`` term of a certificate."""
+
+    weight: sp.Rational
+    monomial: sp.Expr
+    factors: tuple[str, ...]
+    strict: bool
+
+    def __str__(self) -> str:
+        factors = " * ".join(f"[{f}]" for f in self.factors) or "1"
+        return f"{self.weight} * {self.monomial} * {factors}"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Multipliers and the non-negative remainder; ``P == sum(terms) + remainder`` exactly."""
+
+    terms: tuple[Term, ...]
+    remainder: sp.Expr
+
+    def as_dict(self) -> dict[str, object]:
+        return {"terms": [str(t) for t in self.terms], "remainder": str(self.remainder)}
+
+
+def _polynomial_constraints(
+    cons: Sequence[region.Constraint], sgn: region.Signs
+) -> list[tuple[sp.Expr, bool, str]]:
+    out = []
+    for con in cons:
+        num, den = region.numerator_denominator(con.expr)
+        if num.is_number:
+            continue
+        if region.is_positive_expr(-den, sgn) and not region.is_positive_expr(den, sgn):
+            num = -num
+        elif not (den.is_number and den.is_positive) and not region.is_positive_expr(den, sgn):
+            continue  # unknown sign of the denominator: this constraint cannot be used.
+        relation = ">" if con.strict else ">="
+        out.append((num, con.strict, f"{con.name}: {num} {relation} 0"))
+    return out
+
+
+def find_certificate(
+    target: sp.Expr,
+    cons: Sequence[region.Constraint],
+    sgn: region.Signs,
+    degree: int = 2,
+    strict: bool = False,
+) -> Certificate | None:
+    """Find and verify a certificate of ``target >= 0`` (``> 0`` if ``strict``), or ``None``.
+
+    ``target`` must be a polynomial in its atoms (multiply out positive denominators first).
+    """
+    polys = _polynomial_constraints(cons, sgn)
+    gens_set: set[sp.Expr] = set()
+    for expr in [target, *(p for p, _, _ in polys)]:
+        if not expr.is_number:
+            gens_set |= set(sp.Poly(expr).gens)
+    gens = sorted(gens_set, key=sp.default_sort_key)
+    if not gens:
+        return None
+    target_poly = sp.Poly(target, *gens)
+    products: list[tuple[sp.Poly, bool, tuple[str, ...]]] = []
+    for size in range(1, degree + 1):
+        for combo in combinations_with_replacement(range(len(polys)), size):
+            poly = sp.Poly(sp.Mul(*(polys[i][0] for i in combo)), *gens)
+            products.append(
+                (poly, all(polys[i][1] for i in combo), tuple(polys[i][2] for i in combo))
+            )
+    columns: list[tuple[dict[tuple[int, ...], sp.Rational], sp.Expr, bool, tuple[str, ...]]] = []
+    target_monos = target_poly.monoms()
+    for poly, is_strict, names in products:
+        seen: set[tuple[int, ...]] = set()
+        for t in poly.monoms():
+            for p in target_monos:
+                m = tuple(a - b for a, b in zip(p, t, strict=False))
+                if min(m) < 0 or m in seen:
+                    continue
+                mono = sp.Mul(*(g**e for g, e in zip(gens, m, strict=False)))
+                if mono != 1 and not region.polynomial_is_nonnegative(
+                    sp.Poly(mono, *gens), sgn, strict=False
+                ):
+                    continue
+                seen.add(m)
+                shifted = poly * sp.Poly(mono, *gens)
+                mono_positive = region.polynomial_is_nonnegative(
+                    sp.Poly(mono, *gens), sgn, strict=True
+                )
+                columns.append((dict(shifted.terms()), mono, is_strict and mono_positive, names))
+    monos = sorted(set(target_monos).union(*(c[0].keys() for c in columns)))
+    target_coeffs = dict(target_poly.terms())
+    # Remainder slots: one per monomial whose term is non-negative when its coefficient is.
+    slots = [
+        m
+        for m in monos
+        if region.polynomial_is_nonnegative(
+            sp.Poly(sp.Mul(*(g**e for g, e in zip(gens, m, strict=False))), *gens),
+            sgn,
+            strict=False,
+        )
+        or sum(m) == 0
+    ]
+    rows = []
+    rhs = []
+    for m in monos:
+        row = [sp.sympify(col[0].get(m, 0)) for col in columns]
+        row += [sp.Integer(1 if s == m else 0) for s in slots]
+        rows.append(row)
+        rhs.append(sp.sympify(target_coeffs.get(m, 0)))
+    cost = [1] * len(columns) + [0] * len(slots)
+    if not all(isinstance(v, sp.Rational) for row in rows for v in row if v != 0):
+        return None
+    if not all(isinstance(v, sp.Rational) for v in rhs if v != 0):
+        return None
+    try:
+        solution = simplex.solve(
+            [Fraction(c) for c in cost],
+            [[Fraction(int(v.p), int(v.q)) if v else Fraction(0) for v in row] for row in rows],
+            [Fraction(int(v.p), int(v.q)) if v else Fraction(0) for v in rhs],
+        )
+    except simplex.Infeasible:
+        return None
+    terms = tuple(
+        Term(sp.Rational(w.numerator, w.denominator), mono, names, is_strict)
+        for w, (_, mono, is_strict, names) in zip(solution, columns, strict=False)
+        if w != 0
+    )
+    return _verified(target, terms, polys, gens, sgn, strict)
+
+
+def _verified(
+    target: sp.Expr,
+    terms: tuple[Term, ...],
+    polys: list[tuple[sp.Expr, bool, str]],
+    gens: list[sp.Expr],
+    sgn: region.Signs,
+    strict: bool,
+) -> Certificate | None:
+    by_name = {name: poly for poly, _, name in polys}
+    combination = sp.Add(
+        *(t.weight * t.monomial * sp.Mul(*(by_name[f] for f in t.factors)) for t in terms)
+    )
+    remainder = sp.expand(target - combination)
+    if any(t.weight < 0 for t in terms):
+        return None
+    remainder_poly = sp.Poly(remainder, *gens)
+    strict_from_terms = any(t.strict and t.weight > 0 for t in terms)
+    if not region.polynomial_is_nonnegative(remainder_poly, sgn, strict and not strict_from_terms):
+        return None
+    return Certificate(terms, remainder)

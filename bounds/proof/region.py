@@ -1,0 +1,246 @@
+"""The region a claim lives in: hypotheses as ``g >= 0`` / ``g > 0``, signs and slack maps.
+
+Everything here is exact (SymPy rationals). Two consumers: the positivity tactic, which
+substitutes slack variables ranging over ``[0, oo)`` for the hypotheses, and the counterexample
+search, which samples the same slack variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import sympy as sp
+
+from bounds.proof.chain import relation_of
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``expr >= 0`` (or ``> 0`` when ``strict``), from the hypothesis called ``name``."""
+
+    expr: sp.Expr
+    strict: bool
+    name: str
+
+
+def constraints(hypotheses: Iterable[tuple[str, sp.Basic]]) -> list[Constraint]:
+    """Turn named relations into constraints; an equation gives two opposite ones."""
+    out: list[Constraint] = []
+    for name, hyp in hypotheses:
+        if hyp is sp.true:
+            continue
+        lhs, rel, rhs = relation_of(hyp)
+        out.append(Constraint(rhs - lhs, rel == "<", name))
+        if rel == "=":
+            out.append(Constraint(lhs - rhs, False, name))
+    return out
+
+
+@dataclass(frozen=True)
+class Signs:
+    """Generators known to be ``> 0`` (``positive``) or ``>= 0`` (``nonnegative``)."""
+
+    positive: frozenset[sp.Expr]
+    nonnegative: frozenset[sp.Expr]
+
+    def is_positive(self, atom: sp.Expr) -> bool:
+        return atom in self.positive or bool(atom.is_positive)
+
+    def is_nonnegative(self, atom: sp.Expr) -> bool:
+        return self.is_positive(atom) or atom in self.nonnegative or bool(atom.is_nonnegative)
+
+
+def signs(cons: Sequence[Constraint]) -> Signs:
+    """Signs declared by constraints of the form ``atom >= 0`` or ``atom > 0``."""
+    pos = {c.expr for c in cons if c.strict and not c.expr.is_number}
+    nonneg = {c.expr for c in cons if not c.strict and not c.expr.is_number}
+    # A bound ``x >= e`` with ``e`` a positive number also fixes the sign of ``x``.
+    for c in cons:
+        if c.expr.is_Add and len(c.expr.args) == 2:
+            const, rest = c.expr.as_coeff_Add()
+            if const.is_negative and not rest.is_number and (-const).is_positive:
+                pos.add(rest)
+    return Signs(frozenset(pos), frozenset(nonneg))
+
+
+def polynomial_is_nonnegative(poly: sp.Poly, sgn: Signs, strict: bool) -> bool:
+    """Certificate check: every term is ``>= 0`` on the region (and one is ``> 0`` if strict).
+
+    A term is non-negative when its coefficient is a non-negative number and each generator in
+    it is known non-negative or appears to an even power; it is positive when moreover every
+    generator in it is known positive.
+    """
+    if poly.is_zero:
+        return not strict
+    gens = poly.gens
+    found_positive = False
+    for monom, coeff in poly.terms():
+        if not (coeff.is_number and coeff.is_nonnegative):
+            return False
+        if coeff == 0:
+            continue
+        term_positive = True
+        for gen, power in zip(gens, monom, strict=False):
+            if power == 0:
+                continue
+            if not sgn.is_positive(gen):
+                term_positive = False
+                if power % 2 and not sgn.is_nonnegative(gen):
+                    return False
+        found_positive = found_positive or term_positive
+    return found_positive or not strict
+
+
+def numerator_denominator(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``expr = num/den`` with ``num``, ``den`` expanded polynomials in ``expr``'s atoms."""
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    return sp.expand(num), sp.expand(den)
+
+
+def is_positive_expr(expr: sp.Expr, sgn: Signs) -> bool:
+    """Cheap sufficient test for ``expr > 0``: numerator and denominator with positive terms."""
+    num, den = numerator_denominator(expr)
+    for part in (num, den):
+        if part.is_number:
+            if not part.is_positive:
+                return False
+            continue
+        if not polynomial_is_nonnegative(sp.Poly(part), sgn, strict=True):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Slack substitutions
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """One alternative map from slack variables to the original symbols.
+
+    The union over the alternatives of :func:`parametrize` covers the region: every point
+    satisfying the hypotheses used is the image of some non-negative slack vector in one of them.
+    """
+
+    mapping: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    slacks: tuple[sp.Symbol, ...]
+
+    def apply(self, expr: sp.Expr) -> sp.Expr:
+        # Sequential: later maps rewrite symbols introduced by earlier bounds.
+        for sym, value in self.mapping:
+            expr = expr.xreplace({sym: value})
+        return expr
+
+
+def _bounds_of(
+    sym: sp.Symbol, hypotheses: Sequence[tuple[str, sp.Basic]]
+) -> tuple[list[sp.Expr], list[sp.Expr], list[sp.Expr]]:
+    lower: list[sp.Expr] = []
+    upper: list[sp.Expr] = []
+    equal: list[sp.Expr] = []
+    for _, hyp in hypotheses:
+        if hyp is sp.true:
+            continue
+        lhs, rel, rhs = relation_of(hyp)
+        if lhs == sym and sym not in rhs.free_symbols:
+            (equal if rel == "=" else upper).append(rhs)
+        elif rhs == sym and sym not in lhs.free_symbols:
+            (equal if rel == "=" else lower).append(lhs)
+
+    # Numbers and bounds over few symbols first: they close the substitution order early.
+    def rank(bound: sp.Expr) -> tuple[int, str]:
+        return len(bound.free_symbols), str(bound)
+
+    return sorted(lower, key=rank), sorted(upper, key=rank), sorted(equal, key=rank)
+
+
+def parametrize(
+    hypotheses: Sequence[tuple[str, sp.Basic]], symbols: Iterable[sp.Symbol]
+) -> tuple[list[Substitution], Signs]:
+    """Slack substitutions that cover the region cut out by the atomic bounds on ``symbols``.
+
+    For a symbol ``x`` with bounds ``lo <= x <= hi`` the alternatives are
+    ``x = (lo + hi s)/(1 + s)`` (covers ``[lo, hi)``) and ``x = (lo s + hi)/(1 + s)``
+    (covers ``(lo, hi]``); with only ``lo``: ``x = lo + s``; with only ``hi`` and ``x > 0``:
+    ``x = hi/(1 + s)``; ``x = e``: ``x = e``. A bound that would make the substitution order
+    cyclic is dropped, which only enlarges the region (so proofs stay sound).
+
+    Returns
+    -------
+    substitutions, signs
+        The alternatives (a product over symbols with two-sided bounds) and the signs of the
+        remaining generators, slack variables included.
+    """
+    hyps = list(hypotheses)
+    choices: dict[sp.Symbol, list[sp.Expr]] = {}
+    deps: dict[sp.Symbol, set[sp.Symbol]] = {}
+    slack_of: dict[sp.Symbol, sp.Symbol] = {}
+    base_cons = constraints(hyps)
+    base_signs = signs(base_cons)
+    for sym in sorted(set(symbols), key=str):
+        lower, upper, equal = _bounds_of(sym, hyps)
+        # Sign constraints (x >= 0) are kept as signs, not as substitutions.
+        lower = [lo for lo in lower if lo != 0]
+        s = sp.Dummy(f"s_{sym}", nonnegative=True)
+        if equal:
+            choices[sym] = [equal[0]]
+        elif lower and upper:
+            lo, hi = lower[0], upper[0]
+            choices[sym] = [(lo + hi * s) / (1 + s), (lo * s + hi) / (1 + s)]
+        elif lower:
+            choices[sym] = [lower[0] + s]
+        elif upper and base_signs.is_positive(sym):
+            choices[sym] = [upper[0] / (1 + s)]
+        elif upper and base_signs.is_nonnegative(sym):
+            choices[sym] = [upper[0] / (1 + s), upper[0] * s / (1 + s)]
+        elif upper:
+            choices[sym] = [upper[0] - s]
+        else:
+            continue
+        slack_of[sym] = s
+        deps[sym] = set().union(*(c.free_symbols for c in choices[sym])) - {s}
+    order = _acyclic_order(choices, deps)
+    alternatives = [choices[sym] for sym in order]
+    subs = [
+        Substitution(tuple(zip(order, values, strict=False)), tuple(slack_of[sym] for sym in order))
+        for values in product(*alternatives)
+    ]
+    remaining_pos = {sym for sym in base_signs.positive if sym not in order}
+    remaining_nonneg = {sym for sym in base_signs.nonnegative if sym not in order}
+    remaining_nonneg |= set(slack_of.values())
+    return subs, Signs(frozenset(remaining_pos), frozenset(remaining_nonneg))
+
+
+def _acyclic_order(
+    choices: dict[sp.Symbol, list[sp.Expr]], deps: dict[sp.Symbol, set[sp.Symbol]]
+) -> list[sp.Symbol]:
+    """Order symbols so that each is substituted before the symbols its bounds mention."""
+    order: list[sp.Symbol] = []
+    state: dict[sp.Symbol, int] = {}
+
+    def visit(sym: sp.Symbol, stack: set[sp.Symbol]) -> bool:
+        if state.get(sym) == 2:
+            return True
+        if sym in stack:
+            return False
+        stack.add(sym)
+        ok = True
+        for dep in sorted(deps.get(sym, set()) & set(choices), key=str):
+            if dep != sym and not visit(dep, stack):
+                ok = False
+        stack.discard(sym)
+        if not ok:
+            # Dropping this bound (cycle) enlarges the region: the proof stays sound.
+            choices.pop(sym, None)
+            state[sym] = 2
+            return True
+        state[sym] = 2
+        order.append(sym)
+        return True
+
+    for sym in sorted(choices, key=str):
+        visit(sym, set())
+    # Post-order puts dependencies first; we substitute dependants first.
+    return [sym for sym in reversed(order) if sym in choices]

@@ -1,0 +1,102 @@
+"""Exact two-phase simplex over the rationals (Bland's rule), for equality-form LPs.
+
+``minimize c.x  subject to  A x = b, x >= 0``. SymPy's ``sympy.solvers.simplex.linprog``
+(1.14) is the natural tool, but on the degenerate coefficient-matching LPs of
+:mod:`bounds.proof.lp` it returned points that violate the equalities (reproduced in
+``tests/bounds/proof/test_simplex.py``), so this module solves them and every answer is
+re-verified anyway. Bland's smallest-index rule guarantees termination under degeneracy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+
+class Infeasible(Exception):
+    """The equality system has no non-negative solution."""
+
+
+def _pivot(tableau: list[list[Fraction]], row: int, col: int) -> None:
+    pivot_row = tableau[row]
+    inv = 1 / pivot_row[col]
+    tableau[row] = pivot_row = [v * inv for v in pivot_row]
+    for r, other in enumerate(tableau):
+        if r != row and other[col] != 0:
+            factor = other[col]
+            tableau[r] = [a - factor * p for a, p in zip(other, pivot_row, strict=False)]
+
+
+def _optimize(tableau: list[list[Fraction]], basis: list[int], allowed: int) -> None:
+    """Minimise the last row's objective over columns ``< allowed`` (Bland's rule)."""
+    m = len(basis)
+    while True:
+        cost = tableau[m]
+        col = next((j for j in range(allowed) if cost[j] < 0), None)
+        if col is None:
+            return
+        best: tuple[Fraction, int] | None = None
+        row = -1
+        for r in range(m):
+            a = tableau[r][col]
+            if a > 0:
+                key = (tableau[r][-1] / a, basis[r])
+                if best is None or key < best:
+                    best, row = key, r
+        if row < 0:
+            # Unbounded objective: the feasible point found so far is all we need.
+            return
+        _pivot(tableau, row, col)
+        basis[row] = col
+
+
+def solve(
+    cost: Sequence[Fraction | int],
+    rows: Sequence[Sequence[Fraction | int]],
+    rhs: Sequence[Fraction | int],
+) -> list[Fraction]:
+    """A non-negative ``x`` with ``rows @ x == rhs`` minimising ``cost @ x`` (exact).
+
+    Raises
+    ------
+    Infeasible
+        If no non-negative solution exists.
+    """
+    n = len(cost)
+    m = len(rows)
+    tableau: list[list[Fraction]] = []
+    for r, (row, b) in enumerate(zip(rows, rhs, strict=False)):
+        sign = -1 if b < 0 else 1
+        artificial = [Fraction(1 if k == r else 0) for k in range(m)]
+        tableau.append([Fraction(sign * v) for v in row] + artificial + [Fraction(sign * b)])
+    # Phase I objective: sum of artificials, expressed in the non-basic columns.
+    phase1 = [Fraction(0)] * (n + m + 1)
+    for row_values in tableau:
+        phase1 = [p - v for p, v in zip(phase1, row_values, strict=False)]
+    for k in range(m):
+        phase1[n + k] = Fraction(0)
+    tableau.append(phase1)
+    basis = list(range(n, n + m))
+    _optimize(tableau, basis, n + m)
+    if tableau[m][-1] != 0:
+        raise Infeasible("no non-negative solution")
+    # Drive artificial variables out of the basis where possible (degenerate rows).
+    for r in range(m):
+        if basis[r] >= n:
+            col = next((j for j in range(n) if tableau[r][j] != 0), None)
+            if col is not None:
+                _pivot(tableau, r, col)
+                basis[r] = col
+    objective = [Fraction(c) for c in cost] + [Fraction(0)] * (m + 1)
+    for r in range(m):
+        if basis[r] < n and objective[basis[r]] != 0:
+            factor = objective[basis[r]]
+            objective = [o - factor * v for o, v in zip(objective, tableau[r], strict=False)]
+    tableau[m] = objective
+    # Artificial columns stay out of Phase II: only the first n columns may enter.
+    _optimize(tableau, basis, n)
+    x = [Fraction(0)] * n
+    for r, col in enumerate(basis):
+        if col < n:
+            x[col] = tableau[r][-1]
+    return x

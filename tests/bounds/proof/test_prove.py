@@ -1,0 +1,61 @@
+"""bounds.prove: proves true claims with certificates, refutes false ones exactly."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from bounds import prove
+
+x, y = sp.symbols("x y", positive=True)
+mu, L, M_G, q, q_min, G, M, sigma_q2 = sp.symbols("mu L M_G q_k q_min G M sigma_q2", positive=True)
+LEMMA3_GIVEN = [mu <= 1 / (L * M_G), M_G >= 1, q_min <= q, q <= 1, q_min <= 1]
+LEMMA3_LHS = -mu * q * G + L * mu**2 / 2 * (q**2 * (M + M_G * G) + sigma_q2)
+
+
+def test_lemma3_simplified_form_is_proved() -> None:
+    rhs = -mu * q_min / 2 * G + L * mu**2 / 2 * (M + sigma_q2)
+    result = prove(rhs >= LEMMA3_LHS, given=LEMMA3_GIVEN)
+    assert result.status == "proved"
+    assert result.certificate is not None
+
+
+def test_products_certificate_reverifies_by_expansion() -> None:
+    result = prove(x * y <= x, given=[y <= 1])
+    assert result.status == "proved"
+
+
+def test_identity_and_strict() -> None:
+    assert prove(sp.Eq((x + y) ** 2, x**2 + 2 * x * y + y**2)).status == "proved"
+    assert prove(sp.Lt(x, x + y, evaluate=False)).status == "proved"
+    assert prove(sp.Lt(x, x, evaluate=False)).status == "refuted"
+
+
+def test_false_claim_gives_exact_counterexample() -> None:
+    result = prove(x**2 <= x, given=[x >= 1])
+    assert result.status == "refuted"
+    value = result.counterexample["x"]
+    assert isinstance(value, sp.Rational)
+    assert value >= 1
+    assert value**2 > value
+
+
+def test_unknown_explains_every_tactic() -> None:
+    # True (AM-GM) but beyond these tactics: must stay unknown, never "proved" by sampling.
+    result = prove(x**2 + 1 >= 2 * x)
+    assert result.status == "unknown"
+    for name in ("identity", "positivity", "products", "refute"):
+        assert name in result.explanation
+
+
+@pytest.mark.parametrize("bad", ["x <= 1", 3, x + 1, sp.And(x < 1, y < 1)])
+def test_non_relational_claim_is_rejected(bad: object) -> None:
+    with pytest.raises(ValueError, match="claim must be a SymPy relation"):
+        prove(bad)  # type: ignore[arg-type]
+
+
+def test_bad_given_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"given\[0\]"):
+        prove(x**2 <= x + 1, given=["x > 0"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="degree"):
+        prove(x**2 <= x + 1, degree=0)
