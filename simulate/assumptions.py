@@ -230,6 +230,8 @@ def check(
         repeated = np.repeat(g_once, repeats, axis=0)
         rep_hat = _quantize(quantizer, repeated, loss_scale, rng)[0]
         _, rep_eps = projection(repeated, rep_hat)
+        by_point = rep_hat.reshape(count, repeats, d)
+        deterministic = bool(np.all(by_point == by_point[:, :1]))
 
     shape = (count, samples)
     a2, m_fit, mg_fit = _check_a2(problem, noise, g.reshape(*shape, d), grads, level)
@@ -238,6 +240,7 @@ def check(
         rep_eps.reshape(count, repeats, d),
         g_once,
         np.einsum("rd,rd->r", eps, eps).reshape(shape),
+        deterministic,
         level,
     )
     underflow = ((g != 0) & (g_hat == 0)).mean()
@@ -331,9 +334,11 @@ def _fit_second_moment(
     The per-point standard errors are floored at a float64 tolerance so that exact (noise-free)
     data give a well-posed fit with near-zero-width intervals.
     """
-    sigma = np.maximum(se, _RELATIVE_TOLERANCE * (np.abs(second) + 1e-300))
-    design = np.stack([np.ones_like(grad_sq), grad_sq], axis=1) / sigma[:, None]
-    target = second / sigma
+    # work in units of the largest second moment: tiny gradients (1e-8) must not overflow 1/σ
+    unit = max(float(np.max(np.abs(second))), 1e-300)
+    sigma = np.maximum(se / unit, _RELATIVE_TOLERANCE * (np.abs(second) / unit + 1e-3))
+    design = np.stack([np.ones_like(grad_sq), grad_sq / unit], axis=1) / sigma[:, None]
+    target = second / unit / sigma
     method = "weighted least squares over points, normal interval (Bonferroni over 2)"
     if np.linalg.matrix_rank(design) < 2:  # all points have the same ‖∇F‖²: M_G unidentified
         value = float(np.mean(second))
@@ -341,6 +346,9 @@ def _fit_second_moment(
         return ConfidenceInterval(value, value, value, level, "mean (M_G unidentified)"), nan
     coef, *_ = np.linalg.lstsq(design, target, rcond=None)
     covariance = np.linalg.inv(design.T @ design)
+    coef[0] *= unit  # back to squared gradient units (M_G is dimensionless)
+    covariance[0, :] *= unit
+    covariance[:, 0] *= unit
     z = normal_quantile(1 - (1 - level) / 2)  # Bonferroni over the two coefficients
     half = z * np.sqrt(np.diag(covariance))
     M, M_G = (
@@ -357,9 +365,9 @@ def _check_a3(
     mean, se = _mean_and_se(q)
     z = normal_quantile(1 - (1 - level) / count)
     tolerance = _RELATIVE_TOLERANCE * np.maximum(np.abs(mean), 1.0)
-    low, high = mean - z * se - tolerance, mean + z * se + tolerance
-    above_one = low > 1.0
-    not_positive = high <= 0.0
+    low, high = mean - z * se, mean + z * se
+    above_one = low > 1.0 + tolerance
+    not_positive = high <= tolerance
     holds = not above_one.any() and not not_positive.any()
     i_min, i_max = int(np.argmin(mean)), int(np.argmax(mean))
     method = (
@@ -389,7 +397,7 @@ def _check_a3(
 
 
 def _check_a4(
-    rep_eps: FloatArray, g_once: FloatArray, eps_sq: FloatArray, level: float
+    rep_eps: FloatArray, g_once: FloatArray, eps_sq: FloatArray, deterministic: bool, level: float
 ) -> tuple[Verdict, ConfidenceInterval]:
     count, repeats, d = rep_eps.shape
     mean, se = _mean_and_se(np.moveaxis(rep_eps, 1, 2))  # (P, d)
@@ -399,7 +407,6 @@ def _check_a4(
     biased_points = significant.any(axis=1)
     norm_g = np.linalg.norm(g_once / np.where(size == 0, 1, size), axis=1) * size[:, 0]
     relative_bias = np.linalg.norm(mean, axis=1) / np.where(norm_g == 0, 1, norm_g)
-    deterministic = bool(np.all(se == 0))
     holds = not biased_points.any()
     second, second_se = _mean_and_se(eps_sq)
     z_sigma = normal_quantile(1 - (1 - level) / count)

@@ -289,6 +289,8 @@ def _step(
     )
     moved = live & finite
     alive = alive & (finite | ~live)  # skipped replicas stay alive and keep their iterate
+    if moved.all():  # the common case: no copies
+        return x_new, new_values, new_grads, alive
     x = np.where(moved[:, None], x_new, x)
     values = np.where(moved, new_values, values)
     grads = np.where(moved[:, None], new_grads, grads)

@@ -1,0 +1,83 @@
+"""Quantizer sites and the synthetic shrinkage model (SPEC section 2, A3-A4 by construction)."""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from simulate.measure import projection
+from simulate.quantizer import Quantizer, SyntheticShrinkage
+
+
+def z_for(level: float, tests: int = 1) -> float:
+    return NormalDist().inv_cdf(1 - (1 - level) / (2 * tests))
+
+
+def test_synthetic_noise_is_conditionally_centred_with_second_moment_sigma_q2() -> None:
+    # seed 21; level 99.9% Bonferroni over d + 1 tests. The same g is used for every draw,
+    # so the sample mean of eps estimates E[eps | g].
+    model = SyntheticShrinkage(0.5, sigma_q2=0.3, law="fixed")
+    rng = np.random.default_rng(21)
+    count, d = 50000, 6
+    g = np.tile(np.linspace(-1.0, 2.0, d), (count, 1))
+    q = model.draw_q(count, rng)
+    eps = model.apply(g, q, rng) - q[:, None] * g
+    z = z_for(0.999, d + 1)
+    assert np.all(np.abs(eps.mean(axis=0)) <= z * np.sqrt(0.3 / d / count))
+    sq = np.einsum("nd,nd->n", eps, eps)
+    assert abs(sq.mean() - 0.3) <= z * 0.3 * np.sqrt(2 / d / count)
+
+
+def test_synthetic_q_is_uniform_on_its_range() -> None:
+    # seed 22; the empirical CDF stays within the DKW band at 99.9%:
+    # sup |F_n - F| <= sqrt(ln(2/0.001)/(2n))
+    model = SyntheticShrinkage(0.2, 0.9)
+    q = model.draw_q(20000, np.random.default_rng(22))
+    assert q.min() >= 0.2
+    assert q.max() <= 0.9
+    ordered = np.sort(q)
+    empirical = np.arange(1, q.size + 1) / q.size
+    band = np.sqrt(np.log(2 / 0.001) / (2 * q.size))
+    assert np.max(np.abs(empirical - (ordered - 0.2) / 0.7)) <= band
+    # a planted wrong law (q squared) leaves the band
+    planted = np.sort(0.2 + 0.7 * ((q - 0.2) / 0.7) ** 2)
+    assert np.max(np.abs(empirical - (planted - 0.2) / 0.7)) > band
+
+
+def test_synthetic_projection_recovers_q_without_noise() -> None:
+    model = SyntheticShrinkage(0.25, law="fixed")
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal((10, 4))
+    q_model = model.draw_q(10, rng)
+    q, eps = projection(g, model.apply(g, q_model, rng))
+    assert np.allclose(q, 0.25, rtol=0, atol=1e-15)
+    assert np.allclose(eps, 0.0, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"q_min": 0.0}, "q_min, q_max must satisfy"),
+        ({"q_min": 0.5, "q_max": 1.5}, "q_min, q_max must satisfy"),
+        ({"q_min": 0.5, "sigma_q2": -1.0}, "sigma_q2 must be finite"),
+        ({"q_min": 0.5, "law": "normal"}, "law must be"),
+    ],
+)
+def test_synthetic_rejects_bad_parameters(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SyntheticShrinkage(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rounding": "nearest"}, "rounding must be one of"),
+        ({"random_bits": 0}, "random_bits must be a positive int"),
+        ({"random_bits": True}, "random_bits must be a positive int"),
+    ],
+)
+def test_quantizer_rejects_bad_parameters(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Quantizer("fp16", **kwargs)
