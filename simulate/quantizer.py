@@ -122,16 +122,17 @@ class Quantizer:
     def saturated(self, scaled: FloatArray, quantized: FloatArray) -> NDArray[np.bool_]:
         """Entries that overflowed or hit the format's largest magnitude, shape (R, d).
 
-        For element formats: non-finite outputs from finite inputs, or ``|Q(x)| >=
-        max_finite``. For block formats (and tensor scaling) the largest magnitude depends on
-        the shared scale, so an entry counts when it was clipped: its output has the largest
-        magnitude of its row's outputs and is smaller in magnitude than its input.
+        For element formats: ``|Q(x)| >= max_finite`` or a non-finite output (one comparison:
+        NaN and inf fail ``< max_finite``). For block formats (and tensor scaling) the largest
+        magnitude depends on the shared scale, so an entry counts when it overflowed or was
+        clipped: its output has the largest magnitude of its row's outputs and is smaller in
+        magnitude than its input.
         """
-        finite_in = np.isfinite(scaled)
-        overflow = finite_in & ~np.isfinite(quantized)
         magnitude = np.abs(quantized)
         if not self.is_block and not self.tensor_scaling:
-            return overflow | (finite_in & (magnitude >= self.format.max_finite))
+            with np.errstate(invalid="ignore"):
+                return ~(magnitude < self.format.max_finite)
+        overflow = np.isfinite(scaled) & ~np.isfinite(quantized)
         with np.errstate(invalid="ignore"):
             top = (
                 magnitude

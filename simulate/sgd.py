@@ -266,11 +266,10 @@ def _step(
         q, eps = projection(g, g_hat)
         _record_shrinkage(k, per_step, q, eps, live)
         count = max(int(live.sum()), 1) * entries
-        underflow = (g != 0) & (g_hat == 0)
-        per_step["underflow"][k] = underflow[live].sum() / count
-        per_step["saturated"][k] = (
-            gradient_quantizer.saturated(scaled, quantized)[live].sum() / count
-        )
+        underflow = (g_hat == 0) & (g != 0)
+        saturated = gradient_quantizer.saturated(scaled, quantized)
+        per_step["underflow"][k] = np.count_nonzero(underflow[live]) / count
+        per_step["saturated"][k] = np.count_nonzero(saturated[live]) / count
 
     update = mu * g_hat
     if update_quantizer is not None:
@@ -278,8 +277,8 @@ def _step(
     x_new = x - update
     if weight_quantizer is not None:
         x_new = weight_quantizer(x_new, rng)
-    stalled = (update != 0) & (x_new == x)
-    per_step["stalled"][k] = stalled[live].sum() / (max(int(live.sum()), 1) * entries)
+    stalled = (x_new == x) & (update != 0)
+    per_step["stalled"][k] = np.count_nonzero(stalled[live]) / (max(int(live.sum()), 1) * entries)
 
     new_values, new_grads = problem.value_and_grad(x_new)
     finite = (
@@ -306,10 +305,11 @@ def _record_shrinkage(
 ) -> None:
     if not live.any():
         return
-    q_live = q[live]
+    everyone = live.all()  # skip the (R, d) fancy-indexing copy in the common case
+    q_live = q if everyone else q[live]
     per_step["q_mean"][k] = q_live.mean()
     per_step["q_min"][k] = q_live.min()
     per_step["q_max"][k] = q_live.max()
-    eps_live = eps[live]
+    eps_live = eps if everyone else eps[live]
     per_step["eps_sq_mean"][k] = np.einsum("rd,rd->r", eps_live, eps_live).mean()
     per_step["eps_mean"][k] = eps_live.mean()
