@@ -1,0 +1,361 @@
+"""Bound plots: a theorem's bound against the iteration count, its floor against the stepsize,
+and the iteration count ``K(eps)`` over ``(q_min, sigma_q2)``.
+
+Theory only: the values come from :mod:`bounds.theorems` and :mod:`bounds.derive` (never from
+``simulate``). Each function evaluates the theory on NumPy grids (the statements evaluate
+vectorized) and draws it; the drawing itself lives in ``_draw_*`` functions that take plain
+arrays, so what is plotted is exactly what the theory returned.
+
+Figures are :class:`matplotlib.figure.Figure` objects built without ``pyplot``: nothing global
+to close, no backend to select, and saving picks PNG, SVG or PDF from the file extension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike, NDArray
+
+from bounds import symbols as sy
+from bounds.statement import Statement
+
+__all__ = [
+    "FIGURE_SUFFIXES",
+    "bound_vs_iterations",
+    "floor_value",
+    "floor_vs_stepsize",
+    "save_figure",
+]
+
+FloatArray = NDArray[np.float64]
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
+    """Save ``figure`` to ``path`` in the format its extension names.
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure to write.
+    path : str or Path
+        Ends in ``.png``, ``.svg`` or ``.pdf`` (case-insensitive); its directory must exist.
+    dpi : int
+        Resolution of raster output, dots per inch.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in FIGURE_SUFFIXES:
+        raise ValueError(
+            f"path must end in one of {', '.join(FIGURE_SUFFIXES)}, got {str(target)!r}"
+        )
+    # no creation date in vector output: the same figure gives the same bytes
+    metadata = {"Date": None} if suffix in (".svg", ".pdf") else None
+    figure.savefig(target, format=suffix[1:], dpi=dpi, metadata=metadata)
+    return target
+
+
+def _colors(count: int) -> list[tuple[float, float, float, float]]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    return [cmap(x) for x in np.linspace(0.0, 0.85, max(count, 1))]
+
+
+def _draw_bound_vs_iterations(
+    k: FloatArray,
+    curves: Mapping[str, tuple[FloatArray, float | None]],
+    *,
+    horizon: str,
+    ylabel: str,
+    title: str,
+) -> Figure:
+    """Curves ``label -> (values over k, floor or None)`` on log-log axes, floors dashed."""
+    figure = Figure(figsize=(8.0, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    for color, (label, (values, floor)) in zip(_colors(len(curves)), curves.items(), strict=True):
+        axes.plot(k, values, color=color, linewidth=1.8, label=label)
+        if floor is not None and np.isfinite(floor) and floor > 0:
+            axes.axhline(floor, color=color, linestyle="--", linewidth=1.0)
+            # label the floor at the right edge, where the curve approaches it
+            axes.annotate(
+                f"floor {floor:.3g}",
+                xy=(1.0, floor),
+                xycoords=("axes fraction", "data"),
+                xytext=(-4, 3),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize="x-small",
+                color=color,
+            )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(f"iterations ${horizon}$")
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(True, which="major", alpha=0.3)
+    figure.legend(
+        loc="outside right upper",
+        fontsize="small",
+        title=f"dashed: floor\nas {horizon} → ∞",
+        title_fontsize="small",
+    )
+    return figure
+
+
+def _draw_floor_vs_stepsize(
+    mu: FloatArray,
+    floors: Mapping[str, FloatArray],
+    *,
+    mu_max: float | None,
+    ylabel: str,
+    title: str,
+) -> Figure:
+    """Floors ``label -> values over mu`` on log-log axes; the stepsize cap shaded beyond."""
+    figure = Figure(figsize=(7.0, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    for color, (label, values) in zip(_colors(len(floors)), floors.items(), strict=True):
+        axes.plot(mu, values, color=color, linewidth=1.8, label=label)
+    if mu_max is not None:
+        axes.axvspan(
+            mu_max,
+            float(mu[-1]) * 1.05,
+            color="tab:red",
+            alpha=0.12,
+            label=r"$\mu > 1/(L M_G)$: hypothesis fails",
+        )
+        axes.axvline(mu_max, color="tab:red", linewidth=1.0)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlim(float(mu[0]), float(mu[-1]) * 1.05)
+    axes.set_xlabel(r"nominal stepsize $\mu$")
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend(loc="upper left", fontsize="small")
+    return figure
+
+
+def _draw_iteration_heatmap(
+    q_min: FloatArray,
+    sigma_q2: FloatArray,
+    iterations: FloatArray,
+    *,
+    title: str,
+) -> Figure:
+    """``iterations[i, j]`` at ``(q_min[j], sigma_q2[i])`` as a log-colour map with contours."""
+    figure = Figure(figsize=(7.0, 5.0), layout="constrained")
+    axes = figure.add_subplot()
+    finite = iterations[np.isfinite(iterations) & (iterations > 0)]
+    norm = LogNorm(vmin=float(finite.min()), vmax=float(finite.max()))
+    mesh = axes.pcolormesh(q_min, sigma_q2, iterations, norm=norm, cmap="magma_r", shading="auto")
+    colorbar = figure.colorbar(mesh, ax=axes)
+    colorbar.set_label(r"iterations $K(\varepsilon)$ to reach $\varepsilon$")
+    decades = np.arange(np.ceil(np.log10(finite.min())), np.floor(np.log10(finite.max())) + 1)
+    if decades.size:
+        levels = 10.0**decades
+        contours = axes.contour(
+            q_min, sigma_q2, iterations, levels=levels, colors="white", linewidths=0.8
+        )
+        axes.clabel(contours, fmt=lambda v: f"$10^{{{np.log10(v):.0f}}}$", fontsize="x-small")
+    if np.all(sigma_q2 > 0):
+        axes.set_yscale("log")
+    axes.set_xlabel(r"shrinkage lower bound $q_{\min}$")
+    axes.set_ylabel(r"quantization-noise second moment $\sigma_q^2$ (squared gradient units)")
+    axes.set_title(title)
+    return figure
+
+
+def _grid(values: ArrayLike, name: str, *, low: float, high: float | None = None) -> FloatArray:
+    """A 1-D grid of finite values in ``(low, high]``, at least two of them."""
+    grid = np.asarray(values, dtype=np.float64)
+    if grid.ndim != 1 or grid.size < 1:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {grid.shape}")
+    if not np.all(np.isfinite(grid)) or np.any(grid <= low):
+        raise ValueError(f"{name} must hold finite values > {low:g}")
+    if high is not None and np.any(grid > high):
+        raise ValueError(f"{name} must hold values <= {high:g}")
+    return grid
+
+
+def floor_value(statement: Statement, constants: Mapping[str, float]) -> float | None:
+    """The statement's floor (limit of the bound as its horizon grows) at these numbers.
+
+    Returns ``None`` when the statement has no floor (per-step lemmas), when it sums over a
+    stepsize sequence (the floor is then a series), or when ``constants`` do not fix it.
+    """
+    floor = statement.floor
+    if floor is None or statement.uses_sequence:
+        return None
+    given = sy.complete(dict(constants))
+    number = floor.subs({sy.SYMBOLS[n]: v for n, v in given.items() if n in sy.SYMBOLS})
+    if number.free_symbols:
+        return None
+    return float(number)
+
+
+def _horizon(statement: Statement) -> str:
+    if statement.horizon is None:
+        raise ValueError(f"statement must have a horizon (K or k); {statement.id} has none")
+    return str(statement.horizon)
+
+
+def bound_vs_iterations(
+    statement: Statement,
+    constants: Mapping[str, float],
+    q_mins: Sequence[float],
+    *,
+    horizon_max: int = 100_000,
+    points: int = 200,
+    path: str | Path | None = None,
+) -> Figure:
+    """A theorem's bound against its horizon (``K`` or ``k``) for several ``q_min``.
+
+    Parameters
+    ----------
+    statement : Statement
+        A theorem with a horizon (T1-T4).
+    constants : mapping of str to float
+        Every constant the statement needs except ``q_min`` and the horizon (keyword names of
+        :data:`bounds.symbols.SYMBOLS`; T2/T4 take ``beta, gamma``).
+    q_mins : sequence of float
+        Shrinkage lower bounds, each in ``(0, 1]``; one curve each.
+    horizon_max : int
+        Largest horizon plotted (iterations), ``>= 2``.
+    points : int
+        Horizon values, log-spaced and rounded to integers (duplicates dropped), ``>= 2``.
+    path : str or Path, optional
+        Also save the figure there (PNG, SVG or PDF by extension).
+
+    Returns
+    -------
+    Figure
+        Log-log curves in the units of the bounded quantity, each floor dashed and labelled.
+
+    Raises
+    ------
+    ValueError
+        Bad arguments, or constants that break the statement's hypotheses (naming it).
+    """
+    horizon = _horizon(statement)
+    qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
+    if isinstance(horizon_max, bool) or not isinstance(horizon_max, int) or horizon_max < 2:
+        raise ValueError(f"horizon_max must be an integer >= 2, got {horizon_max!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+        raise ValueError(f"points must be an integer >= 2, got {points!r}")
+    steps = np.unique(np.round(np.geomspace(1, horizon_max, points))).astype(np.int64)
+    base = {n: v for n, v in constants.items() if n not in ("q_min", horizon)}
+    curves: dict[str, tuple[FloatArray, float | None]] = {}
+    for q in qs:
+        given: dict[str, Any] = {**base, "q_min": float(q)}
+        arguments: dict[str, Any] = {**given, horizon: steps}
+        values = np.asarray(statement.evaluate(**arguments), dtype=np.float64)
+        curves[rf"$q_{{\min}} = {q:g}$"] = (values, floor_value(statement, given))
+    return _finish(
+        _draw_bound_vs_iterations(
+            steps.astype(np.float64),
+            curves,
+            horizon=horizon,
+            ylabel=f"bound on ${statement.quantity_latex}$",
+            title=f"{statement.id}: {statement.title}",
+        ),
+        path,
+    )
+
+
+def _stepsize_cap(statement: Statement, constants: Mapping[str, float]) -> float | None:
+    """The largest ``mu`` the stepsize conditions of the form ``mu <= cap`` allow, if any."""
+    given = sy.complete(dict(constants))
+    values = {sy.SYMBOLS[n]: v for n, v in given.items() if n in sy.SYMBOLS}
+    caps = []
+    for hypothesis in statement.stepsize_conditions:
+        relation = hypothesis.relation
+        if isinstance(relation, sp.LessThan) and relation.lhs == sy.mu:
+            cap = relation.rhs.subs(values)
+            if not cap.free_symbols:
+                caps.append(float(cap))
+    return min(caps) if caps else None
+
+
+def floor_vs_stepsize(
+    statement: Statement,
+    constants: Mapping[str, float],
+    q_mins: Sequence[float],
+    *,
+    mus: ArrayLike | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """A fixed-stepsize theorem's floor against the stepsize ``mu``, for several ``q_min``.
+
+    Parameters
+    ----------
+    statement : Statement
+        A theorem with a fixed stepsize ``mu`` and a floor (T1, T3).
+    constants : mapping of str to float
+        The constants the floor involves, except ``mu`` and ``q_min``.
+    q_mins : sequence of float
+        One curve each, in ``(0, 1]``.
+    mus : array_like, optional
+        Stepsizes (``> 0``); default 200 log-spaced values up to twice the stepsize cap.
+    path : str or Path, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    Figure
+        The floor (units of the bounded quantity) on log-log axes, stepsizes past the
+        theorem's stepsize condition shaded.
+    """
+    if "mu" not in statement.constants or statement.uses_sequence:
+        raise ValueError(f"statement must have a fixed stepsize mu; {statement.id} has not")
+    qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
+    base = {n: v for n, v in constants.items() if n not in ("mu", "q_min")}
+    cap = _stepsize_cap(statement, base)
+    if mus is None:
+        top = 2.0 * cap if cap is not None else 1.0
+        mu = np.geomspace(top * 1e-4, top, 200)
+    else:
+        mu = _grid(mus, "mus", low=0.0)
+    floors: dict[str, FloatArray] = {}
+    for q in qs:
+        floor = statement.floor
+        if floor is None:
+            raise ValueError(f"statement must have a floor; {statement.id} has none")
+        given = sy.complete({**base, "q_min": float(q)})
+        expr = floor.subs({sy.SYMBOLS[n]: v for n, v in given.items() if n in sy.SYMBOLS})
+        if expr.free_symbols - {sy.mu}:
+            missing = sorted(s.name for s in expr.free_symbols - {sy.mu})
+            raise ValueError(f"constants must give {', '.join(missing)} for {statement.id}")
+        values = sp.lambdify(sy.mu, expr, modules="numpy")(mu)
+        floors[rf"$q_{{\min}} = {q:g}$"] = np.broadcast_to(
+            np.asarray(values, dtype=np.float64), mu.shape
+        )
+    return _finish(
+        _draw_floor_vs_stepsize(
+            mu,
+            floors,
+            mu_max=cap if cap is not None and cap < mu[-1] else None,
+            ylabel=f"floor of ${statement.quantity_latex}$ as ${statement.horizon} \\to \\infty$",
+            title=f"{statement.id}: error floor against the stepsize",
+        ),
+        path,
+    )
+
+
+def _finish(figure: Figure, path: str | Path | None) -> Figure:
+    if path is not None:
+        save_figure(figure, path)
+    return figure

@@ -1,0 +1,124 @@
+"""Bound plots: the curves drawn are the statements' values, floors and stepsize caps follow SPEC."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from bounds.plots import bound_vs_iterations, floor_value, floor_vs_stepsize, save_figure
+
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml"}
+T1_CONSTANTS = {"L": 2.0, "Delta": 1.5, "M": 0.3, "M_G": 1.25, "sigma_q2": 0.05, "mu": 0.1}
+T3_CONSTANTS = {**T1_CONSTANTS, "c": 0.2, "F1_gap": 1.0}
+
+
+def statement(name: str) -> Any:
+    module = {"T1": "t1_nonconvex_fixed", "T2": "t2_nonconvex_diminishing", "T3": "t3_pl_fixed"}
+    return importlib.import_module(f"bounds.theorems.{module[name]}").STATEMENT
+
+
+def t1_floor(q_min: float, mu: float = 0.1) -> float:
+    # SPEC section 3, T1: floor L mu (M + sigma_q2) / q_min, written out independently
+    c = T1_CONSTANTS
+    return c["L"] * mu * (c["M"] + c["sigma_q2"]) / q_min
+
+
+def lines_by_label(figure: Figure) -> dict[str, Any]:
+    return {str(line.get_label()): line for line in figure.axes[0].get_lines()}
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_bound_plot_saves_each_format(tmp_path: Path, suffix: str) -> None:
+    target = tmp_path / f"t1{suffix}"
+    bound_vs_iterations(statement("T1"), T1_CONSTANTS, [1.0, 0.5], points=20, path=target)
+    assert target.read_bytes().startswith(MAGIC[suffix])
+
+
+def test_bound_curves_are_the_statement_values() -> None:
+    t1 = statement("T1")
+    figure = bound_vs_iterations(t1, T1_CONSTANTS, [1.0, 0.25], horizon_max=1000, points=30)
+    lines = lines_by_label(figure)
+    curve = lines[r"$q_{\min} = 0.25$"]
+    K = np.asarray(curve.get_xdata())
+    assert K[0] == 1
+    assert K[-1] == 1000
+    assert np.all(K == np.round(K))
+    expected = 2 * 1.5 / (K * 0.1 * 0.25) + t1_floor(0.25)  # SPEC T1 with q_min = 0.25
+    np.testing.assert_allclose(curve.get_ydata(), expected, rtol=1e-12)
+    # the dashed floor of each curve sits at L mu S / q_min
+    dashed = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--"]
+    floors = sorted(float(line.get_ydata()[0]) for line in dashed)
+    np.testing.assert_allclose(floors, sorted([t1_floor(1.0), t1_floor(0.25)]), rtol=1e-12)
+    assert figure.axes[0].get_xscale() == figure.axes[0].get_yscale() == "log"
+    assert figure.axes[0].get_xlabel() == "iterations $K$"
+
+
+def test_pl_bound_uses_k_and_approaches_its_floor() -> None:
+    figure = bound_vs_iterations(statement("T3"), T3_CONSTANTS, [0.5], horizon_max=10**5)
+    (curve,) = (line for line in figure.axes[0].get_lines() if line.get_linestyle() == "-")
+    values = np.asarray(curve.get_ydata())
+    floor = 2.0 * 0.1 * 0.35 / (2 * 0.2 * 0.5)  # SPEC T3: L mu S / (2 c q_min)
+    assert values[0] == pytest.approx(1.0, rel=1e-12)  # k = 1: the initial gap
+    assert values[-1] == pytest.approx(floor, rel=1e-9)
+    assert figure.axes[0].get_xlabel() == "iterations $k$"
+
+
+def test_floor_value() -> None:
+    assert floor_value(statement("T1"), {**T1_CONSTANTS, "q_min": 0.5}) == pytest.approx(
+        t1_floor(0.5), rel=1e-15
+    )
+    # not enough numbers to fix the floor: no value rather than a guess
+    assert floor_value(statement("T1"), {"L": 1.0}) is None
+
+
+def test_broken_hypothesis_is_refused() -> None:
+    too_large = {**T1_CONSTANTS, "mu": 1.0}  # 1/(L M_G) = 0.4
+    with pytest.raises(ValueError, match="stepsize"):
+        bound_vs_iterations(statement("T1"), too_large, [0.5])
+
+
+def test_floor_plot_marks_the_stepsize_cap() -> None:
+    figure = floor_vs_stepsize(statement("T1"), T1_CONSTANTS, [1.0, 0.5])
+    axes = figure.axes[0]
+    lines = lines_by_label(figure)
+    cap = 1 / (2.0 * 1.25)  # SPEC: mu <= 1/(L M_G)
+    vertical = [line for line in axes.get_lines() if line.get_xdata()[0] == line.get_xdata()[1]]
+    assert [float(line.get_xdata()[0]) for line in vertical] == [pytest.approx(cap)]
+    half = lines[r"$q_{\min} = 0.5$"]
+    mu = np.asarray(half.get_xdata())
+    np.testing.assert_allclose(half.get_ydata(), t1_floor(0.5, mu), rtol=1e-12)
+    assert mu[-1] == pytest.approx(2 * cap)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"q_mins": [0.0]}, "q_mins must hold finite values > 0"),
+        ({"q_mins": [1.5]}, "q_mins must hold values <= 1"),
+        ({"q_mins": []}, "q_mins must be a non-empty 1-D sequence"),
+        ({"horizon_max": 1}, "horizon_max must be an integer >= 2"),
+        ({"points": 1.5}, "points must be an integer >= 2"),
+        ({"path": "plot.gif"}, "path must end in one of"),
+    ],
+)
+def test_bound_plot_bad_arguments(kwargs: dict[str, Any], message: str) -> None:
+    arguments: dict[str, Any] = {"q_mins": [0.5], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        bound_vs_iterations(statement("T1"), T1_CONSTANTS, **arguments)
+
+
+def test_floor_plot_needs_a_fixed_stepsize() -> None:
+    with pytest.raises(ValueError, match="statement must have a fixed stepsize mu"):
+        floor_vs_stepsize(statement("T2"), T1_CONSTANTS, [0.5])
+    with pytest.raises(ValueError, match="mus must hold finite values > 0"):
+        floor_vs_stepsize(statement("T1"), T1_CONSTANTS, [0.5], mus=[0.0, 0.1])
+
+
+def test_save_figure_refuses_unknown_extension(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"path must end in one of \.png, \.svg, \.pdf"):
+        save_figure(Figure(), tmp_path / "x.eps")
