@@ -1,4 +1,4 @@
-"""Bound plots: the curves drawn are the statements' values, floors and stepsize caps follow SPEC."""
+"""Bound plots: the curves drawn are the statements' values; floors and caps follow SPEC."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_bound_curves_are_the_statement_values() -> None:
     K = np.asarray(curve.get_xdata())
     assert K[0] == 1
     assert K[-1] == 1000
-    assert np.all(K == np.round(K))
+    assert np.all(np.round(K) == K)
     expected = 2 * 1.5 / (K * 0.1 * 0.25) + t1_floor(0.25)  # SPEC T1 with q_min = 0.25
     np.testing.assert_allclose(curve.get_ydata(), expected, rtol=1e-12)
     # the dashed floor of each curve sits at L mu S / q_min
