@@ -17,10 +17,24 @@ import numpy as np
 from stepshrink.errors import UsageError
 from stepshrink.options import add_constant_options, nonnegative_int, number, positive_int
 
-__all__ = ["PROBLEMS", "Experiment", "add_experiment_options", "experiment_from_args"]
+__all__ = [
+    "PROBLEMS",
+    "ROUNDING_MODES",
+    "Experiment",
+    "add_experiment_options",
+    "add_problem_options",
+    "add_quantizer_options",
+    "experiment_from_args",
+    "noise_from_args",
+    "problem_from_args",
+    "quantizer_from_args",
+]
 
 #: Built-in problems selectable with ``--problem``.
 PROBLEMS = ("quadratic", "least-squares", "logistic", "geman-mcclure")
+
+#: Rounding modes of ``simulate.quantize`` (sr = stochastic rounding).
+ROUNDING_MODES = ("rne", "rna", "rtz", "rup", "rdn", "sr")
 
 #: ``--format`` values that are not a registry name.
 NO_QUANTIZER = "none"
@@ -80,15 +94,15 @@ class Experiment:
         return float(M), 1.0 + float(M_V)
 
 
-def add_experiment_options(parser: argparse.ArgumentParser) -> None:
-    """Register the options of a simulated run on ``parser``."""
+def add_problem_options(parser: argparse.ArgumentParser) -> None:
+    """Register the problem and gradient-noise options (``--problem``, ``--M``, ...)."""
     group = parser.add_argument_group("problem and noise")
     group.add_argument("--problem", choices=PROBLEMS, default="quadratic", help="objective F")
     group.add_argument(
         "--dim", type=positive_int, default=16, metavar="D", help="dimension d (default 16)"
     )
     group.add_argument(
-        "--samples",
+        "--data-size",
         type=positive_int,
         default=512,
         metavar="N",
@@ -119,10 +133,26 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
         metavar="B",
         help="minibatch noise (least-squares, logistic) instead of Gaussian noise",
     )
+    group.add_argument(
+        "--seed",
+        type=nonnegative_int,
+        default=0,
+        metavar="S",
+        help="seed of the generated problem and of every random draw (default 0)",
+    )
+
+
+def add_quantizer_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+    """Register ``--format``, ``--rounding`` and the scaling options.
+
+    With ``several``, ``--format`` and ``--rounding`` take one or more values each (every
+    combination is used).
+    """
     group = parser.add_argument_group("quantization")
     group.add_argument(
         "--format",
-        default=NO_QUANTIZER,
+        default=[NO_QUANTIZER] if several else NO_QUANTIZER,
+        nargs="+" if several else None,
         metavar="NAME",
         help="gradient format: an element format (fp8_e4m3, bf16, ...), a block format "
         f"(mxfp8_e4m3, mxfp4, nvfp4, ...), '{SYNTHETIC}' (the paper's model with --q-min, "
@@ -130,8 +160,9 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--rounding",
-        choices=("rne", "rna", "rtz", "rup", "rdn", "sr"),
-        default="rne",
+        choices=ROUNDING_MODES,
+        default=["rne"] if several else "rne",
+        nargs="+" if several else None,
         help="rounding mode (default rne; sr = stochastic)",
     )
     group.add_argument(
@@ -154,6 +185,12 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
         help="static loss scale s: quantize s*g, divide by s in float64",
     )
     add_constant_options(group, ["q_min", "sigma_q2"])
+
+
+def add_experiment_options(parser: argparse.ArgumentParser) -> None:
+    """Register the options of a simulated run on ``parser``."""
+    add_problem_options(parser)
+    add_quantizer_options(parser)
     group = parser.add_argument_group("run")
     add_constant_options(group, ["mu", "beta", "gamma"])
     group.add_argument(
@@ -172,9 +209,6 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
         help="independent runs averaged (default 256)",
     )
     group.add_argument(
-        "--seed", type=nonnegative_int, default=0, metavar="S", help="random seed (default 0)"
-    )
-    group.add_argument(
         "--level",
         type=number("open_unit"),
         default=0.999,
@@ -183,7 +217,8 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _problem(args: argparse.Namespace) -> Any:
+def problem_from_args(args: argparse.Namespace) -> Any:
+    """The ``simulate.problems`` problem the options name."""
     from simulate import problems
 
     if args.c > args.L:
@@ -193,13 +228,14 @@ def _problem(args: argparse.Namespace) -> Any:
         eigenvalues = np.linspace(args.c, args.L, args.dim) if args.dim > 1 else [args.L]
         return problems.quadratic(eigenvalues, seed=args.seed)
     if args.problem == "least-squares":
-        return problems.least_squares(args.samples, args.dim, seed=args.seed)
+        return problems.least_squares(args.data_size, args.dim, seed=args.seed)
     if args.problem == "logistic":
-        return problems.logistic_regression(args.samples, args.dim, seed=args.seed)
+        return problems.logistic_regression(args.data_size, args.dim, seed=args.seed)
     return problems.geman_mcclure(np.linspace(args.c, args.L, args.dim) / 2, seed=args.seed)
 
 
-def _noise(args: argparse.Namespace) -> Any:
+def noise_from_args(args: argparse.Namespace) -> Any:
+    """The gradient-noise model the options describe."""
     from simulate.noise import GaussianNoise, MinibatchNoise
 
     if args.batch_size is not None:
@@ -211,11 +247,12 @@ def _noise(args: argparse.Namespace) -> Any:
     return GaussianNoise(0.01 if args.M is None else args.M, args.M_V)
 
 
-def _quantizer(args: argparse.Namespace) -> Any:
+def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> Any:
+    """The gradient quantizer for ``fmt`` and ``rounding`` (None, synthetic or a Quantizer)."""
     from simulate.quantizer import Quantizer, SyntheticShrinkage
 
     synthetic_only = [f for f, v in (("--q-min", args.q_min), ("--sigma-q2", args.sigma_q2)) if v]
-    if args.format == SYNTHETIC:
+    if fmt == SYNTHETIC:
         if args.q_min is None:
             raise UsageError("--format synthetic needs --q-min (the shrinkage lower bound)")
         if args.loss_scale is not None:
@@ -223,19 +260,19 @@ def _quantizer(args: argparse.Namespace) -> Any:
         return SyntheticShrinkage(q_min=args.q_min, sigma_q2=args.sigma_q2 or 0.0)
     if synthetic_only:
         raise UsageError(f"{synthetic_only[0]} applies only with --format synthetic")
-    if args.format == NO_QUANTIZER:
+    if fmt == NO_QUANTIZER:
         if args.loss_scale is not None:
             raise UsageError("--loss-scale needs a --format to quantize to")
         return None
     try:
         return Quantizer(
-            args.format,
-            rounding=args.rounding,
+            fmt,
+            rounding=rounding,
             random_bits=args.random_bits,
             tensor_scaling=args.tensor_scaling,
         )
     except ValueError as exc:
-        raise UsageError(f"--format {args.format!r}: {exc}") from None
+        raise UsageError(f"--format {fmt!r}: {exc}") from None
 
 
 def _stepsize(args: argparse.Namespace) -> tuple[Any, dict[str, float]]:
@@ -262,9 +299,9 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """
     stepsize, schedule = _stepsize(args)
     return Experiment(
-        problem=_problem(args),
-        noise=_noise(args),
-        quantizer=_quantizer(args),
+        problem=problem_from_args(args),
+        noise=noise_from_args(args),
+        quantizer=quantizer_from_args(args, args.format, args.rounding),
         stepsize=stepsize,
         schedule=schedule,
         steps=args.K,
