@@ -258,7 +258,8 @@ def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> An
         if args.loss_scale is not None:
             raise UsageError("--loss-scale needs a real --format, not 'synthetic'")
         return SyntheticShrinkage(q_min=args.q_min, sigma_q2=args.sigma_q2 or 0.0)
-    if synthetic_only:
+    requested = args.format if isinstance(args.format, list) else [args.format]
+    if synthetic_only and SYNTHETIC not in requested:
         raise UsageError(f"{synthetic_only[0]} applies only with --format synthetic")
     if fmt == NO_QUANTIZER:
         if args.loss_scale is not None:
