@@ -30,6 +30,7 @@ __all__ = [
     "bound_vs_iterations",
     "floor_value",
     "floor_vs_stepsize",
+    "iterations_heatmap",
     "save_figure",
 ]
 
@@ -359,3 +360,83 @@ def _finish(figure: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         save_figure(figure, path)
     return figure
+
+
+def iterations_heatmap(
+    constants: Mapping[str, float],
+    q_mins: ArrayLike,
+    sigma_q2s: ArrayLike,
+    *,
+    epsilon: float,
+    path: str | Path | None = None,
+) -> Figure:
+    """Iterations ``K(eps)`` for T1's optimal stepsize to reach ``eps``, over ``(q_min, sigma_q2)``.
+
+    Uses C2 (:mod:`bounds.theorems.c2_slowdown`): ``K(eps) = 8 Delta L S/(q_min² eps²)`` with
+    ``S = M + sigma_q2``. C2 holds in the noise-dominated regime, where the optimal stepsize
+    ``mu* = sqrt(2 Delta/(K L S))`` at ``K = K(eps)`` meets ``mu* <= 1/(L M_G)``; cells outside
+    it are left grey rather than filled with a formula that does not apply.
+
+    Parameters
+    ----------
+    constants : mapping of str to float
+        ``L``, ``Delta``, ``M`` and ``M_G``.
+    q_mins : array_like, shape (m,)
+        Shrinkage lower bounds, in ``(0, 1]``.
+    sigma_q2s : array_like, shape (n,)
+        Quantization-noise second moments (squared gradient units), ``> 0``.
+    epsilon : float
+        Target for the average ``E‖∇F‖²`` (squared gradient units), ``> 0``.
+    path : str or Path, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    Figure
+        Log-colour map of ``K(eps)`` with a contour per decade.
+    """
+    from bounds.theorems import get
+
+    qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
+    sigmas = _grid(sigma_q2s, "sigma_q2s", low=0.0)
+    if not (np.isfinite(epsilon) and epsilon > 0):
+        raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}")
+    needed = ("L", "Delta", "M", "M_G")
+    missing = [name for name in needed if name not in constants]
+    if missing:
+        raise ValueError(f"constants must give {', '.join(missing)}")
+    c2 = get("C2")
+    values: dict[str, Any] = {n: float(constants[n]) for n in needed}
+    sy.validate(values)
+    grid = {"q_min": qs[None, :], "sigma_q2": sigmas[:, None], "epsilon": float(epsilon)}
+    symbols = {sy.SYMBOLS[n]: v for n, v in {**values, **grid}.items()}
+    k_eps = _lambdified(c2.extra("K(eps)"), symbols)
+    mu_star = _lambdified(c2.extra("mu*").subs(sy.K, c2.extra("K(eps)")), symbols)
+    cap = 1.0 / (values["L"] * values["M_G"])
+    iterations = np.where(mu_star <= cap, k_eps, np.nan)
+    if not np.isfinite(iterations).any():
+        raise ValueError(
+            "no cell is in C2's noise-dominated regime (mu* <= 1/(L M_G)); raise sigma_q2s "
+            "or M, or lower epsilon"
+        )
+    figure = _draw_iteration_heatmap(
+        qs,
+        sigmas,
+        iterations,
+        title=rf"C2: iterations to reach $\varepsilon = {epsilon:g}$ "
+        rf"($L={values['L']:g}$, $\Delta={values['Delta']:g}$, $M={values['M']:g}$)",
+    )
+    if np.isnan(iterations).any():
+        axes = figure.axes[0]
+        axes.set_facecolor("0.82")
+        axes.set_xlabel(
+            axes.get_xlabel() + "\n"
+            r"grey: $\mu^\star > 1/(L M_G)$, not noise-dominated, where C2 does not apply"
+        )
+    return _finish(figure, path)
+
+
+def _lambdified(expr: sp.Expr, values: Mapping[sp.Symbol, Any]) -> FloatArray:
+    args = sorted(expr.free_symbols, key=str)
+    function = sp.lambdify(args, expr, modules="numpy")
+    return np.asarray(function(*(values[a] for a in args)), dtype=np.float64)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from stepshrink.errors import UsageError
 from stepshrink.options import add_constant_options, nonnegative_int, number, positive_int
@@ -27,6 +28,7 @@ __all__ = [
     "experiment_from_args",
     "noise_from_args",
     "problem_from_args",
+    "q_samples",
     "quantizer_from_args",
 ]
 
@@ -311,3 +313,54 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
         level=args.level,
         loss_scale=args.loss_scale,
     )
+
+
+def q_samples(
+    problem: Any,
+    noise: Any,
+    quantizer: Any,
+    *,
+    points: int,
+    samples: int,
+    seed: int,
+    loss_scale: float | None = None,
+) -> NDArray[np.float64]:
+    """Measured shrinkage factors ``q = <Q(g), g>/‖g‖²`` (SPEC section 4) of one quantizer.
+
+    The gradients are stochastic gradients at ``points`` places: the start ``x0`` and the
+    end points of independent float64 SGD runs of 200 steps at stepsize ``1/(L M_G)`` (so
+    both large early gradients and small late ones, where underflow bites, are represented).
+
+    Returns
+    -------
+    ndarray, shape (points * samples,)
+        One ``q`` per stochastic gradient (dimensionless).
+    """
+    from simulate.measure import projection
+    from simulate.quantizer import SyntheticShrinkage
+    from simulate.sgd import run
+
+    _, M_V = noise.variance_constants(problem)
+    late = run(
+        problem,
+        steps=200,
+        replicas=max(points - 1, 1),
+        stepsize=1.0 / (problem.L * (1.0 + M_V)),
+        noise=noise,
+        seed=seed,
+        progress=False,
+    ).x_final
+    xs = np.vstack([problem.x0[None], late])[:points]
+    x = np.repeat(xs, samples, axis=0)
+    rng = np.random.default_rng(seed)
+    g = noise.sample(problem, x, problem.grad(x), rng)
+    if quantizer is None:
+        g_hat = g
+    elif isinstance(quantizer, SyntheticShrinkage):
+        g_hat = quantizer.apply(g, quantizer.draw_q(g.shape[0], rng), rng)
+    else:
+        scale = 1.0 if loss_scale is None else loss_scale
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            g_hat = quantizer(scale * g, rng) / scale
+    q, _ = projection(g, g_hat)
+    return np.asarray(q, dtype=np.float64)

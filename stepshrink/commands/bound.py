@@ -1,18 +1,115 @@
-"""The ``stepshrink bound`` sub-command."""
+"""The ``stepshrink bound`` sub-command.
+
+A broken hypothesis is an input error, not a result: the numbers lie outside the theorem, so
+there is no bound to print. It is reported like any other invalid value (one line naming the
+hypothesis and the constants it involves, exit status 2).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from typing import Any
 
-from stepshrink.errors import NotBuiltError
+from stepshrink.errors import UsageError
+from stepshrink.options import CONSTANT_OPTIONS, COUNTER_OPTIONS, add_constant_options
 
 HELP = "Evaluate a theorem's bound, show its LaTeX, and name any hypothesis the numbers break."
+
+_NAMES = [attr for _, attr, _, _ in CONSTANT_OPTIONS] + [attr for _, attr, _ in COUNTER_OPTIONS]
+_FLAGS = {attr: flag for flag, attr, *_ in (*CONSTANT_OPTIONS, *COUNTER_OPTIONS)}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink bound``."""
+    # optional for argparse so that an unknown option is reported before a missing THEOREM
+    parser.add_argument(
+        "theorem",
+        nargs="?",
+        metavar="THEOREM",
+        help="statement id: T1, T2, T3, T4, L1-L3, C1-C4 (see 'stepshrink check')",
+    )
+    add_constant_options(parser.add_argument_group("constants (as in bounds.symbols)"), _NAMES)
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--latex", action="store_true", help="also print the statement in LaTeX")
+    output.add_argument("--json", action="store_true", help="print one JSON object instead")
+
+
+def _statement(name: str | None) -> Any:
+    from bounds import theorems
+
+    known = [s.id for s in theorems.all()]
+    if name is None:
+        raise UsageError(f"THEOREM is required: one of {', '.join(known)}")
+    try:
+        return theorems.get(name)
+    except (KeyError, ValueError):
+        raise UsageError(f"THEOREM must be one of {', '.join(known)}, got {name!r}") from None
+
+
+def broken_hypotheses_message(statement: Any, broken: Any, given: dict[str, Any]) -> str:
+    """One line naming each broken hypothesis, its relation and the numbers it was given."""
+    parts = []
+    for name in broken:
+        relation = statement.hypothesis(name).relation
+        involved = sorted(s.name for s in relation.free_symbols if s.name in given)
+        numbers = ", ".join(f"{n} = {given[n]:g}" for n in involved)
+        parts.append(f"{name!r} ({relation}) fails" + (f" with {numbers}" if numbers else ""))
+    return f"{statement.id}: the numbers break hypothesis " + "; ".join(parts)
+
+
+def _floor(statement: Any, constants: dict[str, float]) -> float | None:
+    """The floor (limit of the bound as the horizon grows) at these numbers, if it has one."""
+    from bounds import symbols
+
+    floor = statement.floor
+    if floor is None or statement.uses_sequence:
+        return None
+    given = symbols.complete(constants)
+    values = {symbols.SYMBOLS[n]: v for n, v in given.items() if n in symbols.SYMBOLS}
+    number = floor.subs(values)
+    if number.free_symbols:
+        return None
+    return float(number)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink bound``; return the exit status."""
-    raise NotBuiltError("'stepshrink bound' lands with issue 8")
+    statement = _statement(args.theorem)
+    given = {name: getattr(args, name) for name in _NAMES if getattr(args, name) is not None}
+    needed = [name for name in statement.constants if name not in given]
+    if statement.uses_sequence and {"beta", "gamma"} <= set(given):
+        needed = [name for name in needed if name != "mu"]
+    needed = [name for name in needed if not (name == "M_G" and "M_V" in given)]
+    if needed:
+        flags = ", ".join(_FLAGS.get(name, name) for name in needed)
+        raise UsageError(f"{statement.id} needs {flags}")
+    broken = statement.violated_hypotheses(**given)
+    if broken:
+        raise UsageError(broken_hypotheses_message(statement, broken, given))
+    value = float(statement.evaluate(**given))
+    floor = _floor(statement, given)
+    result = {
+        "theorem": statement.id,
+        "title": statement.title,
+        "quantity": statement.quantity_text,
+        "relation": statement.relation,
+        "bound": value,
+        "floor": floor,
+        "horizon": None if statement.horizon is None else str(statement.horizon),
+        "constants": given,
+        "hypotheses": [h.name for h in statement.all_hypotheses],
+        "latex": statement.latex(),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    op = "=" if statement.relation == "==" else "<="
+    print(f"{statement.id} ({statement.title})")
+    print(f"  {statement.quantity_text} {op} {value:.6g}")
+    if floor is not None:
+        print(f"  floor as {statement.horizon} -> infinity: {floor:.6g}")
+    print(f"  hypotheses hold: {', '.join(result['hypotheses']) or 'none'}")
+    if args.latex:
+        print(f"  LaTeX: {result['latex']}")
+    return 0

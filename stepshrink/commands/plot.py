@@ -1,18 +1,232 @@
-"""The ``stepshrink plot`` sub-command."""
+"""The ``stepshrink plot`` sub-command: ``stepshrink plot KIND [options] -o FILE``.
+
+Kinds: ``bound`` (a theorem's bound against K for several q_min, floors marked), ``floor``
+(the floor against the stepsize mu), ``k-eps`` (iterations K(eps) over (q_min, sigma_q2)),
+``trajectory`` (a simulated run with its confidence band over the theorem's bound) and ``q``
+(measured q_k per format and rounding mode). The output format follows the file extension
+(PNG, SVG or PDF).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Any
 
-from stepshrink.errors import NotBuiltError
+import numpy as np
+
+from stepshrink import defaults
+from stepshrink.commands.bound import broken_hypotheses_message
+from stepshrink.errors import UsageError
+from stepshrink.experiment import (
+    NO_QUANTIZER,
+    SYNTHETIC,
+    add_experiment_options,
+    add_problem_options,
+    add_quantizer_options,
+    experiment_from_args,
+    noise_from_args,
+    problem_from_args,
+    q_samples,
+    quantizer_from_args,
+)
+from stepshrink.options import add_constant_options, figure_path, number, positive_int
 
 HELP = "Draw bound and simulation plots (PNG, SVG or PDF)."
 
+KINDS = ("bound", "floor", "k-eps", "trajectory", "q")
+
+_THEORY = ["L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "c", "mu", "beta", "gamma"]
+
+
+def _output(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=default,
+        metavar="FILE",
+        help=f"figure file: .png, .svg or .pdf (default {default})",
+    )
+
+
+def _q_mins(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--q-mins",
+        type=number("unit"),
+        nargs="+",
+        default=list(defaults.Q_MINS),
+        metavar="Q",
+        help="q_min of each curve, in (0, 1] (default 1 0.5 0.25 0.1)",
+    )
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the options of ``stepshrink plot``."""
+    """Register the kinds of ``stepshrink plot`` and their options."""
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", parser_class=type(parser))
+    theory = {n: defaults.CONSTANTS[n] for n in _THEORY}
+
+    sub = kinds.add_parser("bound", help="a theorem's bound against K for several q_min")
+    sub.add_argument("--theorem", default="T1", help="T1, T2, T3 or T4 (default T1)")
+    _q_mins(sub)
+    sub.add_argument(
+        "--K-max", type=positive_int, default=100_000, metavar="K", help="largest K (1e5)"
+    )
+    add_constant_options(sub.add_argument_group("constants"), _THEORY, theory)
+    _output(sub, "bound.png")
+
+    sub = kinds.add_parser("floor", help="a fixed-stepsize theorem's floor against mu")
+    sub.add_argument("--theorem", default="T1", help="T1 or T3 (default T1)")
+    _q_mins(sub)
+    add_constant_options(sub.add_argument_group("constants"), _THEORY, theory)
+    _output(sub, "floor.png")
+
+    sub = kinds.add_parser("k-eps", help="iterations K(eps) over (q_min, sigma_q2)")
+    names = ["L", "Delta", "M", "M_G", "epsilon"]
+    add_constant_options(
+        sub.add_argument_group("constants"), names, {n: defaults.CONSTANTS[n] for n in names}
+    )
+    sub.add_argument(
+        "--sigma-q2-max",
+        type=number("positive"),
+        default=1.0,
+        metavar="X",
+        help="largest sigma_q2 of the map (default 1; the smallest is 1e-4 of it)",
+    )
+    _output(sub, "k_eps.png")
+
+    sub = kinds.add_parser(
+        "trajectory", help="a simulated run with its confidence band over the bound (T3/T4)"
+    )
+    add_experiment_options(sub)
+    sub.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _output(sub, "trajectory.png")
+
+    sub = kinds.add_parser("q", help="measured q_k per format and rounding mode")
+    add_problem_options(sub)
+    add_quantizer_options(sub, several=True)
+    sub.add_argument(
+        "--points", type=positive_int, default=8, metavar="P", help="points sampled (8)"
+    )
+    sub.add_argument(
+        "--samples",
+        type=positive_int,
+        default=256,
+        metavar="N",
+        help="stochastic gradients per point (256)",
+    )
+    _output(sub, "q.png")
+
+
+def _theorem(name: str, allowed: tuple[str, ...]) -> Any:
+    from bounds import theorems
+
+    if name not in allowed:
+        raise UsageError(f"--theorem must be one of {', '.join(allowed)}, got {name!r}")
+    return theorems.get(name)
+
+
+def _constants(args: argparse.Namespace, statement: Any, *, skip: tuple[str, ...]) -> dict:
+    """The constants ``statement`` needs, from the options (defaults filled in)."""
+    wanted = set(statement.constants) - set(skip)
+    if statement.uses_sequence:
+        wanted = (wanted - {"mu"}) | {"beta", "gamma"}
+    return {name: getattr(args, name) for name in sorted(wanted) if hasattr(args, name)}
+
+
+def _check_hypotheses(statement: Any, constants: dict, **extra: Any) -> None:
+    given = {**constants, **extra}
+    broken = statement.violated_hypotheses(**given)
+    if broken:
+        raise UsageError(broken_hypotheses_message(statement, broken, given))
+
+
+def _plot_bound(args: argparse.Namespace, target: Path) -> None:
+    from bounds.plots import bound_vs_iterations
+
+    statement = _theorem(args.theorem, ("T1", "T2", "T3", "T4"))
+    horizon = str(statement.horizon)
+    constants = _constants(args, statement, skip=("q_min", horizon))
+    _check_hypotheses(statement, constants, q_min=min(args.q_mins), **{horizon: args.K_max})
+    bound_vs_iterations(statement, constants, args.q_mins, horizon_max=args.K_max, path=target)
+
+
+def _plot_floor(args: argparse.Namespace, target: Path) -> None:
+    from bounds.plots import floor_vs_stepsize
+
+    statement = _theorem(args.theorem, ("T1", "T3"))
+    constants = _constants(args, statement, skip=("q_min", "mu", str(statement.horizon)))
+    floor_vs_stepsize(statement, constants, args.q_mins, path=target)
+
+
+def _plot_k_eps(args: argparse.Namespace, target: Path) -> None:
+    from bounds.plots import iterations_heatmap
+
+    constants = {n: getattr(args, n) for n in ("L", "Delta", "M", "M_G")}
+    sigma_q2 = np.geomspace(args.sigma_q2_max * 1e-4, args.sigma_q2_max, 60)
+    q_min = np.linspace(0.05, 1.0, 60)
+    iterations_heatmap(constants, q_min, sigma_q2, epsilon=args.epsilon, path=target)
+
+
+def _plot_trajectory(args: argparse.Namespace, target: Path) -> None:
+    from simulate.plots import trajectory_over_bound
+    from stepshrink.overlay import theory_overlay
+
+    experiment = experiment_from_args(args)
+    trajectory = experiment.run(progress=not args.no_progress)
+    overlay = theory_overlay(experiment, trajectory)
+    if overlay.note:
+        print(f"stepshrink plot trajectory: {overlay.note}", file=sys.stderr)
+    trajectory_over_bound(
+        trajectory,
+        quantity="gap",
+        bound=overlay.bound,
+        bound_label=overlay.label,
+        floor=overlay.floor,
+        path=target,
+    )
+    if trajectory.interrupted:
+        raise KeyboardInterrupt
+
+
+def _plot_q(args: argparse.Namespace, target: Path) -> None:
+    from simulate.plots import q_distribution
+
+    problem = problem_from_args(args)
+    noise = noise_from_args(args)
+    samples: dict[str, Any] = {}
+    for fmt in args.format:
+        # the rounding mode only matters for a real format
+        real = fmt not in (SYNTHETIC, NO_QUANTIZER)
+        for rounding in args.rounding if real else args.rounding[:1]:
+            quantizer = quantizer_from_args(args, fmt, rounding)
+            label = f"{fmt} / {rounding}" if real else fmt
+            samples[label] = q_samples(
+                problem,
+                noise,
+                quantizer,
+                points=args.points,
+                samples=args.samples,
+                seed=args.seed,
+                loss_scale=args.loss_scale,
+            )
+    q_distribution(samples, title=f"Measured $q_k$ on {problem.name}", path=target)
+
+
+_PLOTTERS = {
+    "bound": _plot_bound,
+    "floor": _plot_floor,
+    "k-eps": _plot_k_eps,
+    "trajectory": _plot_trajectory,
+    "q": _plot_q,
+}
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink plot``; return the exit status."""
-    raise NotBuiltError("'stepshrink plot' lands with issue 8")
+    if args.kind is None:
+        raise UsageError(f"KIND is required: one of {', '.join(KINDS)}")
+    target = figure_path(args.output)
+    _PLOTTERS[args.kind](args, target)
+    print(target)
+    return 0

@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from bounds.plots import bound_vs_iterations, floor_value, floor_vs_stepsize, save_figure
+from bounds.plots import (
+    bound_vs_iterations,
+    floor_value,
+    floor_vs_stepsize,
+    iterations_heatmap,
+    save_figure,
+)
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml"}
 T1_CONSTANTS = {"L": 2.0, "Delta": 1.5, "M": 0.3, "M_G": 1.25, "sigma_q2": 0.05, "mu": 0.1}
@@ -22,7 +28,7 @@ def statement(name: str) -> Any:
     return importlib.import_module(f"bounds.theorems.{module[name]}").STATEMENT
 
 
-def t1_floor(q_min: float, mu: float = 0.1) -> float:
+def t1_floor(q_min: float, mu: Any = 0.1) -> Any:
     # SPEC section 3, T1: floor L mu (M + sigma_q2) / q_min, written out independently
     c = T1_CONSTANTS
     return c["L"] * mu * (c["M"] + c["sigma_q2"]) / q_min
@@ -52,7 +58,7 @@ def test_bound_curves_are_the_statement_values() -> None:
     np.testing.assert_allclose(curve.get_ydata(), expected, rtol=1e-12)
     # the dashed floor of each curve sits at L mu S / q_min
     dashed = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--"]
-    floors = sorted(float(line.get_ydata()[0]) for line in dashed)
+    floors = sorted(float(np.asarray(line.get_ydata())[0]) for line in dashed)
     np.testing.assert_allclose(floors, sorted([t1_floor(1.0), t1_floor(0.25)]), rtol=1e-12)
     assert figure.axes[0].get_xscale() == figure.axes[0].get_yscale() == "log"
     assert figure.axes[0].get_xlabel() == "iterations $K$"
@@ -87,8 +93,9 @@ def test_floor_plot_marks_the_stepsize_cap() -> None:
     axes = figure.axes[0]
     lines = lines_by_label(figure)
     cap = 1 / (2.0 * 1.25)  # SPEC: mu <= 1/(L M_G)
-    vertical = [line for line in axes.get_lines() if line.get_xdata()[0] == line.get_xdata()[1]]
-    assert [float(line.get_xdata()[0]) for line in vertical] == [pytest.approx(cap)]
+    xs = [np.asarray(line.get_xdata(), dtype=np.float64) for line in axes.get_lines()]
+    vertical = [float(x[0]) for x in xs if x.size == 2 and x[0] == x[1]]
+    assert vertical == [pytest.approx(cap)]
     half = lines[r"$q_{\min} = 0.5$"]
     mu = np.asarray(half.get_xdata())
     np.testing.assert_allclose(half.get_ydata(), t1_floor(0.5, mu), rtol=1e-12)
@@ -122,3 +129,36 @@ def test_floor_plot_needs_a_fixed_stepsize() -> None:
 def test_save_figure_refuses_unknown_extension(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"path must end in one of \.png, \.svg, \.pdf"):
         save_figure(Figure(), tmp_path / "x.eps")
+
+
+def test_heatmap_cells_are_c2_iteration_counts() -> None:
+    constants = {"L": 2.0, "Delta": 1.5, "M": 0.01, "M_G": 1.0}
+    q_min = np.linspace(0.1, 1.0, 10)
+    sigma_q2 = np.geomspace(1e-4, 1.0, 12)
+    figure = iterations_heatmap(constants, q_min, sigma_q2, epsilon=0.05)
+    mesh = figure.axes[0].collections[0]
+    drawn = np.ma.filled(np.asarray(mesh.get_array()).reshape(12, 10), np.nan)
+    S = 0.01 + sigma_q2[:, None]
+    # SPEC C2: K(eps) = 8 Delta L S/(q_min^2 eps^2), valid while mu* = q eps/(2 L S) <= 1/(L M_G)
+    expected = 8 * 1.5 * 2.0 * S / (q_min[None, :] ** 2 * 0.05**2)
+    regime = q_min[None, :] * 0.05 * 1.0 <= 2 * S
+    assert regime.any()
+    assert not regime.all()  # the planted corner (small S, q near 1) must be left blank
+    np.testing.assert_allclose(drawn[regime], expected[regime], rtol=1e-12)
+    assert np.isnan(drawn[~regime]).all()
+    assert "not noise-dominated" in figure.axes[0].get_xlabel()
+
+
+def test_heatmap_bad_arguments(tmp_path: Path) -> None:
+    constants = {"L": 1.0, "Delta": 1.0, "M": 0.01, "M_G": 1.0}
+    with pytest.raises(ValueError, match="epsilon must be finite and > 0"):
+        iterations_heatmap(constants, [0.5], [0.1], epsilon=0.0)
+    with pytest.raises(ValueError, match="constants must give M_G"):
+        iterations_heatmap({"L": 1.0, "Delta": 1.0, "M": 0.1}, [0.5], [0.1], epsilon=0.1)
+    with pytest.raises(ValueError, match="sigma_q2s must hold finite values > 0"):
+        iterations_heatmap(constants, [0.5], [0.0, 0.1], epsilon=0.1)
+    with pytest.raises(ValueError, match="no cell is in C2's noise-dominated regime"):
+        iterations_heatmap(constants, [1.0], [1e-6], epsilon=10.0)
+    target = tmp_path / "k.pdf"
+    iterations_heatmap(constants, [0.5, 1.0], [0.1, 1.0], epsilon=0.05, path=target)
+    assert target.read_bytes().startswith(MAGIC[".pdf"])

@@ -1,0 +1,76 @@
+"""``stepshrink bound``: the printed bound is the theorem's value; broken hypotheses are refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bounds.theorems import get
+from stepshrink.cli import main
+from tests.stepshrink.console import exit_status, run_console
+
+T1 = ["--L", "2", "--Delta", "1.5", "--M", "0.3", "--M-G", "1.25", "--sigma-q2", "0.05"]
+T1_REST = ["--q-min", "0.5", "--mu", "0.1", "--K", "1000"]
+
+
+def test_json_is_the_statement_value(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bound", "T1", *T1, *T1_REST, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    # SPEC T1 written out: 2 Delta/(K mu q_min) + L mu (M + sigma_q2)/q_min
+    assert result["bound"] == pytest.approx(2 * 1.5 / (1000 * 0.1 * 0.5) + 2 * 0.1 * 0.35 / 0.5)
+    assert result["floor"] == pytest.approx(2 * 0.1 * 0.35 / 0.5)
+    assert result["theorem"] == "T1"
+    assert result["horizon"] == "K"
+    assert result["constants"]["K"] == 1000
+    assert "stepsize condition" in result["hypotheses"]
+    assert result["latex"] == get("T1").latex()
+
+
+def test_table_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bound", "T1", *T1, *T1_REST, "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("T1 (")
+    assert "<= 0.2" in out  # 0.06 + 0.14
+    assert "floor as K -> infinity: 0.14" in out
+    assert f"LaTeX: {get('T1').latex()}" in out
+
+
+def test_pl_theorem_with_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bound", "T4", "--L", "1", "--c", "0.1", "--M", "0.01", "--M-G", "1"]
+    argv += ["--sigma-q2", "0.01", "--q-min", "0.5", "--beta", "40", "--gamma", "40"]
+    assert main([*argv, "--F1-gap", "1", "--k", "100", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    nu = max(40**2 * 1 * 0.02 / (2 * (40 * 0.1 * 0.5 - 1)), 41 * 1.0)  # SPEC T4
+    assert result["bound"] == pytest.approx(nu / 140)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10"], "'stepsize condition'"),
+        (["T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10"], "mu = 1"),
+        (["T1", "--L", "1"], "T1 needs --Delta, --K, --M, --M-G, --mu, --q-min, --sigma-q2"),
+        (["T9"], "THEOREM must be one of L1, L2, L3, T1"),
+        ([], "THEOREM is required"),
+        (["T1", "--q-min", "0"], "argument --q-min: must be a number in (0, 1]"),
+        (["T1", "--K", "2.5"], "argument --K: must be an integer >= 1"),
+        (["T1", "--L", "1e999"], "argument --L: must be a finite number > 0"),
+        (["T1", "--latex", "--json"], "not allowed with argument"),
+    ],
+)
+def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(["bound", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_broken_hypothesis_in_a_subprocess() -> None:
+    result = run_console("bound", "T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "stepshrink bound: error: T1: the numbers break hypothesis 'stepsize condition' "
+        "(mu <= 1/(L*M_G)) fails with L = 2, M_G = 1.25, mu = 1\n"
+    )

@@ -1,0 +1,81 @@
+"""``stepshrink plot KIND``: every kind writes its file in every format; bad input is one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stepshrink.cli import main
+from tests.stepshrink.console import exit_status, run_console
+
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml"}
+SIM = ["--K", "50", "--replicas", "16", "--dim", "4", "--no-progress"]
+
+KINDS = {
+    "bound": ["bound", "--K-max", "1000"],
+    "bound-T3": ["bound", "--theorem", "T3", "--K-max", "1000"],
+    "floor": ["floor", "--theorem", "T3"],
+    "k-eps": ["k-eps"],
+    "trajectory": ["trajectory", *SIM, "--format", "synthetic", "--q-min", "0.5"],
+    "trajectory-T4": ["trajectory", *SIM, "--beta", "40", "--gamma", "40"],
+    "q": ["q", "--dim", "4", "--points", "2", "--samples", "16", "--format", "none"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_writes_a_png(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / f"{kind}.png"
+    assert main(["plot", *KINDS[kind], "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(MAGIC[".png"])
+    assert capsys.readouterr().out == f"{target}\n"
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".pdf"])
+def test_vector_formats(suffix: str, tmp_path: Path) -> None:
+    target = tmp_path / f"bound{suffix}"
+    assert main(["plot", "bound", "--K-max", "100", "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(MAGIC[suffix])
+
+
+def test_broken_stepsize_condition_draws_no_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # mu = 1.5 > 1/(L M_G) = 1: the run is plotted, the bound is not, and stderr says why
+    target = tmp_path / "t.png"
+    assert main(["plot", "trajectory", *SIM, "--mu", "1.5", "-o", str(target)]) == 0
+    assert target.is_file()
+    assert "T3 hypothesis 'stepsize condition' fails: no bound drawn" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "KIND is required: one of bound, floor, k-eps, trajectory, q"),
+        (["bound", "-o", "x.jpg"], "-o: file name must end in one of .png, .svg, .pdf"),
+        (["bound", "--theorem", "T9"], "--theorem must be one of T1, T2, T3, T4"),
+        (["floor", "--theorem", "T2"], "--theorem must be one of T1, T3"),
+        (["bound", "--q-mins", "1.5"], "argument --q-mins: must be a number in (0, 1]"),
+        (["bound", "--mu", "5"], "'stepsize condition'"),
+        (["bound", "--theorem", "T4"], "'slope condition'"),
+        (["k-eps", "--epsilon", "-1"], "argument --epsilon: must be a finite number > 0"),
+        (["q", "--format", "synthetic"], "--format synthetic needs --q-min"),
+        (["trajectory", "--K", "0"], "argument --K: must be an integer >= 1"),
+        (["nope"], "argument KIND: invalid choice"),
+    ],
+)
+def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(["plot", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_unwritable_output_in_a_subprocess(tmp_path: Path) -> None:
+    result = run_console("plot", "bound", "-o", str(tmp_path / "missing" / "b.png"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
