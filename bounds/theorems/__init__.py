@@ -1,0 +1,61 @@
+"""The theorem library: one module per lemma, theorem and corollary of SPEC sections 2-3.
+
+``bounds.theorems.get("T1")`` returns T1's :class:`~bounds.statement.Statement`;
+``bounds.theorems.all()`` returns the eleven in order (L1-L3, T1-T4, C1-C4). Each statement's
+``module`` field names the module that holds it (its docstring is the statement in math), so
+the proof checker can attach a ``proof()`` there: :func:`module_of` imports it. Variants
+(``"T2.harmonic"``, ``"T2.sqrt"``) are reachable through :func:`get` as well. Modules load on
+first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from bounds.statement import Statement
+
+__all__ = ["IDS", "MODULES", "all", "get", "module_of"]
+
+MODULES: dict[str, str] = {
+    "L1": "bounds.theorems.l1_effective_stepsize",
+    "L2": "bounds.theorems.l2_second_moment",
+    "L3": "bounds.theorems.l3_one_step_descent",
+    "T1": "bounds.theorems.t1_nonconvex_fixed",
+    "T2": "bounds.theorems.t2_nonconvex_diminishing",
+    "T3": "bounds.theorems.t3_pl_fixed",
+    "T4": "bounds.theorems.t4_pl_diminishing",
+    "C1": "bounds.theorems.c1_full_precision",
+    "C2": "bounds.theorems.c2_slowdown",
+    "C3": "bounds.theorems.c3_compensation",
+    "C4": "bounds.theorems.c4_reduction",
+}
+"""Result id -> dotted module name."""
+
+IDS: tuple[str, ...] = tuple(MODULES)
+
+
+def get(result_id: str) -> Statement:
+    """The statement with id ``result_id`` (``"L1"`` ... ``"C4"``, or a variant like ``"T2.sqrt"``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown id; the message lists the ids.
+    """
+    base, _, variant = result_id.partition(".")
+    if base not in MODULES:
+        raise ValueError(f"unknown result id {result_id!r}; ids: {', '.join(IDS)}")
+    statement: Statement = importlib.import_module(MODULES[base]).STATEMENT
+    return statement.variant(variant) if variant else statement
+
+
+def all() -> tuple[Statement, ...]:
+    """The eleven statements in order L1-L3, T1-T4, C1-C4."""
+    return tuple(get(result_id) for result_id in IDS)
+
+
+def module_of(statement: Statement | str) -> ModuleType:
+    """The module holding ``statement`` (a statement or an id)."""
+    target = get(statement) if isinstance(statement, str) else statement
+    return importlib.import_module(target.module)
