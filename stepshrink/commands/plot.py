@@ -213,7 +213,8 @@ def _plot_q(args: argparse.Namespace, target: Path) -> None:
     q_distribution(samples, title=f"Measured $q_k$ on {problem.name}", path=target)
 
 
-_PLOTTERS = {
+#: Kind -> function drawing it from parsed options into a file (used by the report too).
+PLOTTERS = {
     "bound": _plot_bound,
     "floor": _plot_floor,
     "k-eps": _plot_k_eps,
@@ -227,6 +228,6 @@ def run(args: argparse.Namespace) -> int:
     if args.kind is None:
         raise UsageError(f"KIND is required: one of {', '.join(KINDS)}")
     target = figure_path(args.output)
-    _PLOTTERS[args.kind](args, target)
+    PLOTTERS[args.kind](args, target)
     print(target)
     return 0

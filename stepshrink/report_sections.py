@@ -1,0 +1,316 @@
+"""The sections of ``stepshrink report``, one function each, on the built-in defaults.
+
+Every section parses its settings through the same command-line parser the user has (so the
+report runs exactly what ``stepshrink assumptions ...`` or ``stepshrink plot ...`` would) and
+calls the public APIs of ``bounds`` and ``simulate``. A dependency that has not landed raises
+:class:`~stepshrink.report.MissingDependency`; a part that could not be built is recorded with
+:meth:`~stepshrink.report.ReportContext.incomplete`. Nothing is filled in by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from stepshrink import defaults
+from stepshrink.errors import UsageError
+from stepshrink.report import MissingDependency, ReportContext, Section, require
+from stepshrink.report_document import Block, Code, Figure, Link, Notice, Paragraph, Table
+
+__all__ = ["SECTIONS"]
+
+
+def _parse(*argv: str) -> argparse.Namespace:
+    from stepshrink.cli import build_parser
+
+    return build_parser().parse_args(list(argv))
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+# ----------------------------------------------------------------------------- overview
+def overview(context: ReportContext) -> list[Block]:
+    """The default problem's constants and how to reproduce each part."""
+    rows = [[name, _number(value)] for name, value in defaults.CONSTANTS.items()]
+    return [
+        Paragraph(
+            "Theory sections use these constants (SPEC section 1). The simulated default is "
+            "a quadratic in dimension 16 with its spectrum spread over [c, L] and Gaussian "
+            "gradient noise of variance M, so that the same constants hold for it exactly."
+        ),
+        Table(["constant", "value"], rows),
+        Paragraph("Each part can be reproduced from the command line, for example:"),
+        Code(
+            "stepshrink check\n"
+            "stepshrink bound T1 --L 1 --Delta 1 --M 0.01 --M-G 1 --sigma-q2 0.01 "
+            "--q-min 0.5 --mu 0.1 --K 1000 --latex\n"
+            "stepshrink schedule --json\n"
+            "stepshrink assumptions --format fp8_e4m3 mxfp4 --rounding rne sr\n"
+            "stepshrink simulate --format synthetic --q-min 0.5 --sigma-q2 0.01 -o run.npz\n"
+            "stepshrink plot bound -o bound.png"
+        ),
+    ]
+
+
+# ------------------------------------------------------------------------------- proofs
+def proofs(context: ReportContext) -> list[Block]:
+    """Every theorem's proof, checked by the proof checker."""
+    theorems = require("bounds.theorems", "all", "module_of")
+    checker = require("bounds.proof", "check")
+    printer = require("bounds.proof.report", "to_json")
+    reports = []
+    absent = []
+    for statement in theorems.all():
+        module = theorems.module_of(statement)
+        if not hasattr(module, "proof"):
+            absent.append(statement.id)
+            continue
+        reports.append(checker.check(module.proof()))
+    if not reports:
+        raise MissingDependency(
+            "no theorem module defines proof() yet (the proofs land with 'stepshrink check')"
+        )
+    path = context.data / "proofs.json"
+    path.write_text(printer.to_json(reports) + "\n", encoding="utf-8")
+    rows = [
+        [r.name, str(r.n_steps), str(r.n_proved), r.status, f"{r.seconds:.2f}"] for r in reports
+    ]
+    blocks: list[Block] = [
+        Paragraph(
+            "Each proof is a chain of steps from the model to the stated bound; each step is "
+            "checked by an exact symbolic certificate or refuted by a counterexample."
+        ),
+        Table(["theorem", "steps", "proved", "status", "time (s)"], rows),
+        Link(context.relative(path), "every step with its evidence (JSON)"),
+    ]
+    unproved = [r.name for r in reports if r.status != "proved"]
+    if unproved:
+        context.incomplete(f"proofs not proved: {', '.join(unproved)}")
+        blocks.append(Notice(f"Not proved: {', '.join(unproved)}."))
+    if absent:
+        context.incomplete(f"no proof attached to {', '.join(absent)}")
+        blocks.append(Notice(f"No proof attached yet to: {', '.join(absent)}."))
+    return blocks
+
+
+# -------------------------------------------------------------------------- assumptions
+def _checker_sizes(context: ReportContext) -> list[str]:
+    if context.quick:
+        return ["--points", "4", "--samples", "64", "--repeats", "64"]
+    return ["--points", "8", "--samples", "256", "--repeats", "256"]
+
+
+def assumptions(context: ReportContext) -> list[Block]:
+    """The assumption checker on every default format and rounding mode."""
+    require("simulate.assumptions", "check")
+    require("simulate.formats")
+    from stepshrink.commands.assumptions import HEADER, check_all, table_rows
+
+    args = _parse("assumptions", *_checker_sizes(context))
+    results: list[tuple[str, str, Any]] = []
+    absent = []
+    for fmt in defaults.FORMATS:
+        try:
+            results += check_all(args, [fmt], defaults.ROUNDINGS)
+        except UsageError as exc:
+            absent.append(f"{fmt} ({exc})")
+    if not results:
+        raise MissingDependency(f"no default format could be checked: {'; '.join(absent)}")
+    path = context.data / "assumptions.json"
+    payload = [{"format": f, "rounding": r, **rep.to_dict()} for f, r, rep in results]
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    failures = [
+        [fmt, rounding, name, report[name].evidence]
+        for fmt, rounding, report in results
+        for name in ("A2", "A3", "A4")
+        if not report[name].holds
+    ]
+    level = f"{100 * args.level:g}%"
+    blocks: list[Block] = [
+        Paragraph(
+            f"Problem: {results[0][2].settings['problem']}, Gaussian gradient noise. Estimates "
+            f"with {level} confidence intervals; a verdict 'fails' means the data refute the "
+            "assumption at that level (SPEC section 4: round-to-nearest is biased given g, so "
+            "A4 fails wherever rounding is visible; stochastic rounding is unbiased)."
+        ),
+        Table(list(HEADER), table_rows(results)),
+        Link(context.relative(path), "full checker output with evidence (JSON)"),
+    ]
+    if failures:
+        blocks += [
+            Paragraph("Evidence for every refuted assumption:"),
+            Table(["format", "rounding", "assumption", "evidence"], failures),
+        ]
+    if absent:
+        context.incomplete(f"formats not available: {'; '.join(absent)}")
+        blocks.append(Notice(f"Not checked (format not available): {'; '.join(absent)}."))
+    return blocks
+
+
+# ---------------------------------------------------------------------------- schedules
+def schedules(context: ReportContext) -> list[Block]:
+    """Derived stepsizes and iteration counts for the default problem."""
+    command = require("stepshrink.commands.schedule", "derive_schedules", "schedule_rows")
+    args = _parse("schedule")
+    result = command.derive_schedules(args)
+    path = context.data / "schedules.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return [
+        Paragraph(
+            "Derived symbolically by bounds.derive for the default constants (SPEC C2-C3, T4)."
+        ),
+        Table(["quantity", "value", "meaning"], command.schedule_rows(result)),
+        Link(context.relative(path), "the same as JSON"),
+    ]
+
+
+# -------------------------------------------------------------------------------- plots
+def _plot(context: ReportContext, name: str, caption: str, *argv: str) -> Figure:
+    from stepshrink.commands.plot import PLOTTERS
+
+    target = context.figures / f"{name}.png"
+    args = _parse("plot", *argv, "-o", str(target))
+    PLOTTERS[args.kind](args, target)
+    return Figure(context.relative(target), caption)
+
+
+def theory_plots(context: ReportContext) -> list[Block]:
+    """Bound against K, floor against mu, K(eps) map: theory only."""
+    return [
+        _plot(
+            context,
+            "bound_t1",
+            "T1: bound on the average squared gradient norm against K, one curve per q_min; "
+            "dashed lines are the floors L mu S / q_min.",
+            "bound",
+            "--theorem",
+            "T1",
+        ),
+        _plot(
+            context,
+            "bound_t3",
+            "T3: bound on the optimality gap against k (PL); the rate 1 - mu c q_min slows and "
+            "the floor L mu S/(2 c q_min) rises as q_min falls.",
+            "bound",
+            "--theorem",
+            "T3",
+        ),
+        _plot(
+            context,
+            "floor_t1",
+            "T1: error floor against the stepsize mu; beyond 1/(L M_G) the theorem does not apply.",
+            "floor",
+        ),
+        _plot(
+            context,
+            "k_eps",
+            "C2: iterations to reach epsilon with T1's optimal stepsize, over (q_min, sigma_q2).",
+            "k-eps",
+        ),
+    ]
+
+
+def _run_args(context: ReportContext, *extra: str) -> list[str]:
+    steps = "400" if context.quick else "2000"
+    replicas = "64" if context.quick else "256"
+    return ["--K", steps, "--replicas", replicas, "--no-progress", *extra]
+
+
+def simulation(context: ReportContext) -> list[Block]:
+    """A default run over its T3 bound: the synthetic model, then a real format."""
+    from simulate.plots import trajectory_over_bound
+    from stepshrink.experiment import experiment_from_args
+    from stepshrink.overlay import theory_overlay
+
+    runs: list[tuple[str, Sequence[str]]] = [
+        ("synthetic", ["--format", "synthetic", "--q-min", "0.5", "--sigma-q2", "0.01"]),
+        ("fp8_e4m3_sr", ["--format", "fp8_e4m3", "--rounding", "sr"]),
+    ]
+    blocks: list[Block] = []
+    rows = []
+    for name, options in runs:
+        args = _parse("simulate", *_run_args(context, *options))
+        try:
+            experiment = experiment_from_args(args)
+            trajectory = experiment.run(progress=False)
+        except (UsageError, ImportError) as exc:
+            context.incomplete(f"run {name} not available ({exc})")
+            blocks.append(Notice(f"Run {name} not built: {exc}."))
+            continue
+        npz, summary = trajectory.save(context.data / f"trajectory_{name}.npz")
+        overlay = theory_overlay(experiment, trajectory)
+        target = context.figures / f"trajectory_{name}.png"
+        trajectory_over_bound(
+            trajectory,
+            bound=overlay.bound,
+            bound_label=overlay.label,
+            floor=overlay.floor,
+            title=f"{experiment.problem.name}, gradients: {' '.join(options)}",
+            path=target,
+        )
+        caption = f"Simulated E[F(x_k) - F*] ({name}) with its confidence band"
+        caption += f", under {overlay.label}." if overlay.bound is not None else "."
+        blocks.append(Figure(context.relative(target), caption))
+        if overlay.note:
+            blocks.append(Paragraph(f"No bound over run {name}: {overlay.note}."))
+        blocks += [
+            Link(context.relative(npz), f"trajectory {name} (.npz)"),
+            Link(context.relative(summary), f"summary {name} (JSON)"),
+        ]
+        digest = trajectory.summary()
+        rows.append(
+            [
+                name,
+                str(digest["steps"]),
+                _number(digest["final_gap"]["mean"]),
+                "-" if overlay.bound is None else _number(float(overlay.bound[-1])),
+                f"[{_number(digest['q_min_observed'])}, {_number(digest['q_max_observed'])}]",
+            ]
+        )
+    if rows:
+        blocks.insert(
+            0,
+            Table(["run", "steps", "final E[F - F*]", "bound at the end", "q_k range"], rows),
+        )
+    return blocks
+
+
+def q_plot(context: ReportContext) -> list[Block]:
+    """Measured q_k per format and rounding mode."""
+    require("simulate.formats")
+    formats = list(defaults.FORMATS)
+    try:
+        figure = _plot(
+            context,
+            "q_distribution",
+            "Measured q_k = <Q(g), g>/||g||^2 per format and rounding mode, at the start and "
+            "near the optimum of the default problem (whiskers: 1st-99th percentiles).",
+            "q",
+            "--format",
+            *formats,
+            "--rounding",
+            *defaults.ROUNDINGS,
+            "--points",
+            "4",
+            "--samples",
+            "64" if context.quick else "256",
+        )
+    except UsageError as exc:
+        raise MissingDependency(f"a default format is not available ({exc})") from exc
+    return [figure]
+
+
+#: The report's sections in order: (title, builder).
+SECTIONS: list[Section] = [
+    ("Default problem", overview),
+    ("Proofs", proofs),
+    ("Assumptions A2-A4 on real formats", assumptions),
+    ("Derived schedules", schedules),
+    ("Bound plots", theory_plots),
+    ("Simulated runs against the bounds", simulation),
+    ("Measured shrinkage factors", q_plot),
+]
