@@ -1,18 +1,128 @@
-"""The ``stepshrink schedule`` sub-command."""
+"""The ``stepshrink schedule`` sub-command: derived stepsizes and iteration counts.
+
+Everything is computed by :mod:`bounds.derive` from the theorems (never typed in here):
+T1's optimal fixed stepsize for a budget ``K`` (C2, both regimes), the iterations ``K(eps)``
+to reach an accuracy and the slowdown against full precision, T4's admissible diminishing
+schedules with the ``beta`` that minimises ``nu``, and C3's compensated stepsize.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
+import math
+from typing import Any
 
+from stepshrink import defaults
 from stepshrink.errors import NotBuiltError
+from stepshrink.options import add_constant_options
 
 HELP = "Derive stepsizes: optimal fixed stepsize, admissible schedules, K(eps), slowdown."
+
+_NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "c", "epsilon", "gamma")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink schedule``."""
+    values: dict[str, float] = {n: defaults.CONSTANTS[n] for n in _NAMES}
+    values["K"] = 10_000
+    add_constant_options(
+        parser.add_argument_group("constants (defaults: the built-in problem)"),
+        [*_NAMES, "K"],
+        values,
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _derive(module: str, *names: str) -> Any:
+    """A ``bounds.derive`` module, or a one-line 'not built yet' naming what is missing."""
+    try:
+        loaded = importlib.import_module(f"bounds.derive.{module}")
+    except ImportError:
+        raise NotBuiltError(f"bounds.derive.{module} has not landed") from None
+    absent = [name for name in names if not hasattr(loaded, name)]
+    if absent:
+        raise NotBuiltError(f"bounds.derive.{module} does not define {', '.join(absent)}")
+    return loaded
+
+
+def _float(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
+    """Every derived quantity for the constants in ``args``, JSON-ready.
+
+    Raises
+    ------
+    NotBuiltError
+        A part of :mod:`bounds.derive` this needs has not landed.
+    ValueError
+        Constants outside their domains (from :mod:`bounds.derive`).
+    """
+    fixed = _derive(
+        "fixed_stepsize", "optimal_fixed_stepsize", "iterations_to_accuracy", "slowdown"
+    )
+    constants = {name: getattr(args, name) for name in (*_NAMES, "K")}
+    t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2")}
+    optimum = fixed.optimal_fixed_stepsize(**t1, K=constants["K"])
+    count = fixed.iterations_to_accuracy(**t1, epsilon=constants["epsilon"])
+    full = fixed.iterations_to_accuracy(
+        **{**t1, "q_min": 1.0, "sigma_q2": 0.0}, epsilon=constants["epsilon"]
+    )
+    result: dict[str, Any] = {
+        "constants": constants,
+        "fixed_stepsize": {
+            "K": constants["K"],
+            "mu": _float(optimum.mu),
+            "mu_unconstrained": _float(optimum.mu_unconstrained),
+            "cap": _float(optimum.cap),
+            "regime": optimum.regime,
+            "bound": _float(optimum.bound),
+        },
+        "iterations": {
+            "epsilon": constants["epsilon"],
+            "K_eps": _float(count.K),
+            "regime": "capped" if bool(count.capped) else "noise-dominated",
+            "K_eps_full_precision": _float(full.K),
+            "slowdown": _float(fixed.slowdown(**t1, epsilon=constants["epsilon"])),
+        },
+    }
+    return result
+
+
+#: Rows of the table: (path into the result, label, meaning).
+_ROWS = (
+    (("fixed_stepsize", "mu"), "mu for K", "T1-optimal fixed stepsize for the budget K (C2)"),
+    (("fixed_stepsize", "regime"), "regime", "noise-dominated, or capped at 1/(L M_G)"),
+    (("fixed_stepsize", "bound"), "T1 bound at mu", "bound on the average E||grad F||^2"),
+    (("iterations", "K_eps"), "K(eps)", "iterations to reach epsilon with the optimal mu"),
+    (("iterations", "K_eps_full_precision"), "K(eps), fp", "the same at q_min = 1, sigma_q2 = 0"),
+    (("iterations", "slowdown"), "slowdown", "K(eps) over its full-precision value"),
+)
+
+
+def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
+    """``[label, value, meaning]`` rows of the table."""
+    rows = []
+    for (section, key), label, meaning in _ROWS:
+        if section in result:
+            value = result[section][key]
+            text = f"{value:.6g}" if isinstance(value, float) else str(value)
+            rows.append([label, "unreachable" if value is None else text, meaning])
+    return rows
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink schedule``; return the exit status."""
-    raise NotBuiltError("'stepshrink schedule' lands with issue 8")
+    result = derive_schedules(args)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    rows = schedule_rows(result)
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for label, value, meaning in rows:
+        print(f"{label:<{widths[0]}}  {value:>{widths[1]}}  {meaning}")
+    return 0

@@ -1,0 +1,85 @@
+"""``stepshrink schedule``: the derived numbers match SPEC C2 written out independently."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from stepshrink.cli import main
+from tests.stepshrink.console import exit_status, run_console
+
+NOISY = ["--L", "2", "--Delta", "1.5", "--M", "0.3", "--M-G", "1.25", "--sigma-q2", "0.05"]
+
+
+def derived(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(["schedule", *argv, "--json"]) == 0
+    result: dict = json.loads(capsys.readouterr().out)
+    return result
+
+
+def test_noise_dominated_regime(capsys: pytest.CaptureFixture[str]) -> None:
+    result = derived(capsys, *NOISY, "--q-min", "0.5", "--K", "10000", "--epsilon", "0.05")
+    S = 0.35
+    fixed = result["fixed_stepsize"]
+    # SPEC C2: mu* = sqrt(2 Delta/(K L S)), bound 2 sqrt(2 Delta L S/K)/q_min
+    assert fixed["mu"] == pytest.approx(math.sqrt(2 * 1.5 / (10000 * 2 * S)), rel=1e-12)
+    assert fixed["bound"] == pytest.approx(2 * math.sqrt(2 * 1.5 * 2 * S / 10000) / 0.5)
+    assert fixed["regime"] == "noise-dominated"
+    assert fixed["cap"] == pytest.approx(1 / (2 * 1.25))
+    iterations = result["iterations"]
+    # K(eps) = 8 Delta L S/(q_min^2 eps^2); full precision: 8 Delta L M/eps^2
+    assert iterations["K_eps"] == pytest.approx(8 * 1.5 * 2 * S / (0.25 * 0.05**2))
+    assert iterations["regime"] == "noise-dominated"
+    assert iterations["K_eps_full_precision"] == pytest.approx(8 * 1.5 * 2 * 0.3 / 0.05**2)
+    assert iterations["slowdown"] == pytest.approx(S / (0.3 * 0.25))  # S/(M q_min^2)
+    assert result["constants"]["K"] == 10000
+
+
+def test_capped_regime(capsys: pytest.CaptureFixture[str]) -> None:
+    # few iterations: mu* exceeds 1/(L M_G), so the cap is used
+    result = derived(capsys, *NOISY, "--q-min", "0.5", "--K", "2", "--epsilon", "0.05")
+    assert result["fixed_stepsize"]["regime"] == "capped"
+    assert result["fixed_stepsize"]["mu"] == pytest.approx(1 / (2 * 1.25))
+    # little noise (S = 0.01): K(eps) solves 2 Delta L M_G/(K q_min) + S/(M_G q_min) = eps,
+    # i.e. K = 2 Delta L M_G/(q_min eps - S/M_G), below the switch K = 2 Delta L M_G^2/S
+    argv = ["--L", "1", "--Delta", "1", "--M", "0.01", "--M-G", "1", "--sigma-q2", "0"]
+    result = derived(capsys, *argv, "--q-min", "0.5", "--epsilon", "0.05")
+    assert result["iterations"]["regime"] == "capped"
+    assert result["iterations"]["K_eps"] == pytest.approx(2 / (0.5 * 0.05 - 0.01), rel=1e-12)
+    assert result["iterations"]["K_eps"] < 2 / 0.01
+
+
+def test_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schedule"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    labels = [line.split("  ")[0].strip() for line in lines]
+    assert labels[:3] == ["mu for K", "regime", "T1 bound at mu"]
+    assert "K(eps)" in labels
+    assert "slowdown" in labels
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--q-min", "2"], "argument --q-min: must be a number in (0, 1]"),
+        (["--epsilon", "0"], "argument --epsilon: must be a finite number > 0"),
+        (["--K", "-5"], "argument --K: must be an integer >= 1"),
+        (["--M-G", "0.5"], "argument --M-G: must be a finite number >= 1"),
+    ],
+)
+def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(["schedule", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_bad_input_in_a_subprocess() -> None:
+    result = run_console("schedule", "--L", "nan")
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "stepshrink schedule: error: argument --L: must be a finite number > 0, got 'nan'\n"
+    )
