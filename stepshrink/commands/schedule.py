@@ -15,12 +15,12 @@ import math
 from typing import Any
 
 from stepshrink import defaults
-from stepshrink.errors import NotBuiltError
+from stepshrink.errors import NotBuiltError, UsageError
 from stepshrink.options import add_constant_options
 
 HELP = "Derive stepsizes: optimal fixed stepsize, admissible schedules, K(eps), slowdown."
 
-_NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "c", "epsilon", "gamma")
+_NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "c", "epsilon", "mu")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,8 +89,58 @@ def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
             "K_eps_full_precision": _float(full.K),
             "slowdown": _float(fixed.slowdown(**t1, epsilon=constants["epsilon"])),
         },
+        "pl_schedule": _pl_schedule(constants),
+        "compensation": _compensation(constants),
     }
     return result
+
+
+def _pl_schedule(constants: dict[str, Any]) -> dict[str, Any]:
+    """T4: the admissible region and the ``(beta, gamma)`` minimising ``nu``."""
+    from bounds.theorems import get
+
+    pl = _derive("pl_schedule", "best_pl_schedule")
+    names = ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")
+    if constants["c"] > constants["L"]:
+        raise UsageError("--c must be <= --L (A5: the PL constant is at most the smoothness)")
+    best = pl.best_pl_schedule(**{n: constants[n] for n in names})
+    beta, gamma = float(best.beta), float(best.gamma)
+    bound = get("T4").evaluate(
+        **{n: constants[n] for n in names}, beta=beta, gamma=gamma, k=constants["K"]
+    )
+    return {
+        "beta": beta,
+        "gamma": gamma,
+        "nu": _float(best.nu),
+        "beta_must_exceed": _float(best.slope_floor),
+        "gamma_rule": "gamma >= beta L M_G - 1 and gamma > 0",
+        "full_precision_beta_admissible": bool(best.full_precision_beta_admissible),
+        "bound_at_K": _float(bound),
+    }
+
+
+def _compensation(constants: dict[str, Any]) -> dict[str, Any]:
+    """C3: the nominal stepsize that restores the target ``mu``, and what it costs."""
+    from bounds import symbols
+
+    c3 = _derive("compensation", "compensated_stepsize", "symbolic")
+    given = {n: constants[n] for n in ("mu", "q_min", "L", "M_G")}
+    derived = c3.symbolic()
+    values = {symbols.SYMBOLS[n]: v for n, v in constants.items() if n in symbols.SYMBOLS}
+    cap = _float(derived.cap.subs(values))
+    try:
+        nominal: float | None = _float(c3.compensated_stepsize(**given))
+        note = ""
+    except ValueError as exc:
+        nominal, note = None, str(exc)
+    return {
+        "mu": constants["mu"],
+        "nominal_stepsize": nominal,
+        "mu_must_not_exceed": cap,
+        "floor_ratio": _float(derived.floor_ratio.subs(values)),
+        "transient_ratio": _float(derived.transient_ratio.subs(values)),
+        "note": note,
+    }
 
 
 #: Rows of the table: (path into the result, label, meaning).
@@ -101,6 +151,19 @@ _ROWS = (
     (("iterations", "K_eps"), "K(eps)", "iterations to reach epsilon with the optimal mu"),
     (("iterations", "K_eps_full_precision"), "K(eps), fp", "the same at q_min = 1, sigma_q2 = 0"),
     (("iterations", "slowdown"), "slowdown", "K(eps) over its full-precision value"),
+    (("pl_schedule", "beta"), "T4 beta", "beta minimising nu (T4), = 2/(c q_min)"),
+    (("pl_schedule", "gamma"), "T4 gamma", "least gamma with beta/(gamma+1) <= 1/(L M_G)"),
+    (("pl_schedule", "beta_must_exceed"), "T4 beta floor", "T4 needs beta > 1/(c q_min)"),
+    (("pl_schedule", "nu"), "T4 nu", "E[F(x_k) - F*] <= nu/(gamma + k)"),
+    (("pl_schedule", "bound_at_K"), "T4 bound at K", "nu/(gamma + K)"),
+    (
+        ("pl_schedule", "full_precision_beta_admissible"),
+        "fp beta 2/c ok",
+        "whether the full-precision beta still meets the slope condition",
+    ),
+    (("compensation", "nominal_stepsize"), "C3 nominal mu", "mu/q_min restores the step mu"),
+    (("compensation", "mu_must_not_exceed"), "C3 mu cap", "compensation needs mu <= q_min/(L M_G)"),
+    (("compensation", "floor_ratio"), "C3 floor ratio", "compensated floor over uncompensated"),
 )
 
 
@@ -110,8 +173,8 @@ def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
     for (section, key), label, meaning in _ROWS:
         if section in result:
             value = result[section][key]
-            text = f"{value:.6g}" if isinstance(value, float) else str(value)
-            rows.append([label, "unreachable" if value is None else text, meaning])
+            text = f"{value:.6g}" if isinstance(value, float) else str(value).lower()
+            rows.append([label, "none" if value is None else text, meaning])
     return rows
 
 
@@ -122,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
         return 0
     rows = schedule_rows(result)
+    note = result["compensation"]["note"]
+    if note:
+        rows.append(["C3 note", "", note])
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     for label, value, meaning in rows:
         print(f"{label:<{widths[0]}}  {value:>{widths[1]}}  {meaning}")

@@ -58,6 +58,7 @@ def test_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert labels[:3] == ["mu for K", "regime", "T1 bound at mu"]
     assert "K(eps)" in labels
     assert "slowdown" in labels
+    assert labels[-3:] == ["C3 nominal mu", "C3 mu cap", "C3 floor ratio"]
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,7 @@ def test_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["--epsilon", "0"], "argument --epsilon: must be a finite number > 0"),
         (["--K", "-5"], "argument --K: must be an integer >= 1"),
         (["--M-G", "0.5"], "argument --M-G: must be a finite number >= 1"),
+        (["--c", "2", "--L", "1"], "--c must be <= --L"),
     ],
 )
 def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,3 +85,32 @@ def test_bad_input_in_a_subprocess() -> None:
         result.stderr
         == "stepshrink schedule: error: argument --L: must be a finite number > 0, got 'nan'\n"
     )
+
+
+def test_pl_schedule_and_compensation(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [*NOISY, "--c", "0.4", "--q-min", "0.8", "--F1-gap", "0.5", "--mu", "0.2"]
+    result = derived(capsys, *argv, "--K", "1000")
+    pl = result["pl_schedule"]
+    # SPEC T4: beta > 1/(c q_min), beta/(gamma + 1) <= 1/(L M_G); beta* = 2/(c q_min)
+    beta = 2 / (0.4 * 0.8)
+    gamma = beta * 2 * 1.25 - 1
+    nu = max(beta**2 * 2 * 0.35 / (2 * (beta * 0.4 * 0.8 - 1)), (gamma + 1) * 0.5)
+    assert pl["beta"] == pytest.approx(beta)
+    assert pl["gamma"] == pytest.approx(gamma)
+    assert pl["beta_must_exceed"] == pytest.approx(1 / (0.4 * 0.8))
+    assert pl["nu"] == pytest.approx(nu)
+    assert pl["bound_at_K"] == pytest.approx(nu / (gamma + 1000))
+    assert pl["full_precision_beta_admissible"] is True  # q_min = 0.8 > 1/2
+    c3 = result["compensation"]
+    # SPEC C3: nominal mu/q_min, admissible while mu <= q_min/(L M_G); floor grows by 1/q_min
+    assert c3["nominal_stepsize"] == pytest.approx(0.2 / 0.8)
+    assert c3["mu_must_not_exceed"] == pytest.approx(0.8 / (2 * 1.25))
+    assert c3["floor_ratio"] == pytest.approx(1 / 0.8)
+    assert c3["note"] == ""
+
+
+def test_compensation_beyond_its_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    result = derived(capsys, "--q-min", "0.5", "--mu", "0.9")
+    assert result["compensation"]["nominal_stepsize"] is None
+    assert "compensated stepsize condition" in result["compensation"]["note"]
+    assert result["pl_schedule"]["full_precision_beta_admissible"] is False  # q_min = 1/2
