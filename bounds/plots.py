@@ -372,10 +372,11 @@ def iterations_heatmap(
 ) -> Figure:
     """Iterations ``K(eps)`` for T1's optimal stepsize to reach ``eps``, over ``(q_min, sigma_q2)``.
 
-    Uses C2 (:mod:`bounds.theorems.c2_slowdown`): ``K(eps) = 8 Delta L S/(q_min² eps²)`` with
-    ``S = M + sigma_q2``. C2 holds in the noise-dominated regime, where the optimal stepsize
-    ``mu* = sqrt(2 Delta/(K L S))`` at ``K = K(eps)`` meets ``mu* <= 1/(L M_G)``; cells outside
-    it are left grey rather than filled with a formula that does not apply.
+    The counts are :func:`bounds.derive.iterations_to_accuracy` (C2 in both regimes): in the
+    noise-dominated regime ``K(eps) = 8 Delta L S/(q_min² eps²)`` with ``S = M + sigma_q2``;
+    where the optimal stepsize is capped at ``1/(L M_G)`` the capped bound is inverted instead.
+    The boundary between the regimes is drawn dashed; cells where ``eps`` cannot be reached
+    are left grey.
 
     Parameters
     ----------
@@ -395,7 +396,7 @@ def iterations_heatmap(
     Figure
         Log-colour map of ``K(eps)`` with a contour per decade.
     """
-    from bounds.theorems import get
+    from bounds.derive import iterations_to_accuracy
 
     qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
     sigmas = _grid(sigma_q2s, "sigma_q2s", low=0.0)
@@ -405,20 +406,13 @@ def iterations_heatmap(
     missing = [name for name in needed if name not in constants]
     if missing:
         raise ValueError(f"constants must give {', '.join(missing)}")
-    c2 = get("C2")
-    values: dict[str, Any] = {n: float(constants[n]) for n in needed}
-    sy.validate(values)
-    grid = {"q_min": qs[None, :], "sigma_q2": sigmas[:, None], "epsilon": float(epsilon)}
-    symbols = {sy.SYMBOLS[n]: v for n, v in {**values, **grid}.items()}
-    k_eps = _lambdified(c2.extra("K(eps)"), symbols)
-    mu_star = _lambdified(c2.extra("mu*").subs(sy.K, c2.extra("K(eps)")), symbols)
-    cap = 1.0 / (values["L"] * values["M_G"])
-    iterations = np.where(mu_star <= cap, k_eps, np.nan)
+    values = {n: float(constants[n]) for n in needed}
+    count = iterations_to_accuracy(
+        **values, q_min=qs[None, :], sigma_q2=sigmas[:, None], epsilon=float(epsilon)
+    )
+    iterations = np.where(np.isfinite(count.K), count.K, np.nan)
     if not np.isfinite(iterations).any():
-        raise ValueError(
-            "no cell is in C2's noise-dominated regime (mu* <= 1/(L M_G)); raise sigma_q2s "
-            "or M, or lower epsilon"
-        )
+        raise ValueError("epsilon must be reachable somewhere on the grid; it is nowhere")
     figure = _draw_iteration_heatmap(
         qs,
         sigmas,
@@ -426,17 +420,14 @@ def iterations_heatmap(
         title=rf"C2: iterations to reach $\varepsilon = {epsilon:g}$ "
         rf"($L={values['L']:g}$, $\Delta={values['Delta']:g}$, $M={values['M']:g}$)",
     )
-    if np.isnan(iterations).any():
-        axes = figure.axes[0]
-        axes.set_facecolor("0.82")
+    axes = figure.axes[0]
+    capped = np.asarray(count.capped, dtype=np.float64)
+    if 0.0 < capped.mean() < 1.0:
+        axes.contour(qs, sigmas, capped, levels=[0.5], colors="cyan", linestyles="--")
         axes.set_xlabel(
             axes.get_xlabel() + "\n"
-            r"grey: $\mu^\star > 1/(L M_G)$, not noise-dominated, where C2 does not apply"
+            r"dashed: regime boundary; below it $\mu^\star$ is capped at $1/(L M_G)$"
         )
+    if np.isnan(iterations).any():
+        axes.set_facecolor("0.82")
     return _finish(figure, path)
-
-
-def _lambdified(expr: sp.Expr, values: Mapping[sp.Symbol, Any]) -> FloatArray:
-    args = sorted(expr.free_symbols, key=str)
-    function = sp.lambdify(args, expr, modules="numpy")
-    return np.asarray(function(*(values[a] for a in args)), dtype=np.float64)
