@@ -18,9 +18,12 @@ from pathlib import Path
 from stepshrink.errors import UsageError
 
 __all__ = [
+    "CONSTANT_OPTIONS",
+    "COUNTER_OPTIONS",
     "FIGURE_SUFFIXES",
     "add_constant_options",
     "figure_path",
+    "nonnegative_int",
     "number",
     "output_dir",
     "output_file",
@@ -153,18 +156,36 @@ def output_dir(path: str | Path, option: str = "-o") -> Path:
     return directory
 
 
-#: Options named after ``bounds.symbols``: (flag, attribute, rule, help).
+#: Options named after ``bounds.symbols``: (flag, attribute, rule, help). The rules repeat
+#: the domains of SPEC section 1 so that a bad number is refused while parsing; the theorem
+#: library checks them again (and the hypotheses) when it evaluates.
 CONSTANT_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("--L", "L", "positive", "smoothness constant L > 0"),
     ("--Delta", "Delta", "nonnegative", "initial gap F(x_1) - F_inf >= 0"),
+    ("--F1-gap", "F1_gap", "nonnegative", "initial gap F(x_1) - F_star >= 0 (PL theorems)"),
     ("--M", "M", "nonnegative", "gradient-variance floor M >= 0"),
+    ("--M-V", "M_V", "nonnegative", "gradient-variance growth M_V >= 0"),
     ("--M-G", "M_G", "at_least_one", "second-moment constant M_G = 1 + M_V >= 1"),
+    ("--sigma2", "sigma2", "nonnegative", "variance when M = sigma2, M_V = 0"),
     ("--sigma-q2", "sigma_q2", "nonnegative", "quantization-noise second moment >= 0"),
     ("--q-min", "q_min", "unit", "lower bound on the shrinkage factor, in (0, 1]"),
     ("--c", "c", "positive", "PL / strong-convexity constant c > 0 (c <= L)"),
     ("--mu", "mu", "positive", "fixed nominal stepsize mu > 0"),
+    ("--mu0", "mu0", "positive", "first stepsize of mu_k = mu0/sqrt(k)"),
     ("--beta", "beta", "positive", "schedule mu_k = beta/(gamma + k): beta > 0"),
     ("--gamma", "gamma", "positive", "schedule mu_k = beta/(gamma + k): gamma > 0"),
+    ("--epsilon", "epsilon", "positive", "target accuracy epsilon > 0"),
+    ("--q-k", "q_k", "unit", "shrinkage factor at step k, in (0, 1] (lemmas)"),
+    ("--mu-k", "mu_k", "positive", "stepsize at step k (lemmas)"),
+    ("--grad-norm2", "grad_norm2", "nonnegative", "||grad F(x_k)||^2 (lemmas)"),
+    ("--x-k", "x_k", "real", "one coordinate of x_k (lemma L1)"),
+    ("--grad-k", "grad_k", "real", "the same coordinate of grad F(x_k) (lemma L1)"),
+)
+
+#: Integer counters: (flag, attribute, help).
+COUNTER_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--K", "K", "number of iterations K >= 1"),
+    ("--k", "k", "iteration index k >= 1"),
 )
 
 
@@ -185,7 +206,8 @@ def add_constant_options(
         Default values by attribute name; options without one default to ``None``.
     """
     wanted = set(names)
-    unknown = wanted - {attr for _, attr, _, _ in CONSTANT_OPTIONS}
+    counters = {attr for _, attr, _ in COUNTER_OPTIONS}
+    unknown = wanted - {attr for _, attr, _, _ in CONSTANT_OPTIONS} - counters
     if unknown:
         raise ValueError(f"names must be known constants, got {sorted(unknown)}")
     defaults = defaults or {}
@@ -200,4 +222,15 @@ def add_constant_options(
                 default=default,
                 metavar="X",
                 help=text + shown,
+            )
+    for flag, attr, text in COUNTER_OPTIONS:
+        if attr in wanted:
+            default = defaults.get(attr)
+            parser.add_argument(
+                flag,
+                dest=attr,
+                type=positive_int,
+                default=default,
+                metavar="N",
+                help=text + (f" (default {default:g})" if default is not None else ""),
             )
