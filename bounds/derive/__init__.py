@@ -1,0 +1,38 @@
+"""Derivations from the theorems: optimal stepsizes, iteration counts, schedule decisions.
+
+* :mod:`~bounds.derive.fixed_stepsize` — C2: the T1-optimal fixed stepsize for a horizon,
+  its bound, ``K(eps)`` in both regimes, and the slowdown against full precision;
+* :mod:`~bounds.derive.pl_schedule` — T4: admissible ``(beta, gamma)`` and the ``beta``
+  minimising ``nu``;
+* :mod:`~bounds.derive.compensation` — C3: the compensated stepsize ``mu/q_min``;
+* :mod:`~bounds.derive.robbins_monro` — T2: Robbins-Monro conditions, decided symbolically.
+
+Each derivation is done once in SymPy (cached) and then evaluated on NumPy arrays.
+"""
+
+from __future__ import annotations
+
+from bounds.derive.compensation import Compensation, compensated_stepsize
+from bounds.derive.fixed_stepsize import (
+    IterationCount,
+    OptimalStepsize,
+    iterations_to_accuracy,
+    optimal_fixed_stepsize,
+    slowdown,
+)
+from bounds.derive.pl_schedule import PLSchedule, best_pl_schedule
+from bounds.derive.robbins_monro import RobbinsMonro, robbins_monro
+
+__all__ = [
+    "Compensation",
+    "IterationCount",
+    "OptimalStepsize",
+    "PLSchedule",
+    "RobbinsMonro",
+    "best_pl_schedule",
+    "compensated_stepsize",
+    "iterations_to_accuracy",
+    "optimal_fixed_stepsize",
+    "robbins_monro",
+    "slowdown",
+]
