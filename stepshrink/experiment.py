@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from stepshrink.errors import UsageError
+from stepshrink.errors import NotBuiltError, UsageError
 from stepshrink.options import add_constant_options, nonnegative_int, number, positive_int
 
 __all__ = [
@@ -276,6 +276,8 @@ def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> An
         )
     except ValueError as exc:
         raise UsageError(f"--format {fmt!r}: {exc}") from None
+    except ImportError as exc:
+        raise NotBuiltError(f"--format {fmt!r} needs {exc.name}, which has not landed") from None
 
 
 def _stepsize(args: argparse.Namespace) -> tuple[Any, dict[str, float]]:

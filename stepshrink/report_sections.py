@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stepshrink import defaults
-from stepshrink.errors import UsageError
+from stepshrink.errors import NotBuiltError, UsageError
 from stepshrink.report import MissingDependency, ReportContext, Section, require
 from stepshrink.report_document import Block, Code, Figure, Link, Notice, Paragraph, Table
 
@@ -116,7 +116,7 @@ def assumptions(context: ReportContext) -> list[Block]:
     for fmt in defaults.FORMATS:
         try:
             results += check_all(args, [fmt], defaults.ROUNDINGS)
-        except UsageError as exc:
+        except (UsageError, NotBuiltError) as exc:
             absent.append(f"{fmt} ({exc})")
     if not results:
         raise MissingDependency(f"no default format could be checked: {'; '.join(absent)}")
@@ -237,7 +237,7 @@ def simulation(context: ReportContext) -> list[Block]:
         try:
             experiment = experiment_from_args(args)
             trajectory = experiment.run(progress=False)
-        except (UsageError, ImportError) as exc:
+        except (UsageError, NotBuiltError) as exc:
             context.incomplete(f"run {name} not available ({exc})")
             blocks.append(Notice(f"Run {name} not built: {exc}."))
             continue
@@ -299,7 +299,7 @@ def q_plot(context: ReportContext) -> list[Block]:
             "--samples",
             "64" if context.quick else "256",
         )
-    except UsageError as exc:
+    except (UsageError, NotBuiltError) as exc:
         raise MissingDependency(f"a default format is not available ({exc})") from exc
     return [figure]
 

@@ -67,6 +67,11 @@ def test_constant_options_parse_and_refuse() -> None:
     assert (args.L, args.q_min, args.M_G) == (1.0, 0.25, 2.0)
     with pytest.raises(argparse.ArgumentError, match="must be a number in"):
         parser.parse_args(["--q-min", "1.5"])
+    add_constant_options(parser, ["K", "k"], defaults={"K": 100})
+    args = parser.parse_args(["--k", "7"])
+    assert (args.K, args.k) == (100, 7)
+    with pytest.raises(argparse.ArgumentError, match="argument --K: must be an integer >= 1"):
+        parser.parse_args(["--K", "1.5"])
     with pytest.raises(ValueError, match="names must be known constants"):
         add_constant_options(parser, ["Lipschitz"])
 
