@@ -12,6 +12,7 @@ to close, no backend to select, and saving picks PNG, SVG or PDF from the file e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -108,10 +109,11 @@ def _draw_bound_vs_iterations(
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.grid(True, which="major", alpha=0.3)
+    floors_drawn = any(f is not None and np.isfinite(f) and f > 0 for _, f in curves.values())
     figure.legend(
         loc="outside right upper",
         fontsize="small",
-        title=f"dashed: floor\nas {horizon} → ∞",
+        title=f"dashed: floor\nas {horizon} → ∞" if floors_drawn else None,
         title_fontsize="small",
     )
     return figure
@@ -208,6 +210,22 @@ def floor_value(statement: Statement, constants: Mapping[str, float]) -> float |
     return float(number)
 
 
+def _quantity_label(statement: Statement) -> str:
+    """The bounded quantity as matplotlib mathtext, or as plain text if mathtext cannot parse it.
+
+    The statements' LaTeX is written for real LaTeX; mathtext knows a subset (no ``\\le``).
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    latex = re.sub(r"\\(le|ge)(?![A-Za-z])", r"\\\1q", statement.quantity_latex)
+    text = f"${latex}$"
+    try:
+        MathTextParser("path").parse(text)
+    except ValueError:
+        return statement.quantity_text
+    return text
+
+
 def _horizon(statement: Statement) -> str:
     if statement.horizon is None:
         raise ValueError(f"statement must have a horizon (K or k); {statement.id} has none")
@@ -270,7 +288,7 @@ def bound_vs_iterations(
             steps.astype(np.float64),
             curves,
             horizon=horizon,
-            ylabel=f"bound on ${statement.quantity_latex}$",
+            ylabel=f"bound on {_quantity_label(statement)}",
             title=f"{statement.id}: {statement.title}",
         ),
         path,
@@ -349,7 +367,7 @@ def floor_vs_stepsize(
             mu,
             floors,
             mu_max=cap if cap is not None and cap < mu[-1] else None,
-            ylabel=f"floor of ${statement.quantity_latex}$ as ${statement.horizon} \\to \\infty$",
+            ylabel=f"floor of {_quantity_label(statement)} as ${statement.horizon} \\to \\infty$",
             title=f"{statement.id}: error floor against the stepsize",
         ),
         path,

@@ -25,6 +25,8 @@ CONSTANTS = MappingProxyType(
         "q_min": 0.5,
         "sigma_q2": 0.01,
         "mu": 0.1,
+        # T2.sqrt: mu_k = mu0/sqrt(k) <= 1/(L M_G)
+        "mu0": 0.5,
         # T4 needs beta > 1/(c q_min) = 20 and beta/(gamma + 1) <= 1/(L M_G)
         "beta": 40.0,
         "gamma": 40.0,

@@ -192,6 +192,15 @@ def theory_plots(context: ReportContext) -> list[Block]:
         ),
         _plot(
             context,
+            "bound_t2",
+            "T2 (mu_k = beta/(gamma + k)): bound on min_k E||grad F(x_k)||^2, of order "
+            "1/(q_min ln K); it tends to zero, slower for smaller q_min.",
+            "bound",
+            "--theorem",
+            "T2.harmonic",
+        ),
+        _plot(
+            context,
             "bound_t3",
             "T3: bound on the optimality gap against k (PL); the rate 1 - mu c q_min slows and "
             "the floor L mu S/(2 c q_min) rises as q_min falls.",

@@ -37,7 +37,10 @@ HELP = "Draw bound and simulation plots (PNG, SVG or PDF)."
 
 KINDS = ("bound", "floor", "k-eps", "trajectory", "q")
 
-_THEORY = ["L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "c", "mu", "beta", "gamma"]
+_THEORY = ["L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "c", "mu", "mu0", "beta", "gamma"]
+
+#: Statements ``plot bound`` draws: the theorems with a horizon and their T2 variants.
+BOUND_THEOREMS = ("T1", "T2", "T2.harmonic", "T2.sqrt", "T3", "T4")
 
 
 def _output(parser: argparse.ArgumentParser, default: str) -> None:
@@ -67,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     theory = {n: defaults.CONSTANTS[n] for n in _THEORY}
 
     sub = kinds.add_parser("bound", help="a theorem's bound against K for several q_min")
-    sub.add_argument("--theorem", default="T1", help="T1, T2, T3 or T4 (default T1)")
+    sub.add_argument("--theorem", default="T1", help=f"{', '.join(BOUND_THEOREMS)} (default T1)")
     _q_mins(sub)
     sub.add_argument(
         "--K-max", type=positive_int, default=100_000, metavar="K", help="largest K (1e5)"
@@ -130,6 +133,7 @@ def _constants(args: argparse.Namespace, statement: Any, *, skip: tuple[str, ...
     """The constants ``statement`` needs, from the options (defaults filled in)."""
     wanted = set(statement.constants) - set(skip)
     if statement.uses_sequence:
+        # the sequence mu_k is given as beta/(gamma + k)
         wanted = (wanted - {"mu"}) | {"beta", "gamma"}
     return {name: getattr(args, name) for name in sorted(wanted) if hasattr(args, name)}
 
@@ -144,7 +148,7 @@ def _check_hypotheses(statement: Any, constants: dict, **extra: Any) -> None:
 def _plot_bound(args: argparse.Namespace, target: Path) -> None:
     from bounds.plots import bound_vs_iterations
 
-    statement = _theorem(args.theorem, ("T1", "T2", "T3", "T4"))
+    statement = _theorem(args.theorem, BOUND_THEOREMS)
     horizon = str(statement.horizon)
     constants = _constants(args, statement, skip=("q_min", horizon))
     _check_hypotheses(statement, constants, q_min=min(args.q_mins), **{horizon: args.K_max})
@@ -228,6 +232,10 @@ def run(args: argparse.Namespace) -> int:
     if args.kind is None:
         raise UsageError(f"KIND is required: one of {', '.join(KINDS)}")
     target = figure_path(args.output)
-    PLOTTERS[args.kind](args, target)
+    try:
+        PLOTTERS[args.kind](args, target)
+    except ValueError as exc:
+        # a message from a library (matplotlib, SymPy) may span lines; the contract is one
+        raise UsageError(" ".join(str(exc).split())) from exc
     print(target)
     return 0

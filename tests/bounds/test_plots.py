@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,21 @@ def test_pl_bound_uses_k_and_approaches_its_floor() -> None:
     assert values[0] == pytest.approx(1.0, rel=1e-12)  # k = 1: the initial gap
     assert values[-1] == pytest.approx(floor, rel=1e-9)
     assert figure.axes[0].get_xlabel() == "iterations $k$"
+
+
+def test_every_horizon_statement_gets_a_readable_axis_label() -> None:
+    # the statements' LaTeX uses macros matplotlib's mathtext lacks (\\le); a label must still
+    # be produced, never a parse error at draw time
+    from bounds.theorems import get
+
+    constants = {**T3_CONSTANTS, "beta": 10.0, "gamma": 40.0, "mu0": 0.2}
+    for name in ("T2.harmonic", "T2.sqrt"):
+        figure = bound_vs_iterations(get(name), constants, [0.5], horizon_max=100, points=5)
+        label = figure.axes[0].get_ylabel()
+        assert label.startswith("bound on $")
+        assert "\\leq" in label
+        figure.savefig(io.BytesIO(), format="png")  # drawing parses the mathtext
+        assert figure.legends[0].get_title().get_text() == ""  # no floors, no floor legend
 
 
 def test_floor_value() -> None:

@@ -15,6 +15,7 @@ SIM = ["--K", "50", "--replicas", "16", "--dim", "4", "--no-progress"]
 KINDS = {
     "bound": ["bound", "--K-max", "1000"],
     "bound-T3": ["bound", "--theorem", "T3", "--K-max", "1000"],
+    "bound-T2-sqrt": ["bound", "--theorem", "T2.sqrt", "--K-max", "1000"],
     "floor": ["floor", "--theorem", "T3"],
     "k-eps": ["k-eps"],
     "trajectory": ["trajectory", *SIM, "--format", "synthetic", "--q-min", "0.5"],
@@ -55,7 +56,7 @@ def test_broken_stepsize_condition_draws_no_bound(
     [
         ([], "KIND is required: one of bound, floor, k-eps, trajectory, q"),
         (["bound", "-o", "x.jpg"], "-o: file name must end in one of .png, .svg, .pdf"),
-        (["bound", "--theorem", "T9"], "--theorem must be one of T1, T2, T3, T4"),
+        (["bound", "--theorem", "T9"], "--theorem must be one of T1, T2, T2.harmonic"),
         (["floor", "--theorem", "T2"], "--theorem must be one of T1, T3"),
         (["bound", "--q-mins", "1.5"], "argument --q-mins: must be a number in (0, 1]"),
         (["bound", "--mu", "5"], "'stepsize condition'"),
