@@ -1,0 +1,229 @@
+"""Bit-exact rounding of float16/float32/float64 arrays into any :class:`~simulate.formats.Format`.
+
+The rounding works on the integer bit pattern of the float64 value (float16 and float32
+inputs are widened first, which is exact), so every decision is taken on the input's exact
+value: there is no double rounding through an intermediate type. For a finite ``x`` with
+float64 significand ``s`` (hidden bit included) and exponent ``e0`` (``|x| = s * 2**e0``), the
+target quantum is ``2**qe`` with ``qe = max(exponent(x), emin) - mantissa_bits`` (``qe = emin``
+below the normal range of a format without subnormals, whose only candidates there are 0 and
+``min_normal``). Then ``kept = s >> (qe - e0)`` is the magnitude truncated toward zero, in
+quanta, and the discarded remainder decides whether to step one quantum away from zero.
+
+Rounding modes (``rounding``):
+
+``"rne"``  nearest, ties to even (ties to the even significand; in a format without mantissa
+           bits every significand is 1 and ties go away from zero, as ml_dtypes' E8M0 cast)
+``"rna"``  nearest, ties away from zero
+``"rtz"``  toward zero
+``"rup"``  toward +infinity
+``"rdn"``  toward -infinity
+``"sr"``   stochastic: away from zero with probability ``floor(f * 2**r) / 2**r`` for the
+           discarded fraction ``f`` of a quantum and ``r = random_bits``; unbiased exactly when
+           the discarded part has at most ``r`` bits (SPEC section 5)
+
+Overflow: a rounded magnitude above ``max_finite`` becomes infinity, NaN or ``max_finite``
+by the format's ``overflow`` policy, except that a rounding directed toward zero (``rtz``;
+``rdn`` for positive and ``rup`` for negative values) gives ``max_finite`` (IEEE 754-2019
+section 7.4). Infinite inputs stay infinite where the format has infinities and otherwise
+become NaN (policy "nan") or ``max_finite`` (policy "saturate"). NaN stays NaN, also in a
+format that cannot encode it (FP6, FP4): the simulator needs to see a diverged value, and
+:func:`simulate.bits.encode` rejects it. Zero keeps its sign. In a format without zero
+(E8M0) zero and negative values become NaN, and positive values below the smallest
+power of two become it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from simulate.formats import Format, resolve
+
+Rounding = Literal["rne", "rna", "rtz", "rup", "rdn", "sr"]
+ROUNDING_MODES: tuple[str, ...] = get_args(Rounding)
+DETERMINISTIC_MODES: tuple[str, ...] = ("rne", "rna", "rtz", "rup", "rdn")
+
+#: Random bits per stochastic rounding unless told otherwise: more than the discarded
+#: bits of float32 inputs into every preset narrower than fp32, so the rounding is
+#: exactly unbiased there.
+DEFAULT_RANDOM_BITS = 32
+MAX_RANDOM_BITS = 62
+
+_FLOAT_DTYPES = (np.float16, np.float32, np.float64)
+_SIGN = np.uint64(1 << 63)
+_ABS = np.uint64((1 << 63) - 1)
+_FRACTION = np.uint64((1 << 52) - 1)
+
+
+def check_rounding(rounding: str, parameter: str = "rounding") -> Rounding:
+    """Return ``rounding`` if it names a mode; raise ValueError naming ``parameter``."""
+    if rounding not in ROUNDING_MODES:
+        raise ValueError(
+            f"{parameter} must be one of {', '.join(ROUNDING_MODES)}, got {rounding!r}"
+        )
+    return rounding  # type: ignore[return-value]
+
+
+def check_random_bits(random_bits: int | None) -> int:
+    """Return the number of random bits to use; raise ValueError if out of [1, 62]."""
+    if random_bits is None:
+        return DEFAULT_RANDOM_BITS
+    if isinstance(random_bits, bool) or not isinstance(random_bits, int | np.integer):
+        raise ValueError(f"random_bits must be an int, got {random_bits!r}")
+    if not 1 <= random_bits <= MAX_RANDOM_BITS:
+        raise ValueError(f"random_bits must be in [1, {MAX_RANDOM_BITS}], got {random_bits}")
+    return int(random_bits)
+
+
+def quantize(
+    x: ArrayLike,
+    fmt: Format | str,
+    rounding: Rounding | str = "rne",
+    rng: np.random.Generator | None = None,
+    random_bits: int | None = None,
+) -> NDArray[np.floating]:
+    """Round every element of ``x`` to the nearest value of ``fmt`` in the given mode.
+
+    Parameters
+    ----------
+    x : array_like of float16, float32 or float64, any shape
+        Values to round; Python floats and lists become float64.
+    fmt : Format or str
+        Target format, or a preset name (see :func:`simulate.formats.names`).
+    rounding : {"rne", "rna", "rtz", "rup", "rdn", "sr"}
+        Rounding mode (see the module docstring).
+    rng : numpy.random.Generator, optional
+        Source of the random bits; required for ``"sr"``, ignored otherwise.
+    random_bits : int, optional
+        Random bits per stochastic rounding, 1 to 62 (default 32).
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``x``; every element is a value of ``fmt`` (or NaN).
+
+    Raises
+    ------
+    ValueError
+        For an unknown format or mode, a non-float input, a missing ``rng`` with ``"sr"``.
+    """
+    fmt = resolve(fmt)
+    mode = check_rounding(rounding)
+    array = np.asarray(x)
+    if array.dtype.kind in "iub" or array.dtype.kind == "O":
+        array = array.astype(np.float64) if array.dtype.kind in "iub" else array
+    if array.dtype.type not in _FLOAT_DTYPES:
+        raise ValueError(f"x must be float16, float32 or float64, got dtype {array.dtype}")
+    if mode == "sr":
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("rng must be a numpy.random.Generator for rounding='sr'")
+        bits = check_random_bits(random_bits)
+    else:
+        bits = 0
+    result = _quantize_float64(array.astype(np.float64, copy=False), fmt, mode, rng, bits)
+    return result.astype(array.dtype, copy=False)
+
+
+def _quantize_float64(
+    x: NDArray[np.float64],
+    fmt: Format,
+    mode: str,
+    rng: np.random.Generator | None,
+    random_bits: int,
+) -> NDArray[np.float64]:
+    pattern = np.ascontiguousarray(x).reshape(x.shape).view(np.uint64)
+    negative = (pattern & _SIGN) != 0
+    magnitude_bits = pattern & _ABS
+    biased = (magnitude_bits >> np.uint64(52)).astype(np.int64)
+    significand = (magnitude_bits & _FRACTION) | ((biased > 0).astype(np.uint64) << np.uint64(52))
+    # |x| = significand * 2**e0; float64 subnormals share e0 = -1074 with biased exponent 1.
+    e0 = np.maximum(biased, 1) - 1075
+    exponent = np.maximum(biased, 1) - 1023
+    below_normal = exponent < fmt.emin
+    if fmt.subnormals:
+        quantum_exponent = np.maximum(exponent, fmt.emin) - fmt.mantissa_bits
+    else:
+        quantum_exponent = np.where(below_normal, fmt.emin, exponent - fmt.mantissa_bits)
+    # shift >= 52 - mantissa_bits > 0; beyond 63 every bit of the 53-bit significand is
+    # discarded already, so clipping keeps kept = 0 and remainder = significand exact.
+    shift = np.minimum(quantum_exponent - e0, 63).astype(np.uint64)
+    kept = significand >> shift
+    remainder = significand & ((np.uint64(1) << shift) - np.uint64(1))
+    away = _round_away(kept, remainder, shift, negative, mode, rng, random_bits)
+    kept += away
+    result = np.ldexp(kept.astype(np.float64), quantum_exponent)
+
+    over = result > fmt.max_finite
+    if over.any():
+        toward_zero = _toward_zero(negative, mode)
+        if fmt.overflow == "inf":
+            overflow_value = np.inf
+        elif fmt.overflow == "nan":
+            overflow_value = np.nan
+        else:
+            overflow_value = fmt.max_finite
+        result[over] = np.where(toward_zero[over], fmt.max_finite, overflow_value)
+    if not fmt.has_zero:
+        result[result == 0] = fmt.min_normal  # no zero: the smallest power of two instead
+    not_finite = biased == 2047
+    if not_finite.any():
+        infinite = not_finite & (significand == 0)
+        if fmt.has_inf:
+            result[infinite] = np.inf
+        elif fmt.overflow == "saturate":
+            result[infinite] = fmt.max_finite
+        else:
+            result[infinite] = np.nan
+        result[not_finite & (significand != 0)] = np.nan
+    result = np.copysign(result, x)
+    if not fmt.signed:
+        result[negative | (x == 0)] = np.nan
+    return result
+
+
+def _round_away(
+    kept: NDArray[np.uint64],
+    remainder: NDArray[np.uint64],
+    shift: NDArray[np.uint64],
+    negative: NDArray[np.bool_],
+    mode: str,
+    rng: np.random.Generator | None,
+    random_bits: int,
+) -> NDArray[np.uint64]:
+    """Return 1 where the magnitude steps one quantum away from zero, 0 elsewhere."""
+    if mode == "rtz":
+        return np.zeros_like(kept)
+    inexact = remainder != 0
+    if mode == "rup":
+        return (inexact & ~negative).astype(np.uint64)
+    if mode == "rdn":
+        return (inexact & negative).astype(np.uint64)
+    if mode == "sr":
+        assert rng is not None
+        # floor(f * 2**r) for the discarded fraction f = remainder / 2**shift.
+        scaled_shift = shift.astype(np.int64) - random_bits
+        down = np.clip(scaled_shift, 0, 63).astype(np.uint64)
+        up = np.clip(-scaled_shift, 0, 63).astype(np.uint64)
+        threshold = (remainder >> down) << up
+        draws = rng.bit_generator.random_raw(kept.shape) >> np.uint64(64 - random_bits)
+        return (draws < threshold).astype(np.uint64)
+    half = np.uint64(1) << (shift - np.uint64(1))
+    if mode == "rna":
+        return (remainder >= half).astype(np.uint64)
+    # rne
+    above = remainder > half
+    tie_to_odd = (remainder == half) & ((kept & np.uint64(1)) != 0)
+    return (above | tie_to_odd).astype(np.uint64)
+
+
+def _toward_zero(negative: NDArray[np.bool_], mode: str) -> NDArray[np.bool_]:
+    """Where the rounding direction points toward zero for the value's sign."""
+    if mode == "rtz":
+        return np.ones_like(negative)
+    if mode == "rup":
+        return negative
+    if mode == "rdn":
+        return ~negative
+    return np.zeros_like(negative)
