@@ -209,7 +209,7 @@ def q_distribution(
         values.append(flat)
 
     height = 1.6 + 0.42 * len(labels)
-    figure = Figure(figsize=(7.5, height), layout="constrained")
+    figure = Figure(figsize=(9.5, height), layout="constrained")
     axes = figure.add_subplot()
     positions = np.arange(len(labels))[::-1]
     axes.boxplot(
@@ -229,6 +229,18 @@ def q_distribution(
     axes.scatter(highs, positions, marker="|", color="tab:red", s=80)
     axes.axvline(1.0, color="black", linestyle="--", linewidth=1.0, label="$q = 1$ (no shrinkage)")
     axes.set_yticks(positions, labels)
+    # the numbers beside each row: boxes of very different widths share one axis, so a narrow
+    # one (fp32, q = 1 to many digits) is read from its text
+    summary = axes.secondary_yaxis("right")
+    summary.set_yticks(
+        positions,
+        [
+            f"median {np.median(v):.4g}, 1–99%: [{np.percentile(v, 1):.3g}, "
+            f"{np.percentile(v, 99):.3g}]"
+            for v in values
+        ],
+        fontsize="x-small",
+    )
     axes.set_xlabel(r"measured shrinkage factor $q_k = \langle Q(g), g\rangle / \|g\|^2$")
     axes.set_title(title or "Measured $q_k$ per format and rounding mode")
     axes.grid(True, axis="x", alpha=0.3)

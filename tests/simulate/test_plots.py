@@ -116,6 +116,10 @@ def test_q_distribution_one_row_per_label_with_extremes() -> None:
     # rows are drawn top to bottom in the mapping's order; NaN is dropped, not plotted
     np.testing.assert_array_equal(np.asarray(minima)[:, 0], [0.5, 0.95])
     np.testing.assert_array_equal(np.asarray(maxima)[:, 0], [1.0, 1.1])
+    (summary,) = axes.child_axes
+    texts = [tick.get_text() for tick in summary.get_yticklabels()]
+    assert texts[0].startswith("median 0.9, 1–99%: [0.508, ")
+    assert texts[1].startswith("median 1.025, ")
 
 
 def test_q_distribution_rejects_empty_input() -> None:
