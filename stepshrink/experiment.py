@@ -9,6 +9,7 @@ mathematics: every object is built by a ``simulate`` factory, which validates it
 from __future__ import annotations
 
 import argparse
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "add_problem_options",
     "add_quantizer_options",
     "experiment_from_args",
+    "format_names",
     "noise_from_args",
     "problem_from_args",
     "q_samples",
@@ -249,6 +251,19 @@ def noise_from_args(args: argparse.Namespace) -> Any:
     return GaussianNoise(0.01 if args.M is None else args.M, args.M_V)
 
 
+def format_names() -> tuple[str, ...]:
+    """Names ``--format`` accepts from the registries: element formats, then block formats."""
+    names = list(importlib.import_module("simulate.formats").names())
+    try:
+        scaling = importlib.import_module("simulate.scaling")
+    except ImportError:
+        return tuple(names)
+    block_names = getattr(scaling, "block_format_names", None)
+    if callable(block_names):
+        names += list(block_names())
+    return tuple(names)
+
+
 def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> Any:
     """The gradient quantizer for ``fmt`` and ``rounding`` (None, synthetic or a Quantizer)."""
     from simulate.quantizer import Quantizer, SyntheticShrinkage
@@ -275,7 +290,8 @@ def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> An
             tensor_scaling=args.tensor_scaling,
         )
     except ValueError as exc:
-        raise UsageError(f"--format {fmt!r}: {exc}") from None
+        known = ", ".join((*format_names(), SYNTHETIC, NO_QUANTIZER))
+        raise UsageError(f"--format {fmt!r}: {exc} (known: {known})") from None
     except ImportError as exc:
         raise NotBuiltError(f"--format {fmt!r} needs {exc.name}, which has not landed") from None
 

@@ -95,3 +95,14 @@ def test_bad_option_in_a_subprocess() -> None:
     assert result.stderr.count("\n") == 1
     assert "argument --sigma-q2: must be a finite number >= 0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_rounding_modes_on_a_real_format(capsys: pytest.CaptureFixture[str]) -> None:
+    # SPEC section 4: round-to-nearest is deterministic, so E[eps | g] = 0 (A4) fails wherever
+    # rounding is visible; stochastic rounding is unbiased and passes (seed 0, 99.9% level)
+    argv = [*SMALL, "--format", "fp8_e4m3", "--rounding", "rne", "sr", "--json"]
+    assert main(argv) == 0
+    rows = {row["rounding"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["rne"]["verdicts"]["A4"]["holds"] is False
+    assert rows["sr"]["verdicts"]["A4"]["holds"] is True
+    assert rows["rne"]["settings"]["quantizer"]["rounding"] == "rne"

@@ -39,6 +39,18 @@ def test_synthetic_run_saves_npz_and_json(
     assert str(target) in out
 
 
+def test_real_format_run_measures_shrinkage(tmp_path: Path) -> None:
+    # fp4 E2M1 round-to-nearest: the SPEC section 4 mechanism, small gradients underflow to 0
+    target = tmp_path / "fp4.npz"
+    argv = [*BASE, "--format", "fp4_e2m1", "--rounding", "rne", "-o", str(target)]
+    assert main(argv) == 0
+    trajectory = load(target)
+    summary = json.loads((tmp_path / "fp4.json").read_text())
+    assert summary["meta"]["gradient_quantizer"]["format"] == "fp4_e2m1"
+    assert summary["underflow_mean"] > 0
+    assert np.nanmin(trajectory.q_min) < 1.0
+
+
 def test_same_seed_same_bits(tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert main([*BASE, "--seed", "7", "-o", str(tmp_path / f"{name}.npz")]) == 0
@@ -90,6 +102,8 @@ def test_interrupted_run_keeps_its_steps(
         (["--beta", "1"], "--beta and --gamma go together"),
         (["--c", "2", "--L", "1"], "--c must be <= --L"),
         (["--rounding", "nearest"], "argument --rounding: invalid choice"),
+        (["--format", "fp7_e9"], "--format 'fp7_e9'"),
+        (["--format", "fp7_e9"], "known: fp32, tf32, fp16, bf16, fp8_e4m3"),
         (["--batch-size", "4"], "minibatch noise needs --problem"),
         (["--loss-scale", "8"], "--loss-scale needs a --format"),
         (["-o", "run.txt"], "-o: file name must end in one of .npz"),
