@@ -39,11 +39,11 @@ def resolve_format(spec: Any) -> Any:
     try:
         return formats.get(spec)
     except (KeyError, ValueError):
-        scaling = importlib.import_module("simulate.scaling")
-        try:
-            return scaling.get_block_format(spec)
-        except (KeyError, ValueError):
-            raise ValueError(f"format must name an element or block format, got {spec!r}") from None
+        pass
+    try:
+        return importlib.import_module("simulate.scaling").get_block_format(spec)
+    except (KeyError, ValueError, ImportError):
+        raise ValueError(f"format must name an element or block format, got {spec!r}") from None
 
 
 def _is_block_format(fmt: Any) -> bool:

@@ -100,3 +100,93 @@ def test_synthetic_model_satisfies_A3_A4() -> None:
 def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         assumptions.check(QUAD, None, **kwargs)
+
+
+# --- real formats (SPEC section 4) -------------------------------------------------------
+
+
+def test_rne_violates_A4_conditional_mean_while_sr_satisfies_it() -> None:
+    rne = assumptions.check(QUAD, "fp8_e4m3", "rne", seed=7)
+    assert not rne["A4"].holds
+    assert rne["A4"].numbers["deterministic"]
+    assert rne["A4"].numbers["max_relative_conditional_mean"] > 1e-3
+    sr = assumptions.check(QUAD, "fp8_e4m3", "sr", seed=7)
+    assert sr["A4"].holds
+    assert not sr["A4"].numbers["deterministic"]
+    # unbiased inside the range: the conditional mean of q is 1 within its interval
+    assert sr.estimates["q_min"].low <= 1.0 <= sr.estimates["q_max"].high
+    assert sr.estimates["sigma_q2"].value > rne.estimates["sigma_q2"].value
+
+
+@pytest.mark.parametrize(
+    ("fmt", "curvature", "scale", "unit_roundoff"),
+    [("fp16", 1.5e-8, 2.0**24, 2.0**-11), ("fp8_e4m3", 5e-4, 2.0**14, 2.0**-4)],
+)
+def test_underflow_makes_q_below_1_and_loss_scaling_removes_it(
+    fmt: str, curvature: float, scale: float, unit_roundoff: float
+) -> None:
+    # gradient entries of size ~curvature: most are below half the smallest subnormal
+    tiny = problems.quadratic(curvature * np.linspace(0.05, 1.0, 64), seed=8)
+    points = tiny.x0 + np.random.default_rng(8).standard_normal((32, 64))
+    plain = assumptions.check(tiny, fmt, "rne", points=points, seed=8)
+    assert plain.estimates["underflow"].value > 0.5
+    assert plain.estimates["q_max"].high < 1.0  # every point shrinks
+    scaled = assumptions.check(tiny, fmt, "rne", points=points, loss_scale=scale, seed=8)
+    assert scaled.estimates["underflow"].value == 0.0
+    # without underflow q - 1 = Σ g_i² δ_i / Σ g_i² with |δ_i| ≤ u (relative rounding errors)
+    assert scaled.estimates["q_min"].value >= 1 - unit_roundoff
+    assert scaled.estimates["q_max"].value <= 1 + unit_roundoff
+
+
+def test_all_gradients_flushing_gives_q_zero_which_A3_excludes() -> None:
+    tiny = problems.quadratic(1e-9 * np.linspace(0.05, 1.0, 16), seed=8)
+    report = assumptions.check(tiny, "fp16", "rne", seed=8)
+    assert report.estimates["underflow"].value == 1.0
+    assert report.estimates["q_max"].value == 0.0
+    assert not report["A3"].holds
+    assert report["A3"].numbers["points_with_q_not_positive"] == report.settings["points"]
+
+
+def test_rne_gives_q_above_1_which_A3_excludes() -> None:
+    identity = problems.quadratic(np.ones(2), rotate=False, seed=9)
+    assert identity.x_star is not None
+    # gradient (1.07, 2.2) rounds up in magnitude to e4m3's (1.125, 2.25)
+    point = identity.x_star + np.array([1.07, 2.2])
+    report = assumptions.check(identity, "fp8_e4m3", "rne", points=point[None], seed=9)
+    assert not report["A3"].holds
+    expected = (1.125 * 1.07 + 2.25 * 2.2) / (1.07**2 + 2.2**2)
+    assert report.estimates["q_max"].value == pytest.approx(expected, rel=1e-12)
+    # at random points of a small problem some gradients round up too
+    random_points = assumptions.check(identity, "fp8_e4m3", "rne", n_points=32, seed=9)
+    assert not random_points["A3"].holds
+    assert random_points["A3"].numbers["points_with_q_above_1"] > 0
+    assert "above 1" in random_points["A3"].evidence
+    # stochastic rounding at the same points keeps E[q | x] at 1: A3 holds
+    assert assumptions.check(identity, "fp8_e4m3", "sr", n_points=32, seed=9)["A3"].holds
+
+
+def test_sr_saturation_bias_is_caught_by_A4() -> None:
+    # planted: one entry beyond fp6 E3M2's max 28 saturates (OCP MX: no inf/NaN) under
+    # stochastic rounding too, so E[Q(g) | g] ≠ g: the conditional mean of eps is non-zero
+    identity = problems.quadratic(np.ones(4), rotate=False, seed=16)
+    assert identity.x_star is not None
+    point = identity.x_star + np.array([40.0, 1.3, -0.7, 0.01])
+    report = assumptions.check(identity, "fp6_e3m2", "sr", points=point[None], seed=16)
+    assert not report["A4"].numbers["deterministic"]
+    assert not report["A4"].holds
+    assert report.estimates["saturated"].value == 0.25
+    assert report.estimates["q_max"].high < 1.0
+    # the same gradient inside the range: unbiased, A4 holds
+    inside = identity.x_star + np.array([20.0, 1.3, -0.7, 0.01])
+    assert assumptions.check(identity, "fp6_e3m2", "sr", points=inside[None], seed=16)["A4"].holds
+
+
+def test_overflow_to_nan_fails_A3_and_A4() -> None:
+    # fp8 E4M3 (OCP "fn") has no infinity: 1000 overflows to NaN, which no assumption allows
+    identity = problems.quadratic(np.ones(2), rotate=False, seed=17)
+    assert identity.x_star is not None
+    point = identity.x_star + np.array([1000.0, 1.0])
+    report = assumptions.check(identity, "fp8_e4m3", "rne", points=point[None], seed=17)
+    assert not report["A3"].holds
+    assert not report["A4"].holds
+    assert report.estimates["saturated"].value == 0.5
