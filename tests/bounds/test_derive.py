@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bounds import derive, schedules, theorems
 from bounds import symbols as sy
@@ -190,3 +192,31 @@ def test_undecidable_edge_is_reported_not_guessed() -> None:
     # 1/(k log(k+1)^2): exponent 1 but k*mu_k -> 0, so the power test cannot decide the sum.
     with pytest.raises(NotImplementedError, match="inconclusive"):
         derive.robbins_monro(1 / (sy.k * sp.log(sy.k + 1) ** 2))
+
+
+@given(
+    K=st.integers(1, 10**6),
+    q_min=st.floats(0.05, 1.0),
+    S=st.floats(0.0, 4.0),
+    fraction=st.floats(1e-4, 1.0),
+)
+@example(K=1, q_min=1.0, S=0.0, fraction=1.0)
+@example(K=13, q_min=0.4, S=2.0, fraction=0.5)  # just below K_switch = 13.5 of NOISY
+def test_optimal_stepsize_beats_every_admissible_stepsize(
+    K: int, q_min: float, S: float, fraction: float
+) -> None:
+    constants = {**NOISY, "q_min": q_min, "M": S / 2, "sigma_q2": S / 2}
+    optimum = derive.optimal_fixed_stepsize(**constants, K=K)
+    mu = fraction / (NOISY["L"] * NOISY["M_G"])
+    assert optimum.bound <= T1.evaluate(**constants, K=K, mu=mu) * (1 + 1e-12)
+    assert optimum.mu <= optimum.cap[()] * (1 + 1e-15)
+
+
+def test_a_wrong_optimum_is_caught_by_the_grid() -> None:
+    # Planted: the SPEC's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
+    K = 1000
+    S = NOISY["M"] + NOISY["sigma_q2"]
+    wrong = np.sqrt(NOISY["Delta"] / (K * NOISY["L"] * S))
+    cap = 1 / (NOISY["L"] * NOISY["M_G"])
+    grid = np.linspace(cap / 200_000, cap, 200_000)
+    assert T1.evaluate(**NOISY, K=K, mu=wrong) > T1.evaluate(**NOISY, K=K, mu=grid).min() * 1.01

@@ -47,3 +47,10 @@ def test_c_above_L_is_named() -> None:
     assert T3.violated_hypotheses(**{**POINT, "c": 3}, k=2) == ("A5: c <= L",)
     with pytest.raises(ValueError, match="A5: c <= L"):
         T3.evaluate(**{**POINT, "c": 3}, k=2)
+
+
+def test_naive_limit_cannot_see_the_contraction() -> None:
+    # Why Statement.floor rewrites the contraction: from symbol assumptions alone SymPy cannot
+    # know 0 <= 1 - mu c q_min < 1, so the plain limit gives up.
+    with pytest.raises(NotImplementedError, match="depends on the sign"):
+        sp.limit(T3.bound, sy.k, sp.oo)
