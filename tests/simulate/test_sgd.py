@@ -14,7 +14,7 @@ import pytest
 
 import simulate
 from simulate import noise, problems
-from simulate.quantizer import SyntheticShrinkage
+from simulate.quantizer import Quantizer, SyntheticShrinkage
 from simulate.trajectory import Trajectory
 
 
@@ -192,3 +192,56 @@ def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:
     arguments = {"steps": 5, "replicas": 2, "stepsize": 0.1, **kwargs}
     with pytest.raises(ValueError, match=message):
         simulate.run(QUAD, **arguments)
+
+
+# --- real formats ----------------------------------------------------------------------
+
+
+def test_low_precision_weights_stall_under_rne_and_move_under_sr() -> None:
+    # F = 0.005‖x‖² from x = 1: the update mu ∇F = 0.0015 is below half of bf16's spacing
+    # 2^-8 just below 1, so round-to-nearest weights never move; stochastic rounding moves
+    # them with probability 0.0015/2^-8 per step, unbiased
+    problem = problems.from_callables(
+        lambda x: 0.005 * np.sum(x * x, axis=1),
+        lambda x: 0.01 * x,
+        dim=16,
+        L=0.01,
+        F_inf=0.0,
+        x0=np.ones(16),
+        c=0.01,
+    )
+    arguments = {"steps": 400, "replicas": 32, "stepsize": 0.15, "seed": 11}
+    rne = simulate.run(problem, weight_quantizer=Quantizer("bf16", "rne"), **arguments)
+    assert np.all(rne.stalled == 1.0)
+    assert np.all(rne.gap_mean == rne.gap_mean[0])
+    sr = simulate.run(problem, weight_quantizer=Quantizer("bf16", "sr"), **arguments)
+    assert sr.stalled.mean() < 0.95
+    assert sr.gap_high[-1] < sr.gap_low[0]  # progress, at 99.9% on both ends
+    master = simulate.run(problem, update_quantizer=Quantizer("bf16", "rne"), **arguments)
+    assert master.gap_high[-1] < sr.gap_low[-1] * 1.5  # fp32-style master weights keep moving
+    assert np.all(master.stalled == 0.0)
+
+
+def test_fp8_sr_run_is_reproducible_and_measures_q_near_1() -> None:
+    arguments = {
+        "steps": 30,
+        "replicas": 32,
+        "stepsize": 0.3,
+        "noise": noise.GaussianNoise(0.05),
+        "gradient_quantizer": Quantizer("fp8_e4m3", "sr"),
+    }
+    a = simulate.run(QUAD, seed=13, **arguments)
+    assert same_bits(a, simulate.run(QUAD, seed=13, **arguments))
+    assert not same_bits(a, simulate.run(QUAD, seed=14, **arguments))
+    # per-step mean of q over 32 replicas: unbiased rounding keeps it near 1
+    assert abs(a.q_mean.mean() - 1) < 0.01
+    assert np.all(a.eps_sq_mean > 0)
+
+
+def test_saturation_is_counted() -> None:
+    steep = problems.quadratic(np.full(8, 1000.0), rotate=False, seed=15)
+    run = simulate.run(
+        steep, steps=3, replicas=4, stepsize=1e-4, gradient_quantizer=Quantizer("fp8_e4m3", "rne")
+    )
+    assert run.saturated[0] > 0.5
+    assert run.steps == 3
