@@ -19,6 +19,15 @@ factory            closed form                                     parameters
 :func:`warmup`     ``init + (peak - init) k/steps`` for ``k <= steps``  ``steps >= 1``
 :func:`join`       piece ``i`` at ``k - boundary_{i-1}``           increasing boundaries
 =================  ==============================================  =====================
+
+Example
+-------
+>>> from bounds import schedules
+>>> schedule = schedules.warmup_then(schedules.harmonic(1.0, 1.0), 2)
+>>> schedule([1, 2, 3, 4]).tolist()
+[0.25, 0.5, 0.5, 0.3333333333333333]
+>>> schedules.power(1.0, 0.75).template
+mu0/k**a
 """
 
 from __future__ import annotations

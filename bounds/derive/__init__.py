@@ -8,6 +8,16 @@
 * :mod:`~bounds.derive.robbins_monro` — T2: Robbins-Monro conditions, decided symbolically.
 
 Each derivation is done once in SymPy (cached) and then evaluated on NumPy arrays.
+
+Example
+-------
+>>> from bounds import derive, schedules
+>>> derive.robbins_monro(schedules.power(1.0, 0.5).template).satisfied
+Interval.Lopen(1/2, 1)
+>>> count = derive.iterations_to_accuracy(
+...     Delta=3, L=2, M=0.5, sigma_q2=1.5, q_min=0.4, M_G=1.5, epsilon=0.1)
+>>> round(float(count.K), 6)  # 8 Delta L S/(q_min eps)**2
+60000.0
 """
 
 from __future__ import annotations

@@ -23,6 +23,17 @@ If ``0 < mu <= 1/(L M_G)`` ("stepsize condition"):
 
 Floor as ``K -> oo``: ``L mu S/q_min`` (full precision: ``L mu M``); rate ``1/K``.
 
+Example
+-------
+>>> from bounds import theorems
+>>> T1 = theorems.get("T1")
+>>> float(T1.evaluate(L=1, Delta=2, M=1, M_G=1, q_min=0.5, sigma_q2=1, K=10, mu=0.5))
+3.6
+>>> T1.floor
+L*mu*(M + sigma_q2)/q_min
+>>> T1.violated_hypotheses(L=1, Delta=2, M=1, M_G=1, q_min=0.5, sigma_q2=1, K=10, mu=2)
+('stepsize condition',)
+
 References
 ----------
 .. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T1 in SPEC section 3.

@@ -33,6 +33,16 @@ So if ``Σ mu_k = ∞`` and ``Σ mu_k² < ∞`` (Robbins-Monro) the ``mu``-weigh
 
 Each sum bound compares a decreasing summand with its integral (:data:`SUM_BOUNDS`).
 
+Example
+-------
+>>> from bounds import schedules, theorems
+>>> T2 = theorems.get("T2")
+>>> constants = dict(L=1, Delta=1, M=1, M_G=1, q_min=0.5, sigma_q2=1)
+>>> float(T2.evaluate(**constants, K=3, mu=0.5))  # (2 + 2 * 3/4)/(1/2)
+7.0
+>>> float(T2.evaluate(**constants, K=1, mu=schedules.harmonic(1.0, 1.0)))  # (2 + 2/4)/(1/2)
+5.0
+
 References
 ----------
 .. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T2 in SPEC section 3.

@@ -23,6 +23,16 @@ If ``0 < mu <= 1/(L M_G)`` ("stepsize condition"):
 Linear rate ``1 − mu c q_min`` (full precision: ``1 − mu c``), which the hypotheses keep in
 ``[0, 1)`` (``mu c q_min <= c/(L M_G) <= 1``); floor ``L mu S/(2 c q_min)``.
 
+Example
+-------
+>>> from bounds import theorems
+>>> T3 = theorems.get("T3")
+>>> point = dict(L=2, mu=0.25, M=1, sigma_q2=1, c=1, q_min=0.5, M_G=2, F1_gap=3)
+>>> float(T3.evaluate(**point, k=3))  # 1 + (7/8)**2 * (3 - 1)
+2.53125
+>>> T3.floor
+L*mu*(M + sigma_q2)/(2*c*q_min)
+
 References
 ----------
 .. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in SPEC section 3.

@@ -23,6 +23,16 @@ If ``beta > 1/(c q_min)`` ("slope condition"), ``gamma > 0`` and
 A schedule tuned for full precision (``beta > 1/c``) can violate ``beta > 1/(c q_min)``.
 Floor 0, rate ``1/k``.
 
+Example
+-------
+>>> from bounds import theorems
+>>> T4 = theorems.get("T4")
+>>> point = dict(L=1, M=1, sigma_q2=1, c=1, q_min=0.5, M_G=1, F1_gap=2)
+>>> float(T4.evaluate(**point, beta=4, gamma=3, k=5))  # nu = max(16, 8) = 16, 16/(3 + 5)
+2.0
+>>> T4.violated_hypotheses(**point, beta=1.5, gamma=3, k=1)  # fine at full precision only
+('slope condition',)
+
 References
 ----------
 .. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T4 in SPEC section 3.
