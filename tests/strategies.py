@@ -333,28 +333,52 @@ def preset_formats(*, names: tuple[str, ...] | None = None) -> st.SearchStrategy
 
 
 def custom_formats(
-    *, max_exponent_bits: int = 8, max_mantissa_bits: int = 10
+    *,
+    min_exponent_bits: int = 2,
+    max_exponent_bits: int = 8,
+    max_mantissa_bits: int = 10,
 ) -> st.SearchStrategy[Any]:
-    """IEEE-like custom element formats with 2..max exponent and 1..max mantissa bits.
+    """Custom signed element formats with drawn exponent and mantissa widths.
+
+    The bias is the IEEE one, ``2**(e-1) - 1``; the NaN/infinity convention is drawn between
+    IEEE (overflow to infinity) and none (saturating, as OCP MX FP6/FP4), with or without
+    subnormals, so every :class:`simulate.formats.Format` branch the quantizer has is reached.
 
     Parameters
     ----------
-    max_exponent_bits : int
-        ``>= 2``.
+    min_exponent_bits, max_exponent_bits : int
+        ``2 <= min_exponent_bits <= max_exponent_bits <= 11``.
     max_mantissa_bits : int
-        ``>= 1``.
+        ``1 <= max_mantissa_bits <= 51``.
     """
+    _check_positive_int(min_exponent_bits, "min_exponent_bits")
     _check_positive_int(max_exponent_bits, "max_exponent_bits")
     _check_positive_int(max_mantissa_bits, "max_mantissa_bits")
-    if max_exponent_bits < 2:
-        raise InvalidArgument(f"max_exponent_bits must be >= 2, got {max_exponent_bits}")
-    from simulate import formats
+    if not 2 <= min_exponent_bits <= max_exponent_bits <= 11:
+        raise InvalidArgument(
+            "need 2 <= min_exponent_bits <= max_exponent_bits <= 11, got "
+            f"{min_exponent_bits}, {max_exponent_bits}"
+        )
+    if max_mantissa_bits > 51:
+        raise InvalidArgument(f"max_mantissa_bits must be <= 51, got {max_mantissa_bits}")
+    from simulate.formats import Format
 
-    return st.builds(
-        formats.custom,
-        exponent_bits=st.integers(min_value=2, max_value=max_exponent_bits),
-        mantissa_bits=st.integers(min_value=1, max_value=max_mantissa_bits),
-    )
+    @st.composite
+    def build(draw: st.DrawFn) -> Format:
+        exponent_bits = draw(st.integers(min_value=min_exponent_bits, max_value=max_exponent_bits))
+        mantissa_bits = draw(st.integers(min_value=1, max_value=max_mantissa_bits))
+        ieee = draw(st.booleans())
+        return Format(
+            name=f"custom_e{exponent_bits}m{mantissa_bits}{'' if ieee else '_sat'}",
+            exponent_bits=exponent_bits,
+            mantissa_bits=mantissa_bits,
+            bias=2 ** (exponent_bits - 1) - 1,
+            subnormals=draw(st.booleans()),
+            nan_inf="ieee" if ieee else "none",
+            overflow="inf" if ieee else "saturate",
+        )
+
+    return build()
 
 
 # --------------------------------------------------------------------------- cases

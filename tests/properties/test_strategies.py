@@ -16,13 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from simulate.formats import Format, names
 from simulate.problems import Problem
+from simulate.rounding import quantize
 from tests.strategies import (
     THEOREMS,
     Schedule,
     ShrinkageCase,
+    custom_formats,
     make_case,
     nonconvex_problems,
+    preset_formats,
     quadratic_problems,
     rounding_modes,
     schedules,
@@ -110,6 +114,15 @@ def test_cases_carry_consistent_constants(case: ShrinkageCase) -> None:
     assert 1 <= case.steps <= 5
 
 
+@settings(max_examples=50)
+@given(fmt=st.one_of(preset_formats(), custom_formats()), x=st.floats(-1e3, 1e3))
+def test_formats_are_valid_and_quantize_to_fixed_points(fmt: Format, x: float) -> None:
+    # Every quantized value is representable, so quantizing it again must not move it.
+    value = quantize(np.array([x]), fmt, "rne")
+    np.testing.assert_array_equal(quantize(value, fmt, "rne"), value)
+    assert fmt.name in names() or fmt.name.startswith("custom_")
+
+
 def test_rounding_modes_split_by_stochasticity() -> None:
     @settings(max_examples=30, database=None)
     @given(mode=rounding_modes(stochastic=False))
@@ -134,6 +147,9 @@ def test_rounding_modes_split_by_stochasticity() -> None:
         (lambda: nonconvex_problems(min_dim=0), "min_dim must be an integer"),
         (lambda: rounding_modes(stochastic=1), "stochastic must be a bool"),  # type: ignore[arg-type]
         (lambda: shrinkage_cases(theorem="T5"), "theorem must be one of"),
+        (lambda: preset_formats(names=("fp7",)), "names must be a non-empty subset"),
+        (lambda: custom_formats(min_exponent_bits=1), "need 2 <= min_exponent_bits"),
+        (lambda: custom_formats(max_mantissa_bits=52), "max_mantissa_bits must be <= 51"),
         (
             lambda: make_case(
                 theorem="T3",
