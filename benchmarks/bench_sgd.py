@@ -17,9 +17,9 @@ import time
 
 import numpy as np
 
-import simulate
 from simulate import noise, problems
 from simulate.quantizer import Quantizer
+from simulate.sgd import run
 
 
 def replica_steps_per_second(
@@ -34,11 +34,11 @@ def replica_steps_per_second(
         "gradient_quantizer": quantizer,
         "progress": False,
     }
-    simulate.run(problem, steps=1, **arguments)
+    run(problem, steps=1, **arguments)
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        simulate.run(problem, steps=steps, **arguments)
+        run(problem, steps=steps, **arguments)
         best = min(best, time.perf_counter() - start)
     return replicas * steps / best
 
