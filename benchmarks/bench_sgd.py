@@ -26,20 +26,23 @@ def replica_steps_per_second(
     problem: problems.Problem, quantizer: Quantizer | None, replicas: int, steps: int, seed: int
 ) -> float:
     """Best of three timed runs (after one warm-up step) of ``steps`` steps."""
-    arguments = {
-        "replicas": replicas,
-        "stepsize": 0.5,
-        "seed": seed,
-        "noise": noise.GaussianNoise(0.01),
-        "gradient_quantizer": quantizer,
-        "progress": False,
-    }
-    run(problem, steps=1, **arguments)
-    best = float("inf")
-    for _ in range(3):
+
+    def timed(steps: int) -> float:
         start = time.perf_counter()
-        run(problem, steps=steps, **arguments)
-        best = min(best, time.perf_counter() - start)
+        run(
+            problem,
+            steps=steps,
+            replicas=replicas,
+            stepsize=0.5,
+            seed=seed,
+            noise=noise.GaussianNoise(0.01),
+            gradient_quantizer=quantizer,
+            progress=False,
+        )
+        return time.perf_counter() - start
+
+    timed(1)  # warm-up
+    best = min(timed(steps) for _ in range(3))
     return replicas * steps / best
 
 
