@@ -106,9 +106,7 @@ class Format:
         if self.nan_inf not in _NAN_INF_CONVENTIONS:
             raise ValueError(f"nan_inf must be one of {_NAN_INF_CONVENTIONS}, got {self.nan_inf!r}")
         if self.overflow not in _OVERFLOW_POLICIES:
-            raise ValueError(
-                f"overflow must be one of {_OVERFLOW_POLICIES}, got {self.overflow!r}"
-            )
+            raise ValueError(f"overflow must be one of {_OVERFLOW_POLICIES}, got {self.overflow!r}")
         if self.overflow == "inf" and self.nan_inf != "ieee":
             raise ValueError(
                 f"overflow='inf' needs infinities, which nan_inf={self.nan_inf!r} does not have"
@@ -243,9 +241,7 @@ _PRESETS: dict[str, Format] = {
         Format("fp6_e3m2", 3, 2, 3, nan_inf="none", overflow="saturate"),
         Format("fp6_e2m3", 2, 3, 1, nan_inf="none", overflow="saturate"),
         Format("fp4_e2m1", 2, 1, 1, nan_inf="none", overflow="saturate"),
-        Format(
-            "e8m0", 8, 0, 127, signed=False, subnormals=False, nan_inf="fn", overflow="nan"
-        ),
+        Format("e8m0", 8, 0, 127, signed=False, subnormals=False, nan_inf="fn", overflow="nan"),
     )
 }
 
@@ -266,9 +262,7 @@ def get(name: str) -> Format:
     try:
         return _PRESETS[name]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown format {name!r}; known formats: {', '.join(_PRESETS)}"
-        ) from None
+        raise ValueError(f"unknown format {name!r}; known formats: {', '.join(_PRESETS)}") from None
 
 
 def resolve(fmt: Format | str, parameter: str = "fmt") -> Format:
@@ -278,5 +272,6 @@ def resolve(fmt: Format | str, parameter: str = "fmt") -> Format:
     if isinstance(fmt, str):
         if fmt in _PRESETS:
             return _PRESETS[fmt]
-        raise ValueError(f"{parameter}: unknown format {fmt!r}; known formats: {', '.join(_PRESETS)}")
+        known = ", ".join(_PRESETS)
+        raise ValueError(f"{parameter}: unknown format {fmt!r}; known formats: {known}")
     raise ValueError(f"{parameter} must be a Format or a format name, got {type(fmt).__name__}")

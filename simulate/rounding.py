@@ -34,6 +34,7 @@ power of two become it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
@@ -122,11 +123,157 @@ def quantize(
         bits = check_random_bits(random_bits)
     else:
         bits = 0
-    result = _quantize_float64(array.astype(np.float64, copy=False), fmt, mode, rng, bits)
+    # NaN and overflow are handled explicitly below; the float operations on them (and the
+    # cast of a wide format's overflow back to float16) must not warn.
+    with np.errstate(invalid="ignore", over="ignore"):
+        if mode == "rne" and _fits_float_trick(fmt):
+            return _rne_by_float_addition(array, fmt)
+        if mode == "sr" and array.dtype != np.float64 and _fits_float_trick(fmt, bits):
+            assert rng is not None
+            return _sr_by_float_truncation(array, fmt, rng, bits)
+        result = _quantize_exact(array.astype(np.float64, copy=False), fmt, mode, rng, bits)
+        return result.astype(array.dtype, copy=False)
+
+
+# Fast paths ------------------------------------------------------------------------------
+# Both add a power of two chosen per element from its exponent field, so that the hardware's
+# own correctly rounded float addition does the rounding (RNE), or so that a later
+# truncation sees exactly the intended random offset (SR). They cover what training uses
+# most; ``_quantize_exact`` is the reference they are tested against bit for bit.
+
+
+def _fits_float_trick(fmt: Format, random_bits: int = 0) -> bool:
+    """Whether ``fmt`` lies inside float64 with room for the shifted constants."""
+    return (
+        fmt.subnormals
+        and fmt.signed
+        and fmt.emax + 1 + 52 - fmt.mantissa_bits <= 1023
+        and fmt.emin - fmt.mantissa_bits - random_bits >= -1022
+        and fmt.mantissa_bits + 1 + random_bits <= 52
+    )
+
+
+@dataclass(frozen=True)
+class _Binary:
+    """Layout of the NumPy float type the fast paths compute in."""
+
+    float_type: type
+    uint_type: type
+    fraction_bits: int
+    bias: int
+
+    @property
+    def exponent_mask(self) -> np.unsignedinteger:
+        width = 8 * np.dtype(self.float_type).itemsize
+        return self.uint_type(((1 << (width - 1)) - 1) ^ ((1 << self.fraction_bits) - 1))
+
+    @property
+    def sign_mask(self) -> np.unsignedinteger:
+        return self.uint_type(1 << (8 * np.dtype(self.float_type).itemsize - 1))
+
+    def exponent_field(self, exponent: int) -> np.unsignedinteger:
+        return self.uint_type((exponent + self.bias) << self.fraction_bits)
+
+
+_BINARY32 = _Binary(np.float32, np.uint32, 23, 127)
+_BINARY64 = _Binary(np.float64, np.uint64, 52, 1023)
+
+
+def _working_type(array: NDArray[np.floating], fmt: Format) -> _Binary:
+    """float32 for float32 input when ``fmt`` plus the shift fits float32's normal range.
+
+    Half the memory traffic of float64; otherwise float64 (exact for every input type).
+    """
+    if (
+        array.dtype == np.float32
+        and fmt.mantissa_bits < 23
+        and fmt.emax + 1 + 23 - fmt.mantissa_bits <= 127
+        and fmt.emin - fmt.mantissa_bits >= -149
+    ):
+        return _BINARY32
+    return _BINARY64
+
+
+def _rne_by_float_addition(array: NDArray[np.floating], fmt: Format) -> NDArray[np.floating]:
+    """RNE as ``(x + C) - C`` with ``C = ±2**(max(e, emin) + P - m)``, ``P`` the fraction bits.
+
+    ``|x| < 2**(e+1) <= |C|``, so ``x + C`` lies in ``C``'s binade, whose spacing is exactly
+    the target quantum ``2**(max(e, emin) - m)``: the float addition rounds ``x`` to the
+    quantum, ties to even, in one correctly rounded step; subtracting ``C`` is exact
+    (Sterbenz). Exponents above ``emax + 1`` are clipped: those values overflow anyway.
+    """
+    binary = _working_type(array, fmt)
+    x: NDArray[np.floating] = np.ascontiguousarray(array, dtype=binary.float_type).reshape(
+        array.shape
+    )
+    bits: NDArray[np.unsignedinteger] = x.view(binary.uint_type)
+    constant = np.bitwise_and(bits, binary.exponent_mask)
+    np.clip(
+        constant,
+        binary.exponent_field(fmt.emin),
+        binary.exponent_field(fmt.emax + 1),
+        out=constant,
+    )
+    constant += binary.uint_type((binary.fraction_bits - fmt.mantissa_bits) << binary.fraction_bits)
+    constant |= bits & binary.sign_mask
+    shifted = constant.view(binary.float_type)
+    result = np.add(x, shifted)
+    result -= shifted
+    np.copysign(result, x, out=result)
+    _apply_overflow(result, fmt)
     return result.astype(array.dtype, copy=False)
 
 
-def _quantize_float64(
+def _sr_by_float_truncation(
+    array: NDArray[np.floating], fmt: Format, rng: np.random.Generator, random_bits: int
+) -> NDArray[np.floating]:
+    """SR as ``trunc((|x| + U q) / q) q`` with ``q`` the quantum and ``U = j / 2**r``.
+
+    In float64, ``|x|`` (at most 24 significant bits: float16/float32 input) plus ``U q``
+    (``r`` bits below the quantum) is exact when ``m + 1 + r <= 52``; dividing and
+    multiplying by the power of two ``q`` is exact. The step away happens exactly when
+    ``U >= 1 - f`` for the discarded fraction ``f``: probability ``floor(f 2**r) / 2**r``.
+    """
+    x: NDArray[np.float64] = array.astype(np.float64)
+    bits: NDArray[np.uint64] = x.view(np.uint64)
+    quantum_bits = bits & np.uint64(0x7FF0_0000_0000_0000)
+    np.clip(
+        quantum_bits,
+        np.uint64((fmt.emin + 1023) << 52),
+        np.uint64((fmt.emax + 1 + 1023) << 52),
+        out=quantum_bits,
+    )
+    quantum_bits -= np.uint64(fmt.mantissa_bits << 52)
+    inverse_bits = np.uint64(2046 << 52) - quantum_bits
+    quantum = quantum_bits.view(np.float64)
+    offset = (rng.bit_generator.random_raw(x.shape) >> np.uint64(64 - random_bits)).astype(
+        np.float64
+    )
+    offset *= 2.0**-random_bits
+    offset *= quantum
+    result = np.abs(x)
+    result += offset
+    result *= inverse_bits.view(np.float64)
+    np.trunc(result, out=result)
+    result *= quantum
+    np.copysign(result, x, out=result)
+    _apply_overflow(result, fmt)
+    return result.astype(array.dtype, copy=False)
+
+
+def _apply_overflow(result: NDArray[np.floating], fmt: Format) -> None:
+    """Replace magnitudes above ``max_finite`` by the format's overflow policy, in place.
+
+    Only for modes that never round toward zero (RNE, SR), where the policy always applies.
+    """
+    over = np.abs(result) > fmt.max_finite
+    if not over.any():
+        return
+    replacement = {"inf": np.inf, "nan": np.nan, "saturate": fmt.max_finite}[fmt.overflow]
+    result[over] = np.copysign(replacement, result[over])
+
+
+def _quantize_exact(
     x: NDArray[np.float64],
     fmt: Format,
     mode: str,
@@ -148,10 +295,11 @@ def _quantize_float64(
         quantum_exponent = np.where(below_normal, fmt.emin, exponent - fmt.mantissa_bits)
     # shift >= 52 - mantissa_bits > 0; beyond 63 every bit of the 53-bit significand is
     # discarded already, so clipping keeps kept = 0 and remainder = significand exact.
-    shift = np.minimum(quantum_exponent - e0, 63).astype(np.uint64)
+    exact_shift = quantum_exponent - e0
+    shift = np.minimum(exact_shift, 63).astype(np.uint64)
     kept = significand >> shift
     remainder = significand & ((np.uint64(1) << shift) - np.uint64(1))
-    away = _round_away(kept, remainder, shift, negative, mode, rng, random_bits)
+    away = _round_away(kept, remainder, shift, exact_shift, negative, mode, rng, random_bits)
     kept += away
     result = np.ldexp(kept.astype(np.float64), quantum_exponent)
 
@@ -169,14 +317,15 @@ def _quantize_float64(
         result[result == 0] = fmt.min_normal  # no zero: the smallest power of two instead
     not_finite = biased == 2047
     if not_finite.any():
-        infinite = not_finite & (significand == 0)
+        is_nan = (magnitude_bits & _FRACTION) != 0
+        infinite = not_finite & ~is_nan
         if fmt.has_inf:
             result[infinite] = np.inf
         elif fmt.overflow == "saturate":
             result[infinite] = fmt.max_finite
         else:
             result[infinite] = np.nan
-        result[not_finite & (significand != 0)] = np.nan
+        result[not_finite & is_nan] = np.nan
     result = np.copysign(result, x)
     if not fmt.signed:
         result[negative | (x == 0)] = np.nan
@@ -187,6 +336,7 @@ def _round_away(
     kept: NDArray[np.uint64],
     remainder: NDArray[np.uint64],
     shift: NDArray[np.uint64],
+    exact_shift: NDArray[np.int64],
     negative: NDArray[np.bool_],
     mode: str,
     rng: np.random.Generator | None,
@@ -202,13 +352,16 @@ def _round_away(
         return (inexact & negative).astype(np.uint64)
     if mode == "sr":
         assert rng is not None
-        # floor(f * 2**r) for the discarded fraction f = remainder / 2**shift.
-        scaled_shift = shift.astype(np.int64) - random_bits
+        # floor(f * 2**r) for the discarded fraction f = remainder / 2**exact_shift; the
+        # unclipped shift matters here (a clipped one would inflate f for tiny inputs).
+        scaled_shift = exact_shift - random_bits
         down = np.clip(scaled_shift, 0, 63).astype(np.uint64)
         up = np.clip(-scaled_shift, 0, 63).astype(np.uint64)
         threshold = (remainder >> down) << up
         draws = rng.bit_generator.random_raw(kept.shape) >> np.uint64(64 - random_bits)
-        return (draws < threshold).astype(np.uint64)
+        # Add the random bits below the kept ones and carry, as hardware does; the same
+        # event as the fast path's truncation of |x| + U q, so both give identical bits.
+        return (draws + threshold >= np.uint64(1 << random_bits)).astype(np.uint64)
     half = np.uint64(1) << (shift - np.uint64(1))
     if mode == "rna":
         return (remainder >= half).astype(np.uint64)
