@@ -245,3 +245,40 @@ def test_saturation_is_counted() -> None:
     )
     assert run.saturated[0] > 0.5
     assert run.steps == 3
+
+
+def test_T3_holds_with_minibatch_noise_and_its_proved_constants() -> None:
+    # logistic regression, minibatches of 4: (M, M_V) from MinibatchNoise.variance_constants
+    # (proved in simulate.noise); seed 18, lower end of the 99.9% interval against T3
+    problem = problems.logistic_regression(200, 5, l2=0.05, seed=18)
+    model = noise.MinibatchNoise(4)
+    M, M_V = model.variance_constants(problem)
+    mu = 1 / (problem.L * (1 + M_V))
+    run = simulate.run(problem, steps=200, replicas=128, stepsize=mu, seed=18, noise=model)
+    assert problem.c is not None
+    floor = problem.L * mu * M / (2 * problem.c)
+    k = np.arange(1, 202)
+    bound = floor + (1 - mu * problem.c) ** (k - 1) * (run.gap_mean[0] - floor)
+    assert np.all(run.gap_low <= bound)
+    assert run.diverged[-1] == 0
+
+
+def test_T1_holds_on_the_non_convex_problem_with_synthetic_shrinkage() -> None:
+    # T1: (1/K) Σ E‖∇F(x_k)‖² ≤ 2Δ/(K mu q_min) + L mu S/q_min, Geman-McClure (A1 only);
+    # seed 19, the lower end of the 99.9% interval of the average must not exceed it
+    problem = problems.geman_mcclure(np.linspace(0.5, 2.0, 12), seed=19)
+    M, q_min, sigma_q2, steps = 0.3, 0.4, 0.1, 300
+    mu = 1 / problem.L
+    run = simulate.run(
+        problem,
+        steps=steps,
+        replicas=256,
+        stepsize=mu,
+        seed=19,
+        noise=noise.GaussianNoise(M),
+        gradient_quantizer=SyntheticShrinkage(q_min, sigma_q2=sigma_q2),
+    )
+    delta = run.gap_mean[0]  # F_inf = 0 and every replica starts at x0
+    bound = 2 * delta / (steps * mu * q_min) + problem.L * mu * (M + sigma_q2) / q_min
+    assert run.grad_sq_low[:steps].mean() <= bound
+    assert run.grad_sq_mean[:steps].mean() >= bound / 100  # not vacuous
