@@ -81,3 +81,31 @@ def test_synthetic_rejects_bad_parameters(kwargs: dict, message: str) -> None:
 def test_quantizer_rejects_bad_parameters(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Quantizer("fp16", **kwargs)
+
+
+@pytest.mark.parametrize("name", ["fp16", "bf16", "fp8_e4m3", "fp8_e5m2", "fp4_e2m1"])
+@pytest.mark.parametrize("rounding", ["rne", "rtz", "sr"])
+def test_quantizer_is_the_bit_exact_quantize_row_by_row(name: str, rounding: str) -> None:
+    from simulate.rounding import quantize
+
+    values = np.random.default_rng(3).standard_normal((4, 9)) * 10.0 ** np.arange(-4, 5)
+    quantizer = Quantizer(name, rounding)
+    expected = quantize(values, name, rounding, rng=np.random.default_rng(1))
+    got = quantizer(values, np.random.default_rng(1))
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert quantizer.describe()["format"] == name
+
+
+def test_saturation_marks_overflow_and_the_top_value_exactly() -> None:
+    quantizer = Quantizer("fp8_e4m3", "rne")
+    values = np.array([[1.0, 440.0, 448.0, 460.0, 470.0, 1e6, -1e6, 0.001]])
+    quantized = quantizer(values)
+    # 440 -> 448 (the top value), 460 -> 448, 470 and beyond overflow to NaN (no inf in e4m3fn)
+    assert quantizer.saturated(values, quantized).tolist() == [
+        [False, True, True, True, True, True, True, False]
+    ]
+
+
+def test_unknown_format_name_is_rejected() -> None:
+    with pytest.raises(ValueError, match="format must name an element or block format"):
+        Quantizer("fp7")
