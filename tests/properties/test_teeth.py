@@ -25,11 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import Phase, given, settings
 
 from simulate.problems import geman_mcclure, quadratic
 from simulate.quantizer import SyntheticShrinkage
 from tests.properties.checks import compare, simulate_case
-from tests.strategies import Schedule, ShrinkageCase, make_case
+from tests.strategies import Schedule, ShrinkageCase, make_case, shrinkage_cases
 
 # One explicit case per test, so the Bonferroni split is over its own comparisons only.
 EXAMPLES = 1
@@ -142,3 +143,30 @@ def test_planted_biased_rounding_is_caught() -> None:
     planted = BiasedRounding(q_min=1.0, sigma_q2=1.0, law="fixed")
     buggy = simulate_case(case, gradient_quantizer=planted)
     assert compare(case, buggy, examples=EXAMPLES).violated.any()
+
+
+def test_generated_property_run_fails_on_an_over_shrinking_simulator() -> None:
+    # The whole property, generated cases included, fails when the simulator is wrong: the
+    # same strategy and check as test_t3_property, a derandomized run of 10 cases (no
+    # shrinking, to keep it short), with every step shrinking by q_min/4 instead of >= q_min.
+    # (T4's generated bounds are looser, by a factor 1.3 or more: 10 cases do not expose
+    # this bug there, which is why only T3 is asserted.)
+    examples = 10
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        report_multiple_bugs=False,
+    )
+    @given(case=shrinkage_cases(theorem="T3"))
+    def property_with_planted_bug(case: ShrinkageCase) -> None:
+        planted = OverShrinking(
+            q_min=case.shrinkage.q_min, sigma_q2=case.shrinkage.sigma_q2, law="fixed"
+        )
+        buggy = simulate_case(case, gradient_quantizer=planted)
+        assert not compare(case, buggy, examples=examples).violated.any()
+
+    with pytest.raises(AssertionError):
+        property_with_planted_bug()
