@@ -48,10 +48,15 @@ def custom_formats(
     def build(draw: st.DrawFn) -> Format:
         exponent_bits = draw(st.integers(2, max_exponent_bits))
         mantissa_bits = draw(st.integers(1, max_mantissa_bits))
-        ieee_bias = (1 << (exponent_bits - 1)) - 1
-        low = 1 if exponent_bits == 2 else -3
-        bias = ieee_bias + draw(st.integers(low, 3 if exponent_bits < 11 else 0))
         nan_inf = cast(NanInf, draw(st.sampled_from(["ieee", "fn", "none"])))
+        top_finite = (1 << exponent_bits) - 1 - (nan_inf == "ieee")
+        ieee_bias = (1 << (exponent_bits - 1)) - 1
+        # emax = top_finite - bias <= 1023, emin = 1 - bias >= -1022, emin - m >= -1074.
+        low = max(ieee_bias - 3, top_finite - 1023)
+        high = min(ieee_bias + 3, 1023, 1075 - mantissa_bits)
+        if low > high:  # 11 exponent bits without infinities overflow float64's range
+            nan_inf, low, high = "ieee", 1023, 1023
+        bias = draw(st.integers(low, high))
         overflow = {
             "ieee": st.sampled_from(["inf", "saturate", "nan"]),
             "fn": st.sampled_from(["saturate", "nan"]),
