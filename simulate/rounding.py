@@ -35,6 +35,7 @@ power of two become it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, get_args
 
 import numpy as np
@@ -46,11 +47,14 @@ Rounding = Literal["rne", "rna", "rtz", "rup", "rdn", "sr"]
 ROUNDING_MODES: tuple[str, ...] = get_args(Rounding)
 DETERMINISTIC_MODES: tuple[str, ...] = ("rne", "rna", "rtz", "rup", "rdn")
 
-#: Random bits per stochastic rounding unless told otherwise: more than the discarded
-#: bits of float32 inputs into every preset narrower than fp32, so the rounding is
-#: exactly unbiased there.
-DEFAULT_RANDOM_BITS = 32
+#: Random bits per stochastic rounding unless told otherwise: at least the discarded bits
+#: of a normal float32 input rounded into any preset narrower than fp32 (at most 22, for
+#: fp4), so the rounding is exactly unbiased there.
+DEFAULT_RANDOM_BITS = 24
 MAX_RANDOM_BITS = 62
+#: Elements per chunk on large arrays (even, so two 32-bit draws share a raw word alike in
+#: every chunk).
+CHUNK_SIZE = 1 << 15
 
 _FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 _SIGN = np.uint64(1 << 63)
@@ -98,7 +102,7 @@ def quantize(
     rng : numpy.random.Generator, optional
         Source of the random bits; required for ``"sr"``, ignored otherwise.
     random_bits : int, optional
-        Random bits per stochastic rounding, 1 to 62 (default 32).
+        Random bits per stochastic rounding, 1 to 62 (default 24).
 
     Returns
     -------
@@ -123,16 +127,37 @@ def quantize(
         bits = check_random_bits(random_bits)
     else:
         bits = 0
-    # NaN and overflow are handled explicitly below; the float operations on them (and the
-    # cast of a wide format's overflow back to float16) must not warn.
+    if mode == "rne" and _fits_float_trick(fmt):
+        kernel = partial(_rne_by_float_addition, fmt=fmt)
+    elif mode == "sr" and _sr_truncation_is_exact(array, fmt, bits):
+        assert rng is not None
+        kernel = partial(_sr_by_float_truncation, fmt=fmt, rng=rng, random_bits=bits)
+    else:
+        kernel = partial(_exact_kernel, fmt=fmt, mode=mode, rng=rng, random_bits=bits)
+    # NaN and overflow are handled explicitly in the kernels; the float operations on them
+    # (and the cast of a wide format's overflow back to float16) must not warn.
     with np.errstate(invalid="ignore", over="ignore"):
-        if mode == "rne" and _fits_float_trick(fmt):
-            return _rne_by_float_addition(array, fmt)
-        if mode == "sr" and array.dtype != np.float64 and _fits_float_trick(fmt, bits):
-            assert rng is not None
-            return _sr_by_float_truncation(array, fmt, rng, bits)
-        result = _quantize_exact(array.astype(np.float64, copy=False), fmt, mode, rng, bits)
-        return result.astype(array.dtype, copy=False)
+        if array.size <= CHUNK_SIZE:
+            return kernel(array)
+        # Chunks keep each kernel's temporaries in cache: several times faster for the
+        # multi-pass kernels on large arrays. Chunks are drawn in order from the same
+        # generator, so the random stream is the same as in one piece.
+        flat = np.ascontiguousarray(array).reshape(-1)
+        result = np.empty_like(flat)
+        for start in range(0, flat.size, CHUNK_SIZE):
+            result[start : start + CHUNK_SIZE] = kernel(flat[start : start + CHUNK_SIZE])
+        return result.reshape(array.shape)
+
+
+def _exact_kernel(
+    array: NDArray[np.floating],
+    fmt: Format,
+    mode: str,
+    rng: np.random.Generator | None,
+    random_bits: int,
+) -> NDArray[np.floating]:
+    result = _quantize_exact(array.astype(np.float64, copy=False), fmt, mode, rng, random_bits)
+    return result.astype(array.dtype, copy=False)
 
 
 # Fast paths ------------------------------------------------------------------------------
@@ -150,6 +175,21 @@ def _fits_float_trick(fmt: Format, random_bits: int = 0) -> bool:
         and fmt.emax + 1 + 52 - fmt.mantissa_bits <= 1023
         and fmt.emin - fmt.mantissa_bits - random_bits >= -1022
         and fmt.mantissa_bits + 1 + random_bits <= 52
+    )
+
+
+def _sr_truncation_is_exact(array: NDArray[np.floating], fmt: Format, random_bits: int) -> bool:
+    """Whether ``|x| + U q`` never rounds in float64 in a way that moves its truncation.
+
+    The sum needs ``m + 1 + r`` bits in the normal range. Below it, a rounded sum can cross
+    a multiple of ``q`` only if ``|x|`` has ones in all of the ``52 - r`` positions below
+    the random bits, impossible for an input of ``t`` significant bits when ``t < 52 - r``.
+    """
+    input_bits = {np.dtype(np.float16): 11, np.dtype(np.float32): 24}.get(array.dtype)
+    return (
+        input_bits is not None
+        and input_bits + random_bits < 52
+        and _fits_float_trick(fmt, random_bits)
     )
 
 
@@ -202,26 +242,64 @@ def _rne_by_float_addition(array: NDArray[np.floating], fmt: Format) -> NDArray[
     quantum, ties to even, in one correctly rounded step; subtracting ``C`` is exact
     (Sterbenz). Exponents above ``emax + 1`` are clipped: those values overflow anyway.
     """
+    if array.dtype == np.float32 and _shares_float32_exponents(fmt):
+        return _rne_by_carry(array, fmt)
     binary = _working_type(array, fmt)
     x: NDArray[np.floating] = np.ascontiguousarray(array, dtype=binary.float_type).reshape(
         array.shape
     )
     bits: NDArray[np.unsignedinteger] = x.view(binary.uint_type)
     constant = np.bitwise_and(bits, binary.exponent_mask)
-    np.clip(
-        constant,
-        binary.exponent_field(fmt.emin),
-        binary.exponent_field(fmt.emax + 1),
-        out=constant,
-    )
+    peak = constant.max(initial=binary.uint_type(0))
+    np.maximum(constant, binary.exponent_field(fmt.emin), out=constant)
+    if peak > binary.exponent_field(fmt.emax + 1):
+        np.minimum(constant, binary.exponent_field(fmt.emax + 1), out=constant)
     constant += binary.uint_type((binary.fraction_bits - fmt.mantissa_bits) << binary.fraction_bits)
-    constant |= bits & binary.sign_mask
+    sign = np.bitwise_and(bits, binary.sign_mask)
+    constant |= sign
     shifted = constant.view(binary.float_type)
     result = np.add(x, shifted)
     result -= shifted
-    np.copysign(result, x, out=result)
-    _apply_overflow(result, fmt)
+    result.view(binary.uint_type)[...] |= sign  # zeros keep the input's sign
+    if peak >= binary.exponent_field(fmt.emax):
+        _apply_overflow(result, fmt)
     return result.astype(array.dtype, copy=False)
+
+
+def _shares_float32_exponents(fmt: Format) -> bool:
+    """IEEE formats with float32's exponent field (bf16, tf32): rounding is a carry."""
+    return (
+        fmt.nan_inf == "ieee"
+        and fmt.overflow == "inf"
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.exponent_bits == 8
+        and fmt.bias == 127
+        and fmt.mantissa_bits < 23
+    )
+
+
+def _rne_by_carry(array: NDArray[np.floating], fmt: Format) -> NDArray[np.floating]:
+    """RNE on float32 patterns for a format with float32's exponents (bf16, tf32).
+
+    The quantum sits at the same bit of the pattern in every binade, subnormals included,
+    so adding ``half - 1 + lsb`` and clearing the discarded bits rounds to nearest, ties to
+    even; a carry out of the fraction bumps the exponent, and out of the largest finite
+    binade gives exactly the infinity pattern. NaN patterns are restored afterwards.
+    """
+    x = np.ascontiguousarray(array).reshape(array.shape)
+    bits = x.view(np.uint32)
+    discarded = 23 - fmt.mantissa_bits
+    rounded = bits >> np.uint32(discarded)
+    rounded &= np.uint32(1)
+    rounded += np.uint32((1 << (discarded - 1)) - 1)
+    rounded += bits
+    rounded &= np.uint32(~((1 << discarded) - 1) & 0xFFFF_FFFF)
+    result = rounded.view(np.float32)
+    nan = np.isnan(x)
+    if nan.any():
+        result[nan] = x[nan]
+    return result
 
 
 def _sr_by_float_truncation(
@@ -246,9 +324,7 @@ def _sr_by_float_truncation(
     quantum_bits -= np.uint64(fmt.mantissa_bits << 52)
     inverse_bits = np.uint64(2046 << 52) - quantum_bits
     quantum = quantum_bits.view(np.float64)
-    offset = (rng.bit_generator.random_raw(x.shape) >> np.uint64(64 - random_bits)).astype(
-        np.float64
-    )
+    offset = _random_integers(rng, x.shape, random_bits).astype(np.float64)
     offset *= 2.0**-random_bits
     offset *= quantum
     result = np.abs(x)
@@ -259,6 +335,21 @@ def _sr_by_float_truncation(
     np.copysign(result, x, out=result)
     _apply_overflow(result, fmt)
     return result.astype(array.dtype, copy=False)
+
+
+def _random_integers(
+    rng: np.random.Generator, shape: tuple[int, ...], random_bits: int
+) -> NDArray[np.uint64]:
+    """Uniform integers in ``[0, 2**random_bits)``, the top bits of the generator's raw output.
+
+    Up to 32 bits, each raw 64-bit word feeds two elements: half the generator's work.
+    Every stochastic path draws through here, so equal seeds give equal bits on all paths.
+    """
+    count = int(np.prod(shape))
+    if random_bits <= 32:
+        words = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
+        return (words >> np.uint32(32 - random_bits)).astype(np.uint64).reshape(shape)
+    return (rng.bit_generator.random_raw(count) >> np.uint64(64 - random_bits)).reshape(shape)
 
 
 def _apply_overflow(result: NDArray[np.floating], fmt: Format) -> None:
@@ -358,7 +449,7 @@ def _round_away(
         down = np.clip(scaled_shift, 0, 63).astype(np.uint64)
         up = np.clip(-scaled_shift, 0, 63).astype(np.uint64)
         threshold = (remainder >> down) << up
-        draws = rng.bit_generator.random_raw(kept.shape) >> np.uint64(64 - random_bits)
+        draws = _random_integers(rng, kept.shape, random_bits)
         # Add the random bits below the kept ones and carry, as hardware does; the same
         # event as the fast path's truncation of |x| + U q, so both give identical bits.
         return (draws + threshold >= np.uint64(1 << random_bits)).astype(np.uint64)

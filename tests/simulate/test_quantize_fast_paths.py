@@ -69,7 +69,7 @@ def test_rne_fast_path_matches_exact_path(fmt: formats.Format, inputs: str) -> N
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)
 @pytest.mark.parametrize("inputs", ["float16-all", "float32-random"])
-@pytest.mark.parametrize("random_bits", [1, 8, 32])
+@pytest.mark.parametrize("random_bits", [1, 8, 24, 27, 40])
 def test_sr_fast_path_matches_exact_path(
     fmt: formats.Format, inputs: str, random_bits: int
 ) -> None:
