@@ -16,7 +16,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_SUBMODULES = ("symbols", "assumptions", "theorems", "schedules", "derive", "proof", "plots")
+_SUBMODULES = (
+    "symbols",
+    "assumptions",
+    "statement",
+    "theorems",
+    "reference",
+    "schedules",
+    "derive",
+    "proof",
+    "plots",
+)
 _EXPORTS = {"prove": "bounds.proof"}
 
 __all__ = [*_SUBMODULES, *_EXPORTS]
