@@ -238,6 +238,9 @@ def simulation(context: ReportContext) -> list[Block]:
     runs: list[tuple[str, Sequence[str]]] = [
         ("synthetic", ["--format", "synthetic", "--q-min", "0.5", "--sigma-q2", "0.01"]),
         ("fp8_e4m3_sr", ["--format", "fp8_e4m3", "--rounding", "sr"]),
+        # SPEC section 4: underflow shrinks q_k; loss scaling moves gradients out of it
+        ("fp4_e2m1_rne", ["--format", "fp4_e2m1", "--rounding", "rne"]),
+        ("fp4_e2m1_rne_scaled", ["--format", "fp4_e2m1", "--rounding", "rne", "--loss-scale", "8"]),
     ]
     blocks: list[Block] = []
     rows = []
@@ -278,12 +281,23 @@ def simulation(context: ReportContext) -> list[Block]:
                 _number(digest["final_gap"]["mean"]),
                 "-" if overlay.bound is None else _number(float(overlay.bound[-1])),
                 f"[{_number(digest['q_min_observed'])}, {_number(digest['q_max_observed'])}]",
+                _number(digest["underflow_mean"]),
             ]
         )
     if rows:
         blocks.insert(
             0,
-            Table(["run", "steps", "final E[F - F*]", "bound at the end", "q_k range"], rows),
+            Table(
+                [
+                    "run",
+                    "steps",
+                    "final E[F - F*]",
+                    "bound at the end",
+                    "q_k range",
+                    "underflow",
+                ],
+                rows,
+            ),
         )
     return blocks
 
