@@ -30,7 +30,7 @@ violation. We use instead a distribution-free bound that is exact at finite ``n`
 The bound holds for every ``n >= 2``; no sample-size condition is needed, only independence
 of the replicas (each replica is an independent SGD run, seeded from one generator). Its
 cost is the ``7 B ln(2/delta)/(3(n-1))`` term: at ``n = 2000``, ``delta = 1e-8`` and
-``B = 4 b`` it is ``0.08 b``, so a true mean above about ``1.1 b`` plus the variance term is
+``B = 4 b`` it is ``0.09 b``, so a true mean above about ``1.1 b`` plus the variance term is
 caught.
 
 Several comparisons at once (every step ``k`` of a trajectory, every generated example) use
