@@ -1,13 +1,14 @@
-"""T2 (non-convex, ``mu_k = beta/(gamma + k)``) holds: the mu-weighted average of ``E‖∇F(x_k)‖²``.
+"""T2 (non-convex, ``mu_k = beta/(gamma + k)``) holds in simulation, in both of its forms.
 
-T2's proof bounds ``Σ_k mu_k E‖∇F(x_k)‖²``; divided by ``Σ_k mu_k`` it is the mu-weighted
-average, and its explicit bound for this schedule (``Σ 1/(gamma+k) >= ln((gamma+K+1)/(gamma+1))``,
-``Σ 1/(gamma+k)² <= 1/gamma``) bounds that average (hence also ``min_k E‖∇F(x_k)‖²``).
+T2 bounds ``Σ_k mu_k E‖∇F(x_k)‖²`` by ``(2 Delta + L S Σ mu_k²)/q_min``; divided by
+``Σ_k mu_k`` that is the mu-weighted average, and the explicit bound of ``T2.harmonic``
+(``Σ 1/(gamma+k) >= ln((gamma+K+1)/(gamma+1))``, ``Σ 1/(gamma+k)² <= 1/gamma``) bounds that
+average (hence also ``min_k E‖∇F(x_k)‖²``). Both are compared, per replica.
 
 Cases: diagonal quadratics or the non-convex Geman-McClure loss (``L`` exact), Gaussian noise
 with exact ``(M, M_V)``, the synthetic shrinkage model, ``beta/(gamma + 1) <= 1/(L M_G)``,
 ``K <= 200``, R = 2000 replicas, seeds drawn by Hypothesis. Level: 99.9 % family-wise over
-the examples (one comparison each: the per-replica weighted average).
+the examples and the two comparisons of each (weighted sum, weighted average).
 """
 
 from __future__ import annotations
