@@ -68,5 +68,6 @@ def test_weighted_squared_gradient_respects_the_bound(case: ShrinkageCase) -> No
     assert not list(statement.violated_hypotheses(**case.constants, K=case.steps))
     comparison = compare(case, simulate_case(case), examples=EXAMPLES + EXPLICIT)
     assert not comparison.violated.any(), (
-        f"mean {comparison.mean[0]:.6g} > bound {comparison.bound[0]:.6g}"
+        f"(weighted sum, weighted average): means {comparison.mean} against bounds "
+        f"{comparison.bound}, violated {comparison.violated}"
     )
