@@ -282,3 +282,43 @@ def test_T1_holds_on_the_non_convex_problem_with_synthetic_shrinkage() -> None:
     bound = 2 * delta / (steps * mu * q_min) + problem.L * mu * (M + sigma_q2) / q_min
     assert run.grad_sq_low[:steps].mean() <= bound
     assert run.grad_sq_mean[:steps].mean() >= bound / 100  # not vacuous
+
+
+def test_fp16_gradient_underflow_is_measured_and_loss_scaling_removes_it() -> None:
+    tiny = problems.quadratic(1.5e-8 * np.linspace(0.05, 1.0, 64), seed=12)
+    arguments = {"steps": 20, "replicas": 16, "stepsize": 1e6, "seed": 12}
+    plain = simulate.run(tiny, gradient_quantizer=Quantizer("fp16", "rne"), **arguments)
+    assert np.all(plain.underflow > 0.5)
+    assert np.all(plain.q_mean < 1.0)
+    scaled = simulate.run(
+        tiny, gradient_quantizer=Quantizer("fp16", "rne"), loss_scaling=2.0**24, **arguments
+    )
+    assert np.all(scaled.underflow == 0.0)
+    assert np.all(np.abs(scaled.q_mean - 1) <= 2.0**-11)
+    assert np.all(scaled.loss_scale == 2.0**24)
+    assert scaled.gap_mean[-1] < plain.gap_mean[-1]
+
+
+def test_dynamic_loss_scaling_backs_off_skips_and_recovers() -> None:
+    from simulate.loss_scaling import DynamicLossScaler
+
+    # gradients up to 5.1 in fp16: s * 5.1 overflows 65504 for s >= 2^14, so the first three
+    # steps are skipped while the scale halves to 2^13, then every step goes through
+    problem = problems.quadratic(np.linspace(1.0, 4.0, 8), rotate=False, seed=20)
+    replicas = 8
+    scaler = DynamicLossScaler(init_scale=2.0**16, replicas=replicas)
+    run = simulate.run(
+        problem,
+        steps=40,
+        replicas=replicas,
+        stepsize=0.1,
+        seed=20,
+        gradient_quantizer=Quantizer("fp16", "rne"),
+        loss_scaling=scaler,
+    )
+    assert run.skipped[:3].tolist() == [replicas] * 3
+    assert run.skipped[3:].sum() == 0
+    assert run.loss_scale[:4].tolist() == [2.0**16, 2.0**15, 2.0**14, 2.0**13]
+    assert run.diverged[-1] == 0  # skipped steps are not divergence
+    assert run.gap_mean[-1] < run.gap_mean[0] / 10
+    assert np.all(run.underflow == 0)
