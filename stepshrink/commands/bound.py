@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "theorem",
         nargs="?",
         metavar="THEOREM",
-        help="statement id: T1, T2, T3, T4, L1-L3, C1-C4 (see 'stepshrink check')",
+        help="statement id: L1-L3, T1-T4, C1-C4, or a variant (T2.harmonic, T2.sqrt)",
     )
     add_constant_options(parser.add_argument_group("constants (as in bounds.symbols)"), _NAMES)
     output = parser.add_mutually_exclusive_group()
@@ -58,21 +58,6 @@ def broken_hypotheses_message(statement: Any, broken: Any, given: dict[str, Any]
     return f"{statement.id}: the numbers break hypothesis " + "; ".join(parts)
 
 
-def _floor(statement: Any, constants: dict[str, float]) -> float | None:
-    """The floor (limit of the bound as the horizon grows) at these numbers, if it has one."""
-    from bounds import symbols
-
-    floor = statement.floor
-    if floor is None or statement.uses_sequence:
-        return None
-    given = symbols.complete(constants)
-    values = {symbols.SYMBOLS[n]: v for n, v in given.items() if n in symbols.SYMBOLS}
-    number = floor.subs(values)
-    if number.free_symbols:
-        return None
-    return float(number)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink bound``; return the exit status."""
     statement = _statement(args.theorem)
@@ -88,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if broken:
         raise UsageError(broken_hypotheses_message(statement, broken, given))
     value = float(statement.evaluate(**given))
-    floor = _floor(statement, given)
+    from bounds.plots import floor_value
+
+    floor = floor_value(statement, given)
     result = {
         "theorem": statement.id,
         "title": statement.title,
