@@ -1,0 +1,550 @@
+"""Block scaling (OCP MX, NVFP4) and per-tensor amax scaling.
+
+Block formats
+-------------
+A :class:`BlockFormat` splits a vector (the slices of an array along ``axis``) into blocks of
+``block_size`` consecutive elements; each block shares one scale ``X`` of the ``scale``
+format, and each element is stored as ``P = round(V / X)`` in the ``element`` format. The
+value represented is ``X * P`` (times a per-tensor float32 scale where there is one).
+
+MX (OCP Microscaling v1.0, section 6.3), a power-of-two (E8M0) scale format::
+
+    shared_exp = floor(log2(amax)) - emax_elem     # amax = max |V| over the block
+    X = 2**shared_exp
+    P_i = round(V_i / X), saturating: a magnitude above the element maximum becomes it
+
+``floor(log2(amax))`` is taken exactly (from the float64 exponent field; subnormal
+``amax`` included). As in the OCP reference implementation (microsoft/microxcaling,
+``mx_ops._quantize_mx``): ``shared_exp`` is clamped below at the scale format's smallest
+exponent (-127, so an all-zero block gets the scale ``2**-127``), a block whose
+``shared_exp`` exceeds the largest (127: only float64 input beyond float32's range) or that
+holds a NaN or an infinity gets the NaN scale (pattern 0xFF) and decodes to NaN entirely
+(its element codes are written as 0, which the spec ignores). ``V / X`` is exact in float64
+whenever it is at least ``2**-1022``; below that it is far under half the element format's
+smallest subnormal, and a nonzero value there is replaced by the smallest float64 of its
+sign so that every rounding mode (``rup``, ``rdn``, ``sr``) still sees a nonzero value.
+
+NVFP4 (NVIDIA), a float scale format with a per-tensor scale: E2M1 elements, an E4M3
+scale per 16 elements and a float32 scale per tensor. The recipe we follow (NVIDIA's
+published one; the division and roundings are the exact, single roundings of its real
+arithmetic rather than float32 reciprocals)::
+
+    tensor_scale = fp32(amax_tensor / (emax_value_elem * emax_value_scale))  # amax / (6 * 448)
+    block_scale  = e4m3_rne(amax_block / (emax_value_elem * tensor_scale))   # saturating
+    P_i          = round(V_i / (block_scale * tensor_scale)), saturating at 6
+
+where ``fp32``/``e4m3_rne`` round to nearest-even once from the exact quotient (computed
+with :func:`simulate.arith.divide_exactly_rounded`). ``amax_tensor`` is over the finite
+entries of the tensor; a zero tensor gets ``tensor_scale = 1``, and a tensor scale that
+would round to zero is raised to float32's smallest subnormal. A block whose scale rounds
+to zero decodes to signed zeros; a block with a NaN or infinity gets the E4M3 NaN scale and
+decodes to NaN. *The tensor is each 1-D slice along* ``axis`` (so each replica row of an
+``(R, d)`` array has its own tensor scale) unless ``whole_tensor=True``.
+
+Lengths that are not a multiple of ``block_size`` are padded with zeros (which change no
+block maximum) up to the next multiple, and the padding is dropped from the result.
+
+Per-tensor amax scaling
+-----------------------
+:func:`quantize_tensor_scaled` multiplies by the power of two ``s = 2**k`` with the largest
+``k`` such that ``amax * s <= max_finite * 2**-margin``, rounds, and divides by ``s``. A
+power of two makes both the scaling and the unscaling exact, so the only error is the
+format's rounding of ``x s`` (Transformer Engine's delayed scaling uses the same
+``amax -> max`` rule, with a non-power-of-two factor by default; we prefer the exact one).
+
+References
+----------
+.. [1] OCP Microscaling Formats (MX) Specification, version 1.0, 2023, sections 5-6.
+.. [2] NVIDIA, "Introducing NVFP4 for efficient and accurate low-precision inference",
+       2025, and Transformer Engine's NVFP4 recipe (two-level scaling).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from simulate.arith import divide_exactly_rounded
+from simulate.bits import decode, encode
+from simulate.formats import Format, get, resolve
+from simulate.rounding import check_random_bits, check_rounding, quantize
+
+__all__ = [
+    "BlockEncoding",
+    "BlockFormat",
+    "block_format_names",
+    "decode_blocks",
+    "encode_blocks",
+    "get_block_format",
+    "quantize_blocks",
+    "quantize_tensor_scaled",
+    "tensor_scale",
+]
+
+FloatArray = NDArray[np.float64]
+_FLOAT_DTYPES = (np.float16, np.float32, np.float64)
+_TINY = float(np.finfo(np.float64).smallest_subnormal)
+
+
+@dataclass(frozen=True)
+class BlockFormat:
+    """A block-scaled format.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (``"mxfp8_e4m3"``, ...).
+    element : Format
+        Format of the elements.
+    scale : Format
+        Format of the shared block scale: a power-of-two format (no mantissa bits, E8M0)
+        selects the MX rule, any other format the NVFP4 rule (module docstring).
+    block_size : int
+        Elements per block, ``>= 1``.
+    tensor_scale : bool
+        Whether a float32 per-tensor scale sits above the block scales (NVFP4); only with a
+        non-power-of-two scale format.
+    """
+
+    name: str
+    element: Format
+    scale: Format
+    block_size: int
+    tensor_scale: bool = False
+
+    def __post_init__(self) -> None:
+        for field_name in ("element", "scale"):
+            if not isinstance(getattr(self, field_name), Format):
+                raise ValueError(
+                    f"{field_name} must be a Format, got {getattr(self, field_name)!r}"
+                )
+        if (
+            isinstance(self.block_size, bool)
+            or not isinstance(self.block_size, int)
+            or self.block_size < 1
+        ):
+            raise ValueError(f"block_size must be a positive int, got {self.block_size!r}")
+        if self.power_of_two_scale and self.tensor_scale:
+            raise ValueError("tensor_scale=True needs a non-power-of-two scale format (NVFP4)")
+        if not self.power_of_two_scale and not (self.scale.has_zero and self.scale.signed):
+            raise ValueError("a non-power-of-two scale format must be signed with a zero")
+
+    @property
+    def power_of_two_scale(self) -> bool:
+        """Whether block scales are powers of two (MX, E8M0 scales)."""
+        return self.scale.mantissa_bits == 0
+
+    @property
+    def saturating_element(self) -> Format:
+        """The element format with overflow clamped to its maximum (MX, NVFP4 conversion)."""
+        return dataclasses.replace(self.element, overflow="saturate")
+
+
+_PRESETS: dict[str, BlockFormat] = {
+    preset.name: preset
+    for preset in (
+        BlockFormat("mxfp8_e4m3", get("fp8_e4m3"), get("e8m0"), 32),
+        BlockFormat("mxfp8_e5m2", get("fp8_e5m2"), get("e8m0"), 32),
+        BlockFormat("mxfp6_e3m2", get("fp6_e3m2"), get("e8m0"), 32),
+        BlockFormat("mxfp6_e2m3", get("fp6_e2m3"), get("e8m0"), 32),
+        BlockFormat("mxfp4", get("fp4_e2m1"), get("e8m0"), 32),
+        BlockFormat("nvfp4", get("fp4_e2m1"), get("fp8_e4m3"), 16, tensor_scale=True),
+    )
+}
+
+
+def block_format_names() -> tuple[str, ...]:
+    """Names of the preset block formats."""
+    return tuple(_PRESETS)
+
+
+def get_block_format(name: str) -> BlockFormat:
+    """Return the preset block format called ``name``.
+
+    Raises
+    ------
+    ValueError
+        If no preset has that name; the message lists the known names.
+    """
+    try:
+        return _PRESETS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(_PRESETS)
+        raise ValueError(f"unknown block format {name!r}; known block formats: {known}") from None
+
+
+@dataclass(frozen=True)
+class BlockEncoding:
+    """Bit-level content of a block-scaled array.
+
+    Attributes
+    ----------
+    element_codes : ndarray of unsigned int, shape of ``x``
+        Element patterns (``simulate.bits.encode`` of the element format).
+    scale_codes : ndarray of unsigned int
+        Shape of ``x`` with ``axis`` of length ``ceil(n / block_size)``: one scale pattern
+        per block.
+    tensor_scale : ndarray of float32 or None
+        Shape of ``x`` with ``axis`` of length 1 (one per slice; broadcast if
+        ``whole_tensor``); ``None`` without a tensor scale.
+    """
+
+    element_codes: NDArray[np.unsignedinteger]
+    scale_codes: NDArray[np.unsignedinteger]
+    tensor_scale: NDArray[np.float32] | None
+
+
+# Boundary -----------------------------------------------------------------------------------
+def _check_inputs(
+    x: ArrayLike,
+    block_format: BlockFormat | str,
+    axis: int,
+    rounding: str,
+    rng: np.random.Generator | None,
+    random_bits: int | None,
+) -> tuple[NDArray[np.floating], BlockFormat, int, str, int]:
+    if isinstance(block_format, str):
+        block_format = get_block_format(block_format)
+    if not isinstance(block_format, BlockFormat):
+        raise ValueError(f"block_format must be a BlockFormat or a name, got {block_format!r}")
+    array = _float_array(x)
+    axis = _check_axis(axis, array.ndim)
+    mode = check_rounding(rounding)
+    bits = 0
+    if mode == "sr":
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("rng must be a numpy.random.Generator for rounding='sr'")
+        bits = check_random_bits(random_bits)
+        if not block_format.power_of_two_scale and bits > 52 - block_format.element.precision:
+            raise ValueError(
+                f"random_bits must be <= {52 - block_format.element.precision} for "
+                f"{block_format.name} (elements are rounded from an exact quotient)"
+            )
+    return array, block_format, axis, mode, bits
+
+
+def _float_array(x: ArrayLike) -> NDArray[np.floating]:
+    array = np.asarray(x)
+    if array.dtype.kind in "iub":
+        array = array.astype(np.float64)
+    if array.dtype.type not in _FLOAT_DTYPES:
+        raise ValueError(f"x must be float16, float32 or float64, got dtype {array.dtype}")
+    if array.ndim < 1:
+        raise ValueError("x must have at least one dimension (the blocked axis)")
+    return array
+
+
+def _check_axis(axis: int, ndim: int) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer) or not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be an int in [-{ndim}, {ndim}), got {axis!r}")
+    return int(axis) % ndim
+
+
+# Core -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Blocked:
+    """Blocked quantization, with the blocked axis last: ``(..., blocks, block_size)``."""
+
+    elements: FloatArray  # element values P, 0 in NaN blocks
+    scales: FloatArray  # (..., blocks), NaN for NaN blocks
+    tensor_scales: FloatArray | None  # (..., 1) float32 values
+    length: int  # n before padding
+
+
+def _blocked(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    axis: int,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    whole_tensor: bool,
+) -> _Blocked:
+    values = np.moveaxis(array.astype(np.float64), axis, -1)
+    length = values.shape[-1]
+    size = block_format.block_size
+    padded_length = -(-length // size) * size
+    padding = [(0, 0)] * (values.ndim - 1) + [(0, padded_length - length)]
+    blocks = np.pad(values, padding).reshape(*values.shape[:-1], padded_length // size, size)
+    finite = np.isfinite(blocks)
+    magnitude = np.where(finite, np.abs(blocks), 0.0)
+    block_amax = magnitude.max(axis=-1)
+    bad_block = ~finite.all(axis=-1)
+    if block_format.power_of_two_scale:
+        scales = _mx_scales(block_amax, block_format)
+        tensor_scales = None
+        divisor = scales
+    else:
+        tensor_scales = _tensor_scales(magnitude, block_format, whole_tensor)
+        scales = _float_block_scales(block_amax, tensor_scales, block_format)
+        divisor = scales * tensor_scales
+    bad_block |= np.isnan(scales)
+    safe = np.where(bad_block[..., None], 0.0, blocks)
+    element = block_format.saturating_element
+    if block_format.power_of_two_scale:
+        with np.errstate(under="ignore"):
+            scaled = safe / divisor[..., None]  # exact above 2**-1022 (module docstring)
+        scaled = np.where((scaled == 0) & (safe != 0), np.copysign(_TINY, safe), scaled)
+        if mode == "sr":
+            elements = quantize(scaled, element, "sr", rng=rng, random_bits=bits)
+        else:
+            elements = quantize(scaled, element, mode)
+    else:
+        usable = divisor > 0
+        denominator = np.where(usable, divisor, 1.0)[..., None]
+        numerator = np.where(usable[..., None], safe, 0.0 * safe)
+        elements = divide_exactly_rounded(
+            numerator, np.broadcast_to(denominator, numerator.shape), element, mode, rng, bits
+        )
+    elements = np.where(bad_block[..., None], 0.0, elements)
+    scales = np.where(bad_block, np.nan, scales)
+    return _Blocked(np.asarray(elements, np.float64), scales, tensor_scales, length)
+
+
+def _mx_scales(block_amax: FloatArray, block_format: BlockFormat) -> FloatArray:
+    """``2**clip(floor(log2(amax)) - emax_elem)``: NaN above the scale range (OCP MX 6.3)."""
+    _, exponent = np.frexp(block_amax)
+    shared = np.where(block_amax > 0, exponent - 1 - block_format.element.emax, -(2**20))
+    scale_format = block_format.scale
+    clipped = np.maximum(shared, scale_format.emin)
+    result = np.ldexp(1.0, np.minimum(clipped, scale_format.emax))
+    return np.where(clipped > scale_format.emax, np.nan, result)
+
+
+def _tensor_scales(
+    magnitude: FloatArray, block_format: BlockFormat, whole_tensor: bool
+) -> FloatArray:
+    """float32 per-tensor scales ``fp32(amax / (max_elem * max_scale))``, shape ``(..., 1)``."""
+    if not block_format.tensor_scale:
+        return np.ones((*magnitude.shape[:-2], 1))
+    amax = magnitude.max(axis=(-2, -1))
+    if whole_tensor:
+        amax = np.full_like(amax, amax.max() if amax.size else 0.0)
+    target = block_format.element.max_finite * block_format.scale.max_finite
+    fp32 = get("fp32")
+    scales = divide_exactly_rounded(
+        np.atleast_1d(amax), np.full(np.atleast_1d(amax).shape, target), fp32, "rne", None, 0
+    ).reshape(amax.shape)
+    scales = np.where(amax == 0, 1.0, np.maximum(scales, fp32.min_subnormal))
+    return scales[..., None]
+
+
+def _float_block_scales(
+    block_amax: FloatArray, tensor_scales: FloatArray, block_format: BlockFormat
+) -> FloatArray:
+    """``round_scale(amax_block / (max_elem * tensor_scale))``, nearest-even, saturating."""
+    scale_format = dataclasses.replace(block_format.scale, overflow="saturate")
+    denominator = np.broadcast_to(block_format.element.max_finite * tensor_scales, block_amax.shape)
+    flat = divide_exactly_rounded(
+        block_amax.reshape(-1), denominator.reshape(-1), scale_format, "rne", None, 0
+    )
+    return np.asarray(flat, np.float64).reshape(block_amax.shape)
+
+
+def _restore(blocked_values: FloatArray, length: int, axis: int) -> FloatArray:
+    flat = blocked_values.reshape(*blocked_values.shape[:-2], -1)[..., :length]
+    return np.moveaxis(flat, -1, axis)
+
+
+# Public API -----------------------------------------------------------------------------------
+def quantize_blocks(
+    x: ArrayLike,
+    block_format: BlockFormat | str,
+    axis: int = -1,
+    rounding: str = "rne",
+    rng: np.random.Generator | None = None,
+    random_bits: int | None = None,
+    whole_tensor: bool = False,
+) -> NDArray[np.floating]:
+    """Quantize ``x`` to a block format and return the represented (dequantized) values.
+
+    Parameters
+    ----------
+    x : array_like of float16, float32 or float64, ndim >= 1
+        Values to quantize.
+    block_format : BlockFormat or str
+        The block format or its name (:func:`block_format_names`).
+    axis : int
+        Axis along which consecutive elements form blocks (padded with zeros to a multiple
+        of the block size).
+    rounding : {"rne", "rna", "rtz", "rup", "rdn", "sr"}
+        Rounding of the elements (scales follow the format's rule, module docstring).
+    rng : numpy.random.Generator, optional
+        Required for ``"sr"``.
+    random_bits : int, optional
+        Random bits per stochastic rounding (default 32).
+    whole_tensor : bool
+        With a per-tensor scale (NVFP4): one scale for the whole array instead of one per
+        slice along ``axis``.
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``x``: ``tensor_scale * X * P`` for each element (cast to the
+        input dtype, exact unless the value falls below that dtype's subnormal range).
+
+    Raises
+    ------
+    ValueError
+        For an unknown block format, a bad axis, mode, ``rng`` or ``random_bits``, or a
+        non-float input.
+    """
+    array, checked, axis, mode, bits = _check_inputs(
+        x, block_format, axis, rounding, rng, random_bits
+    )
+    blocked = _blocked(array, checked, axis, mode, rng, bits, whole_tensor)
+    return _dequantize(blocked, axis).astype(array.dtype)
+
+
+def _dequantize(blocked: _Blocked, axis: int) -> FloatArray:
+    values = blocked.elements * blocked.scales[..., None]
+    if blocked.tensor_scales is not None:
+        values = values * blocked.tensor_scales[..., None]
+    return _restore(values, blocked.length, axis)
+
+
+def encode_blocks(
+    x: ArrayLike,
+    block_format: BlockFormat | str,
+    axis: int = -1,
+    rounding: str = "rne",
+    rng: np.random.Generator | None = None,
+    random_bits: int | None = None,
+    whole_tensor: bool = False,
+) -> BlockEncoding:
+    """Quantize ``x`` like :func:`quantize_blocks` and return the bit patterns.
+
+    Parameters are those of :func:`quantize_blocks`.
+
+    Returns
+    -------
+    BlockEncoding
+        Element codes (shape of ``x``), scale codes (one per block along ``axis``) and the
+        float32 tensor scales (or None).
+    """
+    array, checked, axis, mode, bits = _check_inputs(
+        x, block_format, axis, rounding, rng, random_bits
+    )
+    blocked = _blocked(array, checked, axis, mode, rng, bits, whole_tensor)
+    element_codes = encode(_restore(blocked.elements, blocked.length, axis), checked.element)
+    scale_codes = np.moveaxis(encode(blocked.scales, checked.scale), -1, axis)
+    tensor = None
+    if blocked.tensor_scales is not None:
+        tensor = np.moveaxis(blocked.tensor_scales.astype(np.float32), -1, axis)
+    return BlockEncoding(element_codes, scale_codes, tensor)
+
+
+def decode_blocks(
+    encoding: BlockEncoding, block_format: BlockFormat | str, axis: int = -1
+) -> FloatArray:
+    """The float64 values an encoding represents (inverse of :func:`encode_blocks`).
+
+    Parameters
+    ----------
+    encoding : BlockEncoding
+        Codes from :func:`encode_blocks` with the same ``block_format`` and ``axis``.
+    block_format : BlockFormat or str
+        The block format.
+    axis : int
+        The blocked axis.
+
+    Returns
+    -------
+    ndarray of float64
+        Shape of ``encoding.element_codes``.
+    """
+    if isinstance(block_format, str):
+        block_format = get_block_format(block_format)
+    codes = np.moveaxis(np.asarray(encoding.element_codes), axis, -1)
+    length = codes.shape[-1]
+    scales = decode(np.moveaxis(np.asarray(encoding.scale_codes), axis, -1), block_format.scale)
+    if scales.shape[-1] * block_format.block_size < length:
+        raise ValueError("encoding.scale_codes has too few blocks for encoding.element_codes")
+    per_element = np.repeat(scales, block_format.block_size, axis=-1)[..., :length]
+    values = decode(codes, block_format.element) * per_element
+    if encoding.tensor_scale is not None:
+        values = values * np.moveaxis(encoding.tensor_scale.astype(np.float64), axis, -1)
+    return np.asarray(np.moveaxis(values, -1, axis), np.float64)
+
+
+def tensor_scale(
+    x: ArrayLike, fmt: Format | str, axis: int | None = None, margin: int = 0
+) -> FloatArray:
+    """Power-of-two scales ``2**k``, the largest with ``amax * 2**k <= max_finite * 2**-margin``.
+
+    Parameters
+    ----------
+    x : array_like of float
+        Values; ``amax`` is over the finite entries (1 where there are none, or all zero).
+    fmt : Format or str
+        Target format.
+    axis : int or None
+        ``None``: one scale for the whole array; an int: one per slice along that axis.
+    margin : int
+        Extra headroom in binades, ``>= 0``.
+
+    Returns
+    -------
+    ndarray of float64
+        Shape of ``x`` with ``axis`` (or every axis) of length 1, broadcastable against it.
+    """
+    checked = resolve(fmt)
+    array = np.asarray(x)
+    if array.dtype.kind not in "fiu":
+        raise ValueError(f"x must be a real array, got dtype {array.dtype}")
+    if axis is not None:
+        axis = _check_axis(axis, array.ndim)
+    if isinstance(margin, bool) or not isinstance(margin, int | np.integer) or margin < 0:
+        raise ValueError(f"margin must be a non-negative int, got {margin!r}")
+    magnitude = np.abs(array.astype(np.float64))
+    magnitude = np.where(np.isfinite(magnitude), magnitude, 0.0)
+    amax = magnitude.max(axis=axis, keepdims=True, initial=0.0)
+    # k = floor(log2(max)) - floor(log2(amax)), minus one where amax's significand is larger
+    _, amax_exponent = np.frexp(amax)
+    _, max_exponent = np.frexp(checked.max_finite)
+    power = max_exponent - amax_exponent
+    power = np.where(np.ldexp(amax, power) > checked.max_finite, power - 1, power) - margin
+    return np.where(amax > 0, np.ldexp(1.0, power), 1.0)
+
+
+def quantize_tensor_scaled(
+    x: ArrayLike,
+    fmt: Format | str,
+    axis: int | None = None,
+    margin: int = 0,
+    rounding: str = "rne",
+    rng: np.random.Generator | None = None,
+    random_bits: int | None = None,
+) -> NDArray[np.floating]:
+    """Quantize with per-tensor amax scaling: ``Q(x s) / s`` with ``s`` from :func:`tensor_scale`.
+
+    Parameters
+    ----------
+    x : array_like of float16, float32 or float64
+        Values to quantize.
+    fmt : Format or str
+        Element format.
+    axis : int or None
+        ``None``: one scale for the whole array; an int: one per slice along that axis
+        (``-1`` on an ``(R, d)`` array scales each replica on its own).
+    margin : int
+        Headroom in binades below ``max_finite`` (``>= 0``).
+    rounding, rng, random_bits
+        As in :func:`simulate.quantize`.
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``x``.
+    """
+    array = _float_array(x) if np.ndim(x) else _float_array(np.atleast_1d(x))
+    scale = tensor_scale(array, fmt, axis, margin)
+    scaled = array.astype(np.float64) * scale
+    if rounding == "sr":
+        rounded = quantize(scaled, fmt, rounding, rng=rng, random_bits=random_bits)
+    else:
+        rounded = quantize(scaled, fmt, rounding)
+    return (rounded / scale).astype(array.dtype).reshape(np.shape(x))
