@@ -51,6 +51,15 @@ def test_real_format_run_measures_shrinkage(tmp_path: Path) -> None:
     assert np.nanmin(trajectory.q_min) < 1.0
 
 
+def test_block_format_run(tmp_path: Path) -> None:
+    target = tmp_path / "mx.npz"
+    assert main([*BASE, "--format", "mxfp4", "--rounding", "sr", "-o", str(target)]) == 0
+    summary = json.loads((tmp_path / "mx.json").read_text())
+    assert summary["meta"]["gradient_quantizer"]["format"] == "mxfp4"
+    assert summary["meta"]["gradient_quantizer"]["rounding"] == "sr"
+    assert summary["steps"] == 60
+
+
 def test_same_seed_same_bits(tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert main([*BASE, "--seed", "7", "-o", str(tmp_path / f"{name}.npz")]) == 0
@@ -104,6 +113,7 @@ def test_interrupted_run_keeps_its_steps(
         (["--rounding", "nearest"], "argument --rounding: invalid choice"),
         (["--format", "fp7_e9"], "--format 'fp7_e9'"),
         (["--format", "fp7_e9"], "known: fp32, tf32, fp16, bf16, fp8_e4m3"),
+        (["--format", "fp7_e9"], "mxfp8_e4m3, mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4, nvfp4"),
         (["--batch-size", "4"], "minibatch noise needs --problem"),
         (["--loss-scale", "8"], "--loss-scale needs a --format"),
         (["-o", "run.txt"], "-o: file name must end in one of .npz"),
