@@ -190,3 +190,32 @@ def test_overflow_to_nan_fails_A3_and_A4() -> None:
     assert not report["A3"].holds
     assert not report["A4"].holds
     assert report.estimates["saturated"].value == 0.5
+
+
+@pytest.mark.parametrize("name", ["mxfp8_e4m3", "mxfp4", "nvfp4"])
+def test_block_formats_by_name(name: str) -> None:
+    wide = problems.quadratic(np.linspace(0.1, 1.0, 64), seed=10)
+    report = assumptions.check(wide, name, "rne", n_points=8, samples=64, repeats=32, seed=10)
+    assert not report["A4"].holds  # deterministic rounding: eps is a function of g
+    assert report.settings["quantizer"]["format"] == name
+    tolerance = 0.05 if name.startswith("mxfp8") else 0.5
+    assert abs(report.estimates["q_min"].value - 1) < tolerance
+    assert abs(report.estimates["q_max"].value - 1) < tolerance
+    assert all(np.isfinite(ci.value) for ci in report.estimates.values())
+
+
+def test_nvfp4_sr_is_biased_where_the_rounded_block_scale_clips_the_block_maximum() -> None:
+    # NVFP4 rounds the block scale amax/6 to E4M3; when it rounds down, the block maximum
+    # exceeds 6 * scale and is clipped even under stochastic rounding: E[Q(g) | g] ≠ g
+    from simulate.scaling import quantize_blocks
+
+    wide = problems.quadratic(np.linspace(0.1, 1.0, 64), seed=10)
+    g = wide.grad(wide.x0[None])
+    # rounding toward +inf still lands below a positive entry: that entry is clipped
+    upward = quantize_blocks(g, "nvfp4", rounding="rup")
+    assert np.any((g > 0) & (upward < g))
+    report = assumptions.check(wide, "nvfp4", "sr", n_points=8, samples=128, repeats=256, seed=10)
+    assert not report["A4"].holds
+    assert report["A3"].holds
+    mx = assumptions.check(wide, "mxfp8_e4m3", "sr", n_points=8, samples=128, repeats=256, seed=10)
+    assert mx["A4"].holds

@@ -109,3 +109,42 @@ def test_saturation_marks_overflow_and_the_top_value_exactly() -> None:
 def test_unknown_format_name_is_rejected() -> None:
     with pytest.raises(ValueError, match="format must name an element or block format"):
         Quantizer("fp7")
+
+
+@pytest.mark.parametrize("name", ["mxfp8_e4m3", "mxfp6_e3m2", "mxfp4", "nvfp4"])
+def test_block_quantizer_is_quantize_blocks_per_replica(name: str) -> None:
+    from simulate.scaling import quantize_blocks
+
+    values = np.random.default_rng(4).standard_normal((3, 40)) * np.geomspace(1e-3, 1e3, 40)
+    quantizer = Quantizer(name, "sr")
+    assert quantizer.is_block
+    got = quantizer(values, np.random.default_rng(2))
+    expected = quantize_blocks(values, name, axis=-1, rounding="sr", rng=np.random.default_rng(2))
+    assert np.array_equal(got, expected)
+
+
+def test_tensor_scaling_is_quantize_tensor_scaled_per_replica() -> None:
+    from simulate.scaling import quantize_tensor_scaled
+
+    values = np.random.default_rng(5).standard_normal((3, 10)) * [[1e-6], [1.0], [1e4]]
+    got = Quantizer("fp8_e4m3", tensor_scaling=True)(values)
+    assert np.array_equal(got, quantize_tensor_scaled(values, "fp8_e4m3", axis=-1))
+    # without per-tensor scaling the 1e-6 replica underflows entirely, with it none does
+    assert np.all(Quantizer("fp8_e4m3")(values)[0] == 0)
+    assert np.all(got[0] != 0)
+    with pytest.raises(ValueError, match="tensor_scaling applies to element formats"):
+        Quantizer("mxfp4", tensor_scaling=True)
+
+
+def test_block_saturation_marks_the_clipped_block_maximum() -> None:
+    from simulate.scaling import quantize_blocks
+
+    # MXFP4: the shared scale is 2^(floor(log2 amax) - 2), so an amax of 7.5 (in [4, 8) after
+    # scaling) exceeds E2M1's maximum 6 and is clipped to 6; the other entries are not
+    values = np.zeros((1, 32))
+    values[0, :3] = [7.5, 1.0, -2.0]
+    quantized = np.asarray(quantize_blocks(values, "mxfp4"), dtype=np.float64)
+    assert quantized[0, 0] == 6.0
+    marks = Quantizer("mxfp4").saturated(values, quantized)
+    assert marks[0, 0]
+    assert not marks[0, 1:].any()
