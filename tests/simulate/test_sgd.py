@@ -322,3 +322,19 @@ def test_dynamic_loss_scaling_backs_off_skips_and_recovers() -> None:
     assert run.diverged[-1] == 0  # skipped steps are not divergence
     assert run.gap_mean[-1] < run.gap_mean[0] / 10
     assert np.all(run.underflow == 0)
+
+
+@pytest.mark.parametrize("name", ["mxfp8_e4m3", "mxfp4", "nvfp4"])
+def test_block_format_gradients_in_a_run(name: str) -> None:
+    run = simulate.run(
+        QUAD,
+        steps=50,
+        replicas=16,
+        stepsize=0.5,
+        seed=21,
+        gradient_quantizer=Quantizer(name, "sr"),
+    )
+    assert run.meta["gradient_quantizer"]["format"] == name
+    assert run.diverged[-1] == 0
+    assert run.gap_mean[-1] < run.gap_mean[0] / 100
+    assert np.all(np.abs(run.q_mean - 1) < 0.2)
