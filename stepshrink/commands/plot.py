@@ -190,6 +190,11 @@ def _plot_trajectory(args: argparse.Namespace, target: Path) -> None:
         path=target,
     )
     if trajectory.interrupted:
+        print(
+            f"stepshrink plot trajectory: interrupted after {trajectory.steps} of "
+            f"{experiment.steps} steps; {target} shows the partial run",
+            file=sys.stderr,
+        )
         raise KeyboardInterrupt
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +81,25 @@ def test_unwritable_output_in_a_subprocess(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
     assert "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_interrupted_trajectory_keeps_its_plot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulate.noise import GaussianNoise
+
+    original = GaussianNoise.sample
+    calls = {"n": 0}
+
+    def interrupt_at_step_10(self: GaussianNoise, *args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(GaussianNoise, "sample", interrupt_at_step_10)
+    target = tmp_path / "t.png"
+    assert main(["plot", "trajectory", *SIM, "-o", str(target)]) == 130
+    assert target.read_bytes().startswith(MAGIC[".png"])
+    err = capsys.readouterr().err
+    assert f"interrupted after 9 of 50 steps; {target} shows the partial run" in err
