@@ -49,8 +49,8 @@ Per-tensor amax scaling
 :func:`quantize_tensor_scaled` multiplies by the power of two ``s = 2**k`` with the largest
 ``k`` such that ``amax * s <= max_finite * 2**-margin``, rounds, and divides by ``s``. A
 power of two makes both the scaling and the unscaling exact, so the only error is the
-format's rounding of ``x s`` (Transformer Engine's delayed scaling uses the same
-``amax -> max`` rule, with a non-power-of-two factor by default; we prefer the exact one).
+format's rounding of ``x s``. (FP8 training recipes such as Transformer Engine's map amax to
+the format's maximum in the same way; a power of two is our choice, for exactness.)
 
 References
 ----------

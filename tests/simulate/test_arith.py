@@ -390,7 +390,8 @@ def test_stochastic_rounding_support_follows_the_exact_fraction(op: str) -> None
     assert (~never).any()
     assert np.all(draws[:, never] == toward[never])
     # where the probability is >= 1/4, 40 draws all landing low has probability <= 0.75**40
-    # (1e-5) per pair: the seeded run sees the upper neighbour somewhere in every such pair
+    # (1e-5) per pair, so all pairs move with probability >= 99% (Bonferroni over < 1000
+    # pairs); with seed 17 they do
     moved = (draws != toward).any(axis=0)
     assert np.all(moved[~never])
 
@@ -467,3 +468,19 @@ def test_add_needs_the_residual_for_far_apart_fp32_operands() -> None:
     assert arith.sub(1.0, tiny, fmt, "rtz") == 1.0 - 2.0**-24
     assert arith.add(-1.0, tiny, fmt, "rdn") == -1.0
     assert arith.add(1.0, tiny, fmt, "rne") == 1.0
+
+
+def test_stochastic_rounding_uses_the_exact_fraction_not_the_float64_one() -> None:
+    # fp32 1 - 2**-149 lies a hair below 1: float64 says exactly 1 (fraction 0, never moves),
+    # the exact fraction of the quantum 2**-24 above 1 - 2**-24 is 1 - 2**-125, so with one
+    # random bit P(round to 1) = floor(2 f)/2 = 1/2. Level 1 - 1e-6 (Hoeffding), seed 31.
+    fmt = get("fp32")
+    rng = np.random.default_rng(31)
+    count = 4000
+    draws = arith.sub(np.ones(count), fmt.min_subnormal, fmt, "sr", rng, 1)
+    assert set(np.unique(draws).tolist()) == {1.0 - 2.0**-24, 1.0}
+    assert abs((draws == 1.0).mean() - 0.5) <= hoeffding_radius(count, 1e-6)
+    naive = quantize(np.ones(count) - fmt.min_subnormal, fmt, "sr", rng=rng, random_bits=1)
+    assert np.all(naive == 1.0)  # the float64 shortcut never rounds down: biased
+    # just above 1 the exact fraction 2**-126 gives probability 0: always exactly 1
+    assert np.all(arith.add(np.ones(count), fmt.min_subnormal, fmt, "sr", rng, 1) == 1.0)
