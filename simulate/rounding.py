@@ -262,7 +262,7 @@ def _rne_by_float_addition(array: NDArray[np.floating], fmt: Format) -> NDArray[
     result -= shifted
     result.view(binary.uint_type)[...] |= sign  # zeros keep the input's sign
     if peak >= binary.exponent_field(fmt.emax):
-        _apply_overflow(result, fmt)
+        _apply_overflow(result, x, fmt)
     return result.astype(array.dtype, copy=False)
 
 
@@ -333,7 +333,7 @@ def _sr_by_float_truncation(
     np.trunc(result, out=result)
     result *= quantum
     np.copysign(result, x, out=result)
-    _apply_overflow(result, fmt)
+    _apply_overflow(result, x, fmt)
     return result.astype(array.dtype, copy=False)
 
 
@@ -352,12 +352,16 @@ def _random_integers(
     return (rng.bit_generator.random_raw(count) >> np.uint64(64 - random_bits)).reshape(shape)
 
 
-def _apply_overflow(result: NDArray[np.floating], fmt: Format) -> None:
+def _apply_overflow(result: NDArray[np.floating], x: NDArray[np.floating], fmt: Format) -> None:
     """Replace magnitudes above ``max_finite`` by the format's overflow policy, in place.
 
-    Only for modes that never round toward zero (RNE, SR), where the policy always applies.
+    Only for modes that never round toward zero (RNE, SR), where the policy always applies
+    to finite inputs. An infinite input stays infinite in a format with infinities (the
+    policy is for rounding overflow, not for infinity itself) and otherwise takes the policy.
     """
     over = np.abs(result) > fmt.max_finite
+    if fmt.has_inf:
+        over &= np.isfinite(x)
     if not over.any():
         return
     replacement = {"inf": np.inf, "nan": np.nan, "saturate": fmt.max_finite}[fmt.overflow]
@@ -379,7 +383,8 @@ def _quantize_exact(
     # |x| = significand * 2**e0; float64 subnormals share e0 = -1074 with biased exponent 1.
     e0 = np.maximum(biased, 1) - 1075
     exponent = np.maximum(biased, 1) - 1023
-    below_normal = exponent < fmt.emin
+    # Every float64 subnormal lies below every format's min_normal (emin >= -1022).
+    below_normal = (biased == 0) | (exponent < fmt.emin)
     if fmt.subnormals:
         quantum_exponent = np.maximum(exponent, fmt.emin) - fmt.mantissa_bits
     else:
