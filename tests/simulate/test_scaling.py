@@ -306,3 +306,21 @@ def test_tensor_scaling_per_row_keeps_replicas_independent() -> None:
     # without scaling fp8 e4m3 flushes the first row to zero
     assert np.all(quantize(x[0], "fp8_e4m3") == 0)
     assert np.all(rows[0] != 0)
+
+
+@given(
+    st.lists(st.floats(-1e6, 1e6, width=32, allow_subnormal=True), min_size=1, max_size=70),
+    st.sampled_from(list(MX)),
+    st.sampled_from(["rne", "rna", "rtz", "rup", "rdn"]),
+)
+@example([2.0**-140, -(2.0**-149)], "mxfp8_e4m3", "rup")
+@example([511.0, 1.0], "mxfp8_e4m3", "rne")
+def test_mx_quantization_is_idempotent(values: list[float], name: str, rounding: str) -> None:
+    # a quantized block keeps its maximum's binade, hence its scale, and its elements are
+    # representable: quantizing again changes nothing, in every deterministic mode
+    x = np.array(values, dtype=np.float32)
+    once = quantize_blocks(x, name, rounding=rounding)
+    assert np.array_equal(quantize_blocks(once, name, rounding=rounding), once)
+    assert np.array_equal(
+        encode_blocks(once, name).scale_codes, encode_blocks(x, name, rounding=rounding).scale_codes
+    )
