@@ -121,10 +121,11 @@ def decode(
     # hidden bit is 0 and the exponent is emin's. Both integers are exact in float64 (m <= 51).
     significand = (fraction | (np.uint64(1 << fmt.mantissa_bits) * ~subnormal)).astype(np.float64)
     exponent = np.where(subnormal, fmt.emin, biased - fmt.bias) - fmt.mantissa_bits
-    value = np.ldexp(significand, exponent)
     top = (1 << fmt.exponent_bits) - 1
+    special = (biased == top) & (fmt.nan_inf == "ieee")
+    # IEEE's reserved binade may lie beyond float64's range: scale it harmlessly, set below.
+    value = np.ldexp(significand, np.where(special, 0, exponent))
     if fmt.nan_inf == "ieee":
-        special = biased == top
         value[special & (fraction == 0)] = np.inf
         value[special & (fraction != 0)] = np.nan
     elif fmt.nan_inf == "fn":

@@ -86,15 +86,20 @@ def format_codes(fmt: Format, *, size: int) -> st.SearchStrategy[NDArray[np.unsi
 
 
 def _neighbours(value: float, dtype: type) -> list[float]:
-    """``value`` and the floats of ``dtype`` one ulp either side of it."""
-    typed = dtype(value)
-    if not np.isfinite(typed):
-        return []
-    return [
-        float(typed),
-        float(np.nextafter(typed, dtype(np.inf))),
-        float(np.nextafter(typed, dtype(-np.inf))),
-    ]
+    """``value`` and the floats of ``dtype`` one ulp either side of it (finite ones only)."""
+    with np.errstate(over="ignore"):  # near dtype's own overflow threshold
+        typed = dtype(value)
+        candidates = [
+            typed,
+            np.nextafter(typed, dtype(np.inf)),
+            np.nextafter(typed, dtype(-np.inf)),
+        ]
+    return [float(c) for c in candidates if np.isfinite(c)]
+
+
+def _to_dtype(value: float, dtype: type) -> float:
+    with np.errstate(over="ignore"):  # huge values become infinities of a narrow dtype
+        return float(dtype(value))
 
 
 def rounding_inputs(fmt: Format, dtype: type = np.float64) -> st.SearchStrategy[float]:
@@ -140,4 +145,4 @@ def rounding_inputs(fmt: Format, dtype: type = np.float64) -> st.SearchStrategy[
     signed = st.tuples(magnitude, st.booleans()).map(lambda pair: -pair[0] if pair[1] else pair[0])
     # Round-trip through dtype: exact for values already of dtype; others round once here,
     # which only moves the input, never the check.
-    return signed.map(lambda value: float(dtype(value)))
+    return signed.map(lambda value: _to_dtype(value, dtype))
