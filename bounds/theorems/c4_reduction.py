@@ -31,8 +31,11 @@ import sympy as sp
 
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof.chain import Proof, Step
+from bounds.proof.expectation import Ek
 from bounds.reference import bottou2018 as ref
 from bounds.statement import Statement
+from bounds.theorems import _fixed_step as _fs
 from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 
@@ -153,3 +156,133 @@ STATEMENT = Statement(
     references=(paper("C4"), bottou("Assumption 4.3 and Theorem 4.8")),
     extras=(("T1 stepsize cap", t1.STEPSIZE_CAP), ("reference stepsize cap", REFERENCE_CAP)),
 )
+
+
+# ----------------------------------------------------------------------------- proof
+# The reduction route, checked: the quantized direction meets Assumption 4.3 (two lemmas from
+# the model), Bottou et al.'s Lemma 4.4 then gives the one-step descent under their cap
+# mu <= q_min/(L M_G), and T1's summation finishes (see bounds.theorems._fixed_step).
+
+
+def _angle_lemma() -> Proof:
+    """Assumption 4.3(b) with angle constant ``q_min``: ``q_min G <= ∇Fᵀ E_k[ĝ_k]``."""
+    steps = (
+        Step(
+            "<=",
+            sy.q_k * sy.grad_norm2,
+            "monotone",
+            ("A3: q_min <= q_k",),
+            {"terms": [(sy.grad_norm2, "A3: q_min <= q_k")]},
+            "q_k >= q_min and ||∇F||² >= 0",
+        ),
+        Step(
+            "=",
+            Ek(_fs.ghat_grad),
+            "expectation",
+            ("model: <grad, ĝ>", "A2: unbiased", "A4: E_k[eps_kᵀ ∇F] = 0"),
+            _fs.EXPECT,
+            "Lemma 1: E_k[ĝ_k] = q_k ∇F(x_k)",
+        ),
+    )
+    start = sy.q_min * sy.grad_norm2
+    return Proof(
+        "C4: angle condition (mu = q_min)",
+        start,
+        steps,
+        start <= Ek(_fs.ghat_grad),
+        {**_fs.MODEL, **_fs.SHRINKAGE},
+    )
+
+
+def _moment_lemma() -> Proof:
+    """Assumption 4.3(c) with ``M <- M + sigma_q2``: ``E_k‖ĝ_k‖² <= S + M_G G``."""
+    steps = (
+        Step(
+            "=",
+            sy.q_k**2 * Ek(_fs.g_sq) + Ek(_fs.eps_sq),
+            "expectation",
+            ("model: ||ĝ||²", "A4: E_k[eps_kᵀ g_k] = 0"),
+            _fs.EXPECT,
+            "ĝ = q g + eps, the cross term vanishes (A4)",
+        ),
+        Step(
+            "<=",
+            sy.q_k**2 * (sy.M + sy.M_G * sy.grad_norm2) + sy.sigma_q2,
+            "monotone",
+            ("A2: second moment", "A4: second moment"),
+            {"terms": [(sy.q_k**2, "A2: second moment"), (1, "A4: second moment")]},
+            "Lemma 2",
+        ),
+        Step(
+            "<=",
+            sy.S + sy.M_G * sy.grad_norm2,
+            "positivity",
+            tuple(_fs.SHRINKAGE),
+            None,
+            "q_k² <= 1",
+        ),
+    )
+    start = Ek(_fs.ghat_sq)
+    return Proof(
+        "C4: second moment (M <- M + sigma_q2)",
+        start,
+        steps,
+        start <= sy.S + sy.M_G * sy.grad_norm2,
+        {**_fs.MODEL, **_fs.SHRINKAGE},
+    )
+
+
+def _descent_lemma(stepsize: dict[str, sp.Basic]) -> Proof:
+    """Bottou et al.'s Lemma 4.4 for the instance, under their cap ``mu <= q_min/(L M_G)``."""
+    angle, moment = _angle_lemma(), _moment_lemma()
+    m = sy.mu
+    steps = (
+        Step(
+            "<=",
+            Ek(_fs.F_k - m * _fs.ghat_grad + sy.L * m**2 / 2 * _fs.ghat_sq) - _fs.F_k,
+            "monotone",
+            ("A1: descent lemma",),
+            {"terms": [(1, "A1: descent lemma", "Ek")], **_fs.EXPECT},
+            "E_k is monotone",
+        ),
+        Step(
+            "=",
+            -m * Ek(_fs.ghat_grad) + sy.L * m**2 / 2 * Ek(_fs.ghat_sq),
+            "expectation",
+            (),
+            _fs.EXPECT,
+            "linearity",
+        ),
+        Step(
+            "<=",
+            -m * sy.q_min * sy.grad_norm2 + sy.L * m**2 / 2 * (sy.S + sy.M_G * sy.grad_norm2),
+            "monotone",
+            (angle.name, moment.name),
+            {"terms": [(m, angle.name), (sy.L * m**2 / 2, moment.name)]},
+            "Assumption 4.3 for the quantized direction",
+        ),
+        Step(
+            "<=",
+            _fs.descent_target(m),
+            "monotone",
+            ("reference stepsize condition",),
+            {"terms": [(sy.L * sy.M_G * m * sy.grad_norm2 / 2, "reference stepsize condition")]},
+            "their cap: q_min - L M_G mu >= 0",
+        ),
+    )
+    start = Ek(_fs.F_next) - _fs.F_k
+    return Proof(
+        "C4: Lemma 4.4 of the reference",
+        start,
+        steps,
+        start <= _fs.descent_target(m),
+        {**_fs.MODEL, **stepsize, **_fs.SHRINKAGE},
+        lemmas=(angle, moment),
+    )
+
+
+def proof() -> Proof:
+    """C4 checked end to end: Assumption 4.3 for ĝ_k, Lemma 4.4, then Theorem 4.8's sum."""
+    stepsize: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
+    descent = _fs.descent_total(_descent_lemma(stepsize), sy.mu)
+    return _fs.averaged("C4", sy.mu, STATEMENT.bound, descent, stepsize)
