@@ -138,7 +138,8 @@ def quantize(
     # (and the cast of a wide format's overflow back to float16) must not warn.
     with np.errstate(invalid="ignore", over="ignore"):
         if array.size <= CHUNK_SIZE:
-            return kernel(array)
+            # Kernels work on 1-d views: NumPy turns 0-d results into scalars.
+            return kernel(array.reshape(-1)).reshape(array.shape)
         # Chunks keep each kernel's temporaries in cache: several times faster for the
         # multi-pass kernels on large arrays. Chunks are drawn in order from the same
         # generator, so the random stream is the same as in one piece.
