@@ -14,6 +14,7 @@ _SUBMODULES = (
     "bits",
     "arith",
     "scaling",
+    "loss_scaling",
     "problems",
     "noise",
     "sgd",
@@ -26,6 +27,8 @@ _EXPORTS = {
     "encode": "simulate.bits",
     "decode": "simulate.bits",
     "run": "simulate.sgd",
+    "BlockFormat": "simulate.scaling",
+    "quantize_blocks": "simulate.scaling",
 }
 
 __all__ = [*_SUBMODULES, *_EXPORTS]
