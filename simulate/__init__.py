@@ -17,7 +17,10 @@ _SUBMODULES = (
     "loss_scaling",
     "problems",
     "noise",
+    "quantizer",
     "sgd",
+    "measure",
+    "trajectory",
     "assumptions",
     "plots",
 )
