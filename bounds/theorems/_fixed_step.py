@@ -54,6 +54,11 @@ def descent_target(m: sp.Expr) -> sp.Expr:
     return -(m * q_min / 2) * G + L * m**2 / 2 * S
 
 
+def descent_at(m: sp.Expr) -> dict[str, sp.Basic]:
+    """A1's descent lemma at ``y = x_{k+1} = x_k - m ĝ_k`` (it holds for every ``y``)."""
+    return {"A1: descent lemma": F_next <= F_k - m * ghat_grad + L * m**2 / 2 * ghat_sq}
+
+
 def descent(
     name: str,
     m: sp.Expr,
@@ -138,7 +143,7 @@ def descent(
         Ek(F_next) - F_k,
         steps,
         Ek(F_next) - F_k <= descent_target(m),
-        {**MODEL, **stepsize, **SHRINKAGE},
+        {**MODEL, **descent_at(m), **stepsize, **SHRINKAGE},
     )
 
 

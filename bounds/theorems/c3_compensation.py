@@ -34,9 +34,13 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof.chain import Proof
 from bounds.statement import Statement
+from bounds.theorems import _fixed_step as _fs
 from bounds.theorems._references import bottou, paper
 
 __all__ = ["NOMINAL_STEPSIZE", "STATEMENT"]
@@ -65,3 +69,23 @@ STATEMENT = Statement(
     references=(paper("C3"), bottou("Theorem 4.8")),
     extras=(("nominal stepsize", NOMINAL_STEPSIZE),),
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof() -> Proof:
+    """C3 checked end to end: T1's argument at the nominal stepsize ``mu/q_min``.
+
+    The compensated condition ``mu <= q_min/(L M_G)`` is T1's condition for the nominal
+    stepsize; it enters Lemma 3's last step with the factor ``L M_G mu q_k² G/(2 q_min²)``.
+    """
+    m = NOMINAL_STEPSIZE
+    stepsize: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
+    factor = sy.L * sy.M_G * sy.mu * sy.q_k**2 * sy.grad_norm2 / (2 * sy.q_min**2)
+    lemma = _fs.descent(
+        "C3: Lemma 3 at the nominal stepsize mu/q_min",
+        m,
+        stepsize,
+        "compensated stepsize condition",
+        factor,
+    )
+    return _fs.averaged("C3", m, STATEMENT.bound, _fs.descent_total(lemma, m), stepsize)
