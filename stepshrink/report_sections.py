@@ -160,7 +160,9 @@ def schedules(context: ReportContext) -> list[Block]:
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return [
         Paragraph(
-            "Derived symbolically by bounds.derive for the default constants (SPEC C2-C3, T4)."
+            "Derived symbolically by bounds.derive for the default constants (SPEC C2-C3, T4), "
+            f"with budget K = {result['constants']['K']} and target epsilon = "
+            f"{result['constants']['epsilon']:g} (stepshrink schedule prints the same)."
         ),
         Table(["quantity", "value", "meaning"], command.schedule_rows(result)),
         Link(context.relative(path), "the same as JSON"),
