@@ -175,7 +175,7 @@ def encode(x: ArrayLike, fmt: Format | str) -> NDArray[np.unsignedinteger]:
     fraction_value = np.where(
         normal,
         np.ldexp(2.0 * mantissa_fraction - 1.0, fmt.mantissa_bits),
-        np.ldexp(safe, fmt.mantissa_bits - fmt.emin),
+        np.ldexp(np.where(normal, 0.0, safe), fmt.mantissa_bits - fmt.emin),  # no overflow
     )
     fraction = np.clip(np.floor(fraction_value), 0, fraction_mask).astype(np.uint64)
     biased = np.where(normal, np.clip(exponent + fmt.bias, 0, None), 0).astype(np.uint64)
