@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -70,15 +71,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except NotBuiltError as exc:
-        print(f"{prog}: not built yet: {exc}", file=sys.stderr)
+        print(f"{prog}: not built yet: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except (UsageError, ValueError) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``stepshrink ... | head``): not an error of ours. Point stdout
+        # at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return status
+
+
+def one_line(exc: BaseException) -> str:
+    """The exception's message folded onto one line, as the command line promises."""
+    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":

@@ -59,3 +59,9 @@ def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("stepshrink ")
+
+
+def test_multi_line_error_messages_are_folded_to_one_line() -> None:
+    from stepshrink.cli import one_line
+
+    assert one_line(ValueError("first line\n  second line\n")) == "first line second line"
