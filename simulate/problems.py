@@ -115,8 +115,9 @@ class Problem:
     F_star_error : float
         A bound on ``|F_star - computed F_star|`` (0 when exact by construction, up to
         float64 rounding of the final evaluation).
-    value_and_grad : callable or None
-        ``(R, d) -> ((R,), (R, d))``; shares work between ``f`` and ``grad`` when given.
+    fused : callable or None
+        ``(R, d) -> ((R,), (R, d))``, values and gradients in one pass (shared work); used by
+        :meth:`value_and_grad` when given.
     """
 
     name: str
