@@ -65,6 +65,7 @@ def descent(
     stepsize: Mapping[str, sp.Basic],
     condition: str,
     factor: sp.Expr,
+    lemmas: tuple[Proof, ...] = (),
 ) -> Proof:
     """Lemma 3 at stepsize ``m``: ``E_k F(x_{k+1}) - F(x_k) <= -(m q_min/2) G + (L m²/2) S``.
 
@@ -78,6 +79,8 @@ def descent(
     factor
         A factor ``>= 0`` with ``factor (b - a) = (m q_k² G/2)(1 - L M_G m)``: it trades the
         ``M_G`` part of the second moment for half the first-order decrease.
+    lemmas
+        Sub-proofs whose targets the stepsize hypotheses may be (e.g. ``condition`` itself).
     """
     first = -m * q_k * G + L * m**2 / 2 * (q_k**2 * (M + M_G * G) + sigma_q2)
     steps = (
@@ -144,6 +147,7 @@ def descent(
         steps,
         Ek(F_next) - F_k <= descent_target(m),
         {**MODEL, **descent_at(m), **stepsize, **SHRINKAGE},
+        lemmas=lemmas,
     )
 
 
@@ -185,12 +189,15 @@ def averaged(
     lemma: Proof,
     hypotheses: Mapping[str, sp.Basic],
     lemmas: tuple[Proof, ...] = (),
+    last: Step | None = None,
 ) -> Proof:
     """T1's argument at stepsize ``m``: sum ``lemma`` (from :func:`descent_total`), telescope.
 
-    The chain ends with an exact identity from ``2 Delta/(K m q_min) + L m S/q_min`` to
-    ``bound``, so ``bound`` must be that expression rewritten.
+    The chain ends with ``last`` (by default an exact identity) from
+    ``2 Delta/(K m q_min) + L m S/q_min`` to ``bound``.
     """
+    if last is None:
+        last = Step("=", bound, "identity", (), None, "the statement's form of the bound")
     scale = 2 / (K * m * q_min)
     run = {
         "A1: F >= F_inf": EF(K + 1) >= F_inf,
@@ -239,7 +246,7 @@ def averaged(
             None,
             "divide by K m q_min / 2",
         ),
-        Step("=", bound, "identity", (), None, "the statement's form of the bound"),
+        last,
     )
     start = AVERAGE
     return Proof(

@@ -35,7 +35,9 @@ import sympy as sp
 
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, le
+from bounds.proof.chain import Proof, Step
 from bounds.statement import Statement
+from bounds.theorems import _fixed_step as _fs
 from bounds.theorems._references import bottou, paper
 
 __all__ = [
@@ -86,3 +88,85 @@ STATEMENT = Statement(
         ("slowdown deterministic", SLOWDOWN_DETERMINISTIC),
     ),
 )
+
+
+# ----------------------------------------------------------------------------- proof
+#: T1's bound as a function of the fixed stepsize ``mu``: what C2 minimises.
+_T1_BOUND = 2 * sy.Delta / (sy.K * sy.mu * sy.q_min) + sy.L * sy.mu * sy.S / sy.q_min
+#: ``mu*`` is defined (and positive) only when these hold; the docstring's regime.
+_REGIME: dict[str, sp.Basic] = {"Delta > 0": sy.Delta > 0, "S > 0": sy.S > 0}
+#: The run C2 bounds takes the fixed stepsize ``mu*``.
+_DEFINITION: dict[str, sp.Basic] = {"mu = mu*": sp.Eq(sy.mu, MU_STAR)}
+
+
+def _stationary_lemma() -> Proof:
+    """``d/dmu`` of T1's bound vanishes at ``mu*``."""
+    start = sp.diff(_T1_BOUND, sy.mu).subs(sy.mu, MU_STAR)
+    steps = (Step("=", sp.Integer(0), "identity", (), None, "mu*² = 2 Delta/(K L S)"),)
+    return Proof(
+        "C2: derivative zero at mu*", start, steps, sp.Eq(start, 0, evaluate=False), _REGIME
+    )
+
+
+def _convex_lemma() -> Proof:
+    """T1's bound is strictly convex in ``mu > 0``, so its stationary point is the minimiser."""
+    second = sp.diff(_T1_BOUND, sy.mu, 2)
+    steps = (
+        Step(
+            "<",
+            4 * sy.Delta / (sy.K * sy.mu**3 * sy.q_min),
+            "positivity",
+            tuple(_REGIME),
+            None,
+            "Delta > 0",
+        ),
+        Step("=", second, "identity", (), None, "differentiate twice"),
+    )
+    zero = sp.Integer(0)
+    target = sp.Lt(zero, second, evaluate=False)
+    return Proof("C2: second derivative positive", zero, steps, target, _REGIME)
+
+
+def _stepsize_lemma() -> Proof:
+    """The run's stepsize ``mu = mu*`` meets T1's condition ``mu <= 1/(L M_G)``."""
+    hypotheses = {h.name: h.relation for h in STATEMENT.hypotheses} | _DEFINITION
+    steps = (
+        Step("<=", MU_STAR, "positivity", tuple(_DEFINITION), None, "mu = mu*"),
+        Step(
+            "<=",
+            1 / (sy.L * sy.M_G),
+            "monotone",
+            ("noise-dominated regime",),
+            {"terms": [(1, "noise-dominated regime")]},
+            "the noise-dominated regime",
+        ),
+    )
+    return Proof(
+        "C2: stepsize condition at mu*", sy.mu, steps, sy.mu <= 1 / (sy.L * sy.M_G), hypotheses
+    )
+
+
+def proof() -> Proof:
+    """C2 checked end to end: T1's argument for the run with ``mu = mu*``, and ``mu*``'s optimality.
+
+    The noise-dominated condition ``mu* <= 1/(L M_G)`` gives T1's stepsize condition (a lemma);
+    the last step substitutes ``mu = mu*`` into ``2 Delta/(K mu q_min) + L mu S/q_min``, which
+    is ``2 sqrt(2 Delta L S/K)/q_min``. The two calculus lemmas show ``mu*`` minimises T1's bound.
+    """
+    condition = _stepsize_lemma()
+    hypotheses: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
+    hypotheses.update(_DEFINITION)
+    factor = sy.L * sy.M_G * sy.mu * sy.q_k**2 * sy.grad_norm2 / 2
+    lemma = _fs.descent(
+        "C2: Lemma 3 at mu*", sy.mu, {}, condition.name, factor, lemmas=(condition,)
+    )
+    last = Step("<=", STATEMENT.bound, "positivity", tuple(_DEFINITION), None, "mu = mu*")
+    return _fs.averaged(
+        "C2",
+        sy.mu,
+        STATEMENT.bound,
+        _fs.descent_total(lemma, sy.mu),
+        hypotheses,
+        lemmas=(_stationary_lemma(), _convex_lemma()),
+        last=last,
+    )
