@@ -31,6 +31,9 @@ _EXPORTS = {
     "decode": "simulate.bits",
     "run": "simulate.sgd",
     "BlockFormat": "simulate.scaling",
+    "Quantizer": "simulate.quantizer",
+    "SyntheticShrinkage": "simulate.quantizer",
+    "Trajectory": "simulate.trajectory",
     "quantize_blocks": "simulate.scaling",
 }
 
