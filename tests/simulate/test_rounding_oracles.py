@@ -24,6 +24,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from simulate import formats
+from simulate.bits import decode
 from simulate.formats import Format
 from simulate.rounding import DETERMINISTIC_MODES, quantize
 from tests.strategies_formats import custom_formats, preset_formats, rounding_inputs
@@ -278,3 +279,56 @@ def test_e8m0_every_float16_value_agrees_with_exact_arithmetic(mode: str) -> Non
     x = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float64)[::3]
     expected = np.array([fraction_round(float(v), fmt, mode) for v in x])
     assert_bitwise(quantize(x, fmt, mode), expected, x, f"e8m0 {mode}")
+
+
+def edge_inputs(fmt: Format, dtype: type, stride: int) -> np.ndarray:
+    """Every ``stride``-th value of ``fmt`` with the tie above it and the floats of ``dtype``
+    one ulp either side of that tie; the underflow and overflow thresholds and their
+    neighbours; signed zeros, infinities and NaN; all with both signs.
+    """
+    values = decode(np.arange(1 << fmt.bits, dtype=np.uint64), fmt)
+    positive = np.unique(values[np.isfinite(values) & (values >= 0)])
+    low, high = positive[:-1:stride], positive[1::stride]
+    ties = (low + high) / 2  # exact: the formats are far narrower than float64
+    top_quantum = math.ldexp(1.0, fmt.emax - fmt.mantissa_bits)
+    thresholds = np.array([fmt.min_subnormal / 2, fmt.max_finite + top_quantum / 2])
+    centres: np.ndarray = np.concatenate([ties, thresholds]).astype(dtype)
+    with np.errstate(over="ignore"):
+        near = [np.nextafter(centres, dtype(np.inf)), np.nextafter(centres, dtype(0))]
+    specials: np.ndarray = np.array([0.0, np.inf, np.nan], dtype=dtype)
+    magnitudes = np.concatenate([low.astype(dtype), centres, *near, specials])
+    magnitudes = magnitudes[~np.isinf(magnitudes) | (magnitudes == specials[1])]
+    return np.concatenate([magnitudes, -magnitudes])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", [n for n in formats.names() if formats.get(n).bits <= 16])
+def test_every_tie_and_near_tie_against_the_oracles(name: str, dtype: type) -> None:
+    """Deterministic edge cases (the @example of the Hypothesis tests above, made exhaustive).
+
+    Every tie of every format of at most 8 bits (every 16th of fp16 and bf16), one ulp
+    either side, both thresholds: exact arithmetic in all five modes, MPFR in its four,
+    ml_dtypes (RNE) on float32.
+    """
+    fmt = formats.get(name)
+    x = edge_inputs(fmt, dtype, stride=1 if fmt.bits <= 8 else 16)
+    check_against_fraction(x, fmt, DETERMINISTIC_MODES)
+    if fmt.subnormals:
+        check_against_mpfr(x, fmt)
+    if dtype == np.float32:
+        x = x[_comparable_with_ml_dtypes(x, fmt)]
+        expected = _ml_dtypes_cast(x, ML_DTYPES_TYPES[name])
+        assert_bitwise(quantize(x, fmt), expected, x, f"{name} ml_dtypes edges")
+
+
+def test_the_edge_cases_catch_wrong_tie_rules_and_double_rounding() -> None:
+    """Teeth: the same inputs and comparison reject ties-away for ties-to-even, and reject
+    ml_dtypes' float64 casts (rounded through float32 first) against the exact oracle."""
+    fmt = formats.get("fp8_e4m3")
+    x = edge_inputs(fmt, np.float64, stride=1)
+    expected = in_input_dtype([fraction_round(float(v), fmt, "rne") for v in x], x.dtype)
+    with pytest.raises(AssertionError, match="planted rna"):
+        assert_bitwise(quantize(x, fmt, "rna"), expected, x, "planted rna")
+    double_rounded = _ml_dtypes_cast(x, ML_DTYPES_TYPES["fp8_e4m3"])
+    with pytest.raises(AssertionError, match="ml_dtypes float64"):
+        assert_bitwise(double_rounded, expected, x, "ml_dtypes float64")
