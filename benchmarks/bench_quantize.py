@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             )
     print()
     print_hard_inputs()
+    print()
     print("targets missed (! above): " + ("; ".join(missed) if missed else "none"))
 
 
