@@ -17,13 +17,29 @@ import sympy as sp
 
 from bounds.proof.chain import Proof, Step
 from bounds.proof.expectation import E, Ek
-from bounds.proof.library import (
+from bounds.symbols import (
+    M_G,
+    Delta,
+    F_inf,
+    F_star,
+    K,
+    L,
+    M,
+    beta,
+    gamma,
+    k,
+    mu0,
+    q_k,
+    q_min,
+    sigma_q2,
+)
+from bounds.symbols import grad_norm2 as G
+from bounds.theorems._model import (
     DETERMINISTIC,
     EF,
     EG,
     MEASURABLE,
     MODEL,
-    F_inf,
     F_k,
     F_next,
     eps_g,
@@ -34,12 +50,10 @@ from bounds.proof.library import (
     ghat_grad,
     ghat_sq,
 )
-from bounds.symbols import M_G, Delta, F_star, K, L, M, beta, gamma, k, mu0, q_k, q_min, sigma_q2
-from bounds.symbols import grad_norm2 as G
 
 S = M + sigma_q2
 
-#: The library's declarations plus the schedule's and the PL theorems' constants: not random.
+#: The model's declarations plus the schedule's and the PL theorems' constants: not random.
 _CONSTANTS = (beta, gamma, k, mu0, F_star)
 EXPECT = {
     "measurable": (*MEASURABLE, *_CONSTANTS),

@@ -17,10 +17,10 @@ import sympy as sp
 
 from bounds.proof.chain import Proof, Step
 from bounds.proof.expectation import E
-from bounds.proof.library import EF, EG, F_k
 from bounds.symbols import M_G, F1_gap, F_star, L, c, k, q_min
 from bounds.symbols import grad_norm2 as G
 from bounds.theorems import _fixed_step as fs
+from bounds.theorems._model import EF, EG, F_k
 
 S = fs.S
 
