@@ -14,7 +14,7 @@ re-checked by exact expansion, so the LP solver is not trusted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations_with_replacement
@@ -22,6 +22,9 @@ from itertools import combinations_with_replacement
 import sympy as sp
 
 from bounds.proof import region, simplex
+
+#: Larger LPs are not attempted: the exact dense simplex would take minutes.
+MAX_COLUMNS = 600
 
 
 @dataclass(frozen=True)
@@ -50,20 +53,44 @@ class Certificate:
 
 
 def _polynomial_constraints(
-    cons: Sequence[region.Constraint], sgn: region.Signs
+    cons: Sequence[region.Constraint],
+    sgn: region.Signs,
+    positive: Callable[[sp.Expr], bool] | None = None,
 ) -> list[tuple[sp.Expr, bool, str]]:
     out = []
     for con in cons:
         num, den = region.numerator_denominator(con.expr)
         if num.is_number:
             continue
-        if region.is_positive_expr(-den, sgn) and not region.is_positive_expr(den, sgn):
-            num = -num
-        elif not (den.is_number and den.is_positive) and not region.is_positive_expr(den, sgn):
+        sign = denominator_sign(den, sgn, positive)
+        if sign == 0:
             continue  # unknown sign of the denominator: this constraint cannot be used.
+        num = sign * num
         relation = ">" if con.strict else ">="
         out.append((num, con.strict, f"{con.name}: {num} {relation} 0"))
     return out
+
+
+def denominator_sign(
+    den: sp.Expr, sgn: region.Signs, positive: Callable[[sp.Expr], bool] | None = None
+) -> int:
+    """``1`` or ``-1`` when ``den`` is shown ``> 0`` or ``< 0``; ``0`` when neither is shown.
+
+    The cheap term-wise test first, then ``positive`` (e.g. the slack-substitution tactic under
+    the goal's hypotheses) when given.
+    """
+    if den.is_number:
+        return 1 if den.is_positive else (-1 if den.is_negative else 0)
+    if region.is_positive_expr(den, sgn):
+        return 1
+    if region.is_positive_expr(-den, sgn):
+        return -1
+    if positive is not None:
+        if positive(den):
+            return 1
+        if positive(-den):
+            return -1
+    return 0
 
 
 def find_certificate(
@@ -72,12 +99,44 @@ def find_certificate(
     sgn: region.Signs,
     degree: int = 2,
     strict: bool = False,
+    positive: Callable[[sp.Expr], bool] | None = None,
+) -> tuple[sp.Expr, Certificate] | None:
+    """Certify ``target >= 0`` as ``scale * target = sum(terms) + remainder``, or ``None``.
+
+    ``scale`` is 1, else a positive denominator of one hypothesis (a hypothesis such as
+    ``D_{k+1} <= (...)/(gamma + k)**2`` is only usable against a target multiplied by it).
+    """
+    scales: list[sp.Expr] = [sp.Integer(1)]
+    for con in cons:
+        _, den = region.numerator_denominator(con.expr)
+        den = sp.factor(den)
+        if not den.is_number and den not in scales and denominator_sign(den, sgn, positive) == 1:
+            scales.append(den)
+    # Cheap attempts first: fewer factors per product, then richer multipliers.
+    for size in range(1, degree + 1):
+        for linear in (False, True):
+            for scale in scales:
+                scaled = sp.expand(scale * target)
+                cert = _find_scaled(scaled, cons, sgn, size, strict, positive, linear)
+                if cert is not None:
+                    return scale, cert
+    return None
+
+
+def _find_scaled(
+    target: sp.Expr,
+    cons: Sequence[region.Constraint],
+    sgn: region.Signs,
+    degree: int = 2,
+    strict: bool = False,
+    positive: Callable[[sp.Expr], bool] | None = None,
+    linear: bool = True,
 ) -> Certificate | None:
     """Find and verify a certificate of ``target >= 0`` (``> 0`` if ``strict``), or ``None``.
 
     ``target`` must be a polynomial in its atoms (multiply out positive denominators first).
     """
-    polys = _polynomial_constraints(cons, sgn)
+    polys = _polynomial_constraints(cons, sgn, positive)
     gens_set: set[sp.Expr] = set()
     for expr in [target, *(p for p, _, _ in polys)]:
         if not expr.is_number:
@@ -95,24 +154,27 @@ def find_certificate(
             )
     columns: list[tuple[dict[tuple[int, ...], sp.Rational], sp.Expr, bool, tuple[str, ...]]] = []
     target_monos = target_poly.monoms()
+    n = len(gens)
+    # Multipliers: 1 and each single generator (cheap, and what cancelling terms need), plus
+    # every monomial that maps some term of a product onto some term of the target.
+    unit = [tuple(int(i == j) for j in range(n)) for i in range(n)]
     for poly, is_strict, names in products:
-        seen: set[tuple[int, ...]] = set()
+        candidates = {(0,) * n, *(unit if linear else ())}
         for t in poly.monoms():
             for p in target_monos:
-                m = tuple(a - b for a, b in zip(p, t, strict=False))
-                if min(m) < 0 or m in seen:
-                    continue
-                mono = sp.Mul(*(g**e for g, e in zip(gens, m, strict=False)))
-                if mono != 1 and not region.polynomial_is_nonnegative(
-                    sp.Poly(mono, *gens), sgn, strict=False
-                ):
-                    continue
-                seen.add(m)
-                shifted = poly * sp.Poly(mono, *gens)
-                mono_positive = region.polynomial_is_nonnegative(
-                    sp.Poly(mono, *gens), sgn, strict=True
-                )
-                columns.append((dict(shifted.terms()), mono, is_strict and mono_positive, names))
+                m = tuple(a - b for a, b in zip(p, t, strict=True))
+                if min(m) >= 0:
+                    candidates.add(m)
+        for m in sorted(candidates):
+            mono = sp.Mul(*(g**e for g, e in zip(gens, m, strict=True)))
+            mono_poly = sp.Poly(mono, *gens)
+            if not region.polynomial_is_nonnegative(mono_poly, sgn, strict=False):
+                continue
+            shifted = poly * mono_poly
+            mono_positive = region.polynomial_is_nonnegative(mono_poly, sgn, strict=True)
+            columns.append((dict(shifted.terms()), mono, is_strict and mono_positive, names))
+    if len(columns) > MAX_COLUMNS:
+        return None
     monos = sorted(set(target_monos).union(*(c[0].keys() for c in columns)))
     target_coeffs = dict(target_poly.terms())
     # Remainder slots: one per monomial whose term is non-negative when its coefficient is.

@@ -101,8 +101,13 @@ def prove(claim: sp.Basic, given: Sequence[sp.Basic] = (), degree: int = 2) -> P
         raise ValueError(f"degree must be an integer >= 1, got {degree!r}")
     started = time.perf_counter()
     goal = Goal(lhs, rel, rhs, tuple(named), {"degree": degree})
-    attempts = []
+    attempts: list[tuple[str, str]] = []
     for name, tactic in AUTOMATIC:
+        if name == "products":
+            # Search first: false claims are common and the exact LP is the slow tactic.
+            counterexample = refute.search(lhs, rel, rhs, goal.hypotheses)
+            if counterexample is not None:
+                return _refuted(claim, counterexample, started, attempts)
         result = tactic(goal)
         attempts.append((name, result.message))
         if result.status == "proved":
@@ -116,18 +121,6 @@ def prove(claim: sp.Basic, given: Sequence[sp.Basic] = (), degree: int = 2) -> P
                 time.perf_counter() - started,
                 tuple(attempts),
             )
-    counterexample = refute.search(lhs, rel, rhs, goal.hypotheses)
-    if counterexample is not None:
-        return ProveResult(
-            claim,
-            "refuted",
-            None,
-            None,
-            counterexample,
-            "counterexample found and re-checked in exact rationals",
-            time.perf_counter() - started,
-            tuple(attempts),
-        )
     attempts.append(("refute", "no counterexample among boundary and random points"))
     explanation = "; ".join(f"{name}: {why}" for name, why in attempts)
     return ProveResult(
@@ -137,6 +130,24 @@ def prove(claim: sp.Basic, given: Sequence[sp.Basic] = (), degree: int = 2) -> P
         None,
         None,
         explanation,
+        time.perf_counter() - started,
+        tuple(attempts),
+    )
+
+
+def _refuted(
+    claim: sp.Basic,
+    counterexample: dict[str, sp.Rational],
+    started: float,
+    attempts: list[tuple[str, str]],
+) -> ProveResult:
+    return ProveResult(
+        claim,
+        "refuted",
+        None,
+        None,
+        counterexample,
+        "counterexample found and re-checked in exact rationals",
         time.perf_counter() - started,
         tuple(attempts),
     )

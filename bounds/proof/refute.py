@@ -54,6 +54,7 @@ def search(
     hypotheses: Sequence[tuple[str, sp.Basic]],
     samples: int = 200,
     seed: int = 0,
+    alternatives: int = 16,
 ) -> dict[str, sp.Rational] | None:
     """An exact point satisfying every hypothesis where ``lhs rel rhs`` is false, or ``None``.
 
@@ -63,6 +64,10 @@ def search(
         Random slack vectors tried per substitution alternative after the boundary grid.
     seed
         Seed of the random rationals (the search is deterministic given it).
+    alternatives
+        At most this many substitution alternatives are searched, each with at most
+        ``GRID_LIMIT`` boundary points and ``samples`` random ones (counts, not times, so the
+        search is reproducible on any machine).
 
     Returns
     -------
@@ -84,7 +89,7 @@ def search(
         symbols |= a.free_symbols | b.free_symbols
     subs, sgn = region.parametrize(atom_hyps, symbols)
     rng = random.Random(seed)
-    for alternative in subs:
+    for alternative in subs[:alternatives]:
         slacks = list(alternative.slacks)
         mapped = {sym: alternative.apply(sym) for sym in symbols}
         rest = sorted(

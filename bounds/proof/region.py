@@ -136,24 +136,32 @@ class Substitution:
 
 def _bounds_of(
     sym: sp.Symbol, hypotheses: Sequence[tuple[str, sp.Basic]]
-) -> tuple[list[sp.Expr], list[sp.Expr], list[sp.Expr]]:
-    lower: list[sp.Expr] = []
-    upper: list[sp.Expr] = []
+) -> tuple[list[tuple[sp.Expr, bool]], list[tuple[sp.Expr, bool]], list[sp.Expr]]:
+    """Atomic lower bounds, upper bounds (each with its strictness) and values of ``sym``."""
+    lower: list[tuple[sp.Expr, bool]] = []
+    upper: list[tuple[sp.Expr, bool]] = []
     equal: list[sp.Expr] = []
     for _, hyp in hypotheses:
         if hyp is sp.true:
             continue
         lhs, rel, rhs = relation_of(hyp)
         if lhs == sym and sym not in rhs.free_symbols:
-            (equal if rel == "=" else upper).append(rhs)
+            if rel == "=":
+                equal.append(rhs)
+            else:
+                upper.append((rhs, rel == "<"))
         elif rhs == sym and sym not in lhs.free_symbols:
-            (equal if rel == "=" else lower).append(lhs)
+            if rel == "=":
+                equal.append(lhs)
+            else:
+                lower.append((lhs, rel == "<"))
 
     # Numbers and bounds over few symbols first: they close the substitution order early.
-    def rank(bound: sp.Expr) -> tuple[int, str]:
-        return len(bound.free_symbols), str(bound)
+    def rank(bound: tuple[sp.Expr, bool]) -> tuple[int, str]:
+        return len(bound[0].free_symbols), str(bound[0])
 
-    return sorted(lower, key=rank), sorted(upper, key=rank), sorted(equal, key=rank)
+    equal.sort(key=lambda e: (len(e.free_symbols), str(e)))
+    return sorted(lower, key=rank), sorted(upper, key=rank), equal
 
 
 def parametrize(
@@ -182,21 +190,28 @@ def parametrize(
     for sym in sorted(set(symbols), key=str):
         lower, upper, equal = _bounds_of(sym, hyps)
         # Sign constraints (x >= 0) are kept as signs, not as substitutions.
-        lower = [lo for lo in lower if lo != 0]
-        s = sp.Dummy(f"s_{sym}", nonnegative=True)
+        lower = [(lo, strict) for lo, strict in lower if lo != 0]
+        # A one-sided strict bound is covered exactly by a strictly positive slack.
+        one_sided_strict = (lower[0][1] if lower else False) if not upper else False
+        if upper and not lower and base_signs.is_positive(sym):
+            one_sided_strict = upper[0][1]
+        if one_sided_strict and not equal:
+            s = sp.Dummy(f"s_{sym}", positive=True)
+        else:
+            s = sp.Dummy(f"s_{sym}", nonnegative=True)
         if equal:
             choices[sym] = [equal[0]]
         elif lower and upper:
-            lo, hi = lower[0], upper[0]
+            lo, hi = lower[0][0], upper[0][0]
             choices[sym] = [(lo + hi * s) / (1 + s), (lo * s + hi) / (1 + s)]
         elif lower:
-            choices[sym] = [lower[0] + s]
+            choices[sym] = [lower[0][0] + s]
         elif upper and base_signs.is_positive(sym):
-            choices[sym] = [upper[0] / (1 + s)]
+            choices[sym] = [upper[0][0] / (1 + s)]
         elif upper and base_signs.is_nonnegative(sym):
-            choices[sym] = [upper[0] / (1 + s), upper[0] * s / (1 + s)]
+            choices[sym] = [upper[0][0] / (1 + s), upper[0][0] * s / (1 + s)]
         elif upper:
-            choices[sym] = [upper[0] - s]
+            choices[sym] = [upper[0][0] - s]
         else:
             continue
         slack_of[sym] = s
@@ -209,6 +224,7 @@ def parametrize(
     ]
     remaining_pos = {sym for sym in base_signs.positive if sym not in order}
     remaining_nonneg = {sym for sym in base_signs.nonnegative if sym not in order}
+    remaining_pos |= {s for s in slack_of.values() if s.is_positive}
     remaining_nonneg |= set(slack_of.values())
     return subs, Signs(frozenset(remaining_pos), frozenset(remaining_nonneg))
 

@@ -14,7 +14,7 @@ import sympy as sp
 
 from bounds.proof import sums
 from bounds.proof.tactics import Goal, TacticResult, positivity
-from bounds.proof.tactics.identity import is_zero
+from bounds.proof.tactics.identity import canonical, is_zero
 
 
 def check(goal: Goal) -> TacticResult:
@@ -28,9 +28,14 @@ def check(goal: Goal) -> TacticResult:
     ok, _, _reason = positivity.certify(high - low + 1, goal.hypotheses, strict=False)
     if not ok:
         return TacticResult("unknown", None, f"telescope: range {low}..{high} not shown valid")
-    total = sp.Sum(term(index + 1) - term(index), (index, low, high))
+    total = canonical(sp.Sum(term(index + 1) - term(index), (index, low, high)))
     closed = term(high + 1) - term(low)
-    if is_zero(goal.difference + total - closed, goal.hint):
+    # Use the lemma as a rewrite: solve it for one of its sums and substitute that sum.
+    pivot = sorted(total.atoms(sp.Sum), key=sp.default_sort_key)
+    solved = sp.solve(total - closed, pivot[0]) if pivot else []
+    if len(solved) == 1 and is_zero(
+        canonical(goal.difference, goal.hint).xreplace({pivot[0]: solved[0]}), goal.hint
+    ):
         return TacticResult(
             "proved", {"lemma": f"{total} = {closed}", "induction": "base and step exact"}, ""
         )

@@ -1,0 +1,78 @@
+"""``stepshrink check``: the table, JSON and Markdown outputs, exit codes and option errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from bounds.proof import library
+from bounds.proof.chain import Proof, Step
+from stepshrink.cli import main
+
+
+def test_check_proves_everything_and_writes_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    json_path, md_path = tmp_path / "proofs.json", tmp_path / "proofs.md"
+    status = main(["check", "--json", str(json_path), "--markdown", str(md_path)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    names = [proof.name for proof in library.proofs()]
+    for name in names:
+        assert name in out
+    assert "all proofs check" in out
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    assert document["all_proved"] is True
+    assert [p["name"] for p in document["proofs"]] == names
+    assert all(s["status"] == "proved" for p in document["proofs"] for s in p["steps"])
+    markdown = md_path.read_text(encoding="utf-8")
+    assert markdown.startswith("# Proof check")
+    assert "| T1 |" in markdown
+
+
+def test_a_broken_proof_makes_check_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x = sp.Symbol("x", positive=True)
+    # Planted bug: x**2 <= x is false for x > 1, which the hypothesis allows.
+    broken = Proof(
+        "broken", x**2, (Step("<=", x, "positivity", ("x >= 1",)),), x**2 <= x, {"x >= 1": x >= 1}
+    )
+    monkeypatch.setattr(library, "proofs", lambda: [broken])
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert "SOME PROOFS DO NOT CHECK" in captured.out
+    assert "broken step 1 [positivity] refuted" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--only", "T99"], "--only must name a proof"),
+        (["check", "--json", "/no/such/dir/out.json"], "--json: directory"),
+    ],
+)
+def test_bad_options_are_one_line_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_markdown_to_a_directory_is_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--markdown", str(tmp_path)]) == 2
+    assert "--markdown must be a file path" in capsys.readouterr().err
+
+
+def test_only_selects_proofs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--only", "T3 recursion"]) == 0
+    out = capsys.readouterr().out
+    assert "T3 recursion" in out
+    assert "T1" not in out
