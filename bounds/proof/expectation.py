@@ -34,15 +34,32 @@ def _split(term: sp.Expr, known: set[sp.Symbol]) -> tuple[sp.Expr, sp.Expr]:
     return coeff * sp.Mul(*outside), sp.Mul(*inside)
 
 
-def _apply(op: type[sp.Function], arg: sp.Expr, known: set[sp.Symbol]) -> sp.Expr:
+def _tower(term: sp.Expr, measurable: set[sp.Symbol]) -> sp.Expr:
+    """``m * Ek(X)`` with ``m`` measurable becomes ``m * X`` under ``E`` (tower property)."""
+    factors = sp.Mul.make_args(term)
+    inner = [f for f in factors if isinstance(f, Ek)]
+    rest = [f for f in factors if not isinstance(f, Ek)]
+    if len(inner) == 1 and all(f.free_symbols <= measurable for f in rest):
+        return sp.Mul(*rest) * inner[0].args[0]
+    return term
+
+
+def _apply(
+    op: type[sp.Function],
+    arg: sp.Expr,
+    known: set[sp.Symbol],
+    measurable: set[sp.Symbol] | None = None,
+) -> sp.Expr:
     arg = sp.expand(arg)
     if arg == 0:
         return sp.Integer(0)
-    if op is E and isinstance(arg, Ek):
-        # Tower property: E[E_k[X]] = E[X].
-        return _apply(E, arg.args[0], known)
+    if op is E and measurable is not None:
+        # Tower property: E[m E_k[X]] = E[E_k[m X]] = E[m X] for history-measurable m.
+        folded = sp.expand(sp.Add(*(_tower(t, measurable) for t in sp.Add.make_args(arg))))
+        if folded != arg:
+            return _apply(E, folded, known, measurable)
     if arg.is_Add:
-        return sp.Add(*(_apply(op, term, known) for term in arg.args))
+        return sp.Add(*(_apply(op, term, known, measurable) for term in arg.args))
     outside, inside = _split(arg, known)
     if inside == 1:
         return outside
@@ -70,7 +87,9 @@ def normalize(
     def rewrite(node: sp.Expr) -> sp.Expr:
         if isinstance(node, (E, Ek)):
             inner = rewrite(node.args[0])
-            return _apply(type(node), inner, known_k if isinstance(node, Ek) else known)
+            if isinstance(node, Ek):
+                return _apply(Ek, inner, known_k)
+            return _apply(E, inner, known, known_k)
         if node.args:
             return node.func(*(rewrite(a) for a in node.args))
         return node

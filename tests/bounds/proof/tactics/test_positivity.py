@@ -1,0 +1,32 @@
+"""Slack substitution: proves true inequalities, never false ones."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from bounds.proof.tactics import Goal, positivity
+
+x, y, q = sp.symbols("x y q", positive=True)
+
+
+def test_interval_bound_is_proved() -> None:
+    hyps = (("q<=1", q <= 1),)
+    assert positivity.check(Goal(q**2, "<=", q, hyps)).status == "proved"
+
+
+def test_false_direction_is_refused() -> None:
+    hyps = (("q<=1", q <= 1),)
+    assert positivity.check(Goal(q, "<=", q**2, hyps)).status == "unknown"
+
+
+def test_strict_needs_a_strictly_positive_term() -> None:
+    assert positivity.check(Goal(x, "<", x + y)).status == "proved"
+    hyps = (("y>=x", y >= x),)
+    # x <= y is proved but x < y is false at y = x.
+    assert positivity.check(Goal(x, "<=", y, hyps)).status == "proved"
+    assert positivity.check(Goal(x, "<", y, hyps)).status == "unknown"
+
+
+def test_strict_one_sided_bound_gives_strict_claim() -> None:
+    hyps = (("y>x", y > x),)
+    assert positivity.check(Goal(x, "<", y, hyps)).status == "proved"

@@ -1,0 +1,43 @@
+"""Every proof of the library checks end to end, and its conclusion is the stated bound."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import sympy as sp
+
+from bounds.proof import check, library
+from bounds.proof.chain import Step
+
+PROOFS = {proof.name: proof for proof in library.proofs()}
+
+
+@pytest.mark.parametrize("name", sorted(PROOFS))
+def test_proof_checks(name: str) -> None:
+    report = check(PROOFS[name])
+    failing = [
+        (s.index, s.rule, s.message) for s in (*report.steps, report.chain) if s.status != "proved"
+    ]
+    assert report.status == "proved", failing
+
+
+def test_t1_conclusion_is_spec_bound() -> None:
+    from bounds.symbols import Delta, K, L, M, mu, q_min, sigma_q2
+
+    target = PROOFS["T1"].target
+    spec = 2 * Delta / (K * mu * q_min) + L * mu * (M + sigma_q2) / q_min
+    assert sp.simplify(target.rhs - spec) == 0
+
+
+def test_lemma3_without_the_stepsize_condition_fails() -> None:
+    # Planted bug: drop the stepsize hypothesis from the last step of Lemma 3.
+    proof = library.lemma3()
+    last = proof.steps[-1]
+    uses = tuple(u for u in last.uses if not u.startswith("stepsize"))
+    broken = dataclasses.replace(
+        proof, steps=(*proof.steps[:-1], Step(last.rel, last.expr, last.rule, uses))
+    )
+    report = check(broken)
+    assert report.steps[-1].status == "refuted"
+    assert report.status == "refuted"
