@@ -45,26 +45,41 @@ MEASURABLE = (F_k, G, mu, q_k, q_min, L, M, M_G, sigma_q2, c)
 DETERMINISTIC = (mu, q_min, L, M, M_G, sigma_q2, c, K, Delta, F_inf)
 EXPECT = {"measurable": MEASURABLE, "deterministic": DETERMINISTIC}
 
-STEPSIZE = {"stepsize: mu <= 1/(L M_G)": mu <= 1 / (L * M_G), "A2: M_G >= 1": M_G >= 1}
+
+def _expect(step: sp.Symbol) -> dict[str, tuple[sp.Symbol, ...]]:
+    return {"measurable": (*MEASURABLE, step), "deterministic": (*DETERMINISTIC, step)}
+
+
+def _stepsize(step: sp.Symbol) -> dict[str, sp.Basic]:
+    return {"stepsize: mu <= 1/(L M_G)": step <= 1 / (L * M_G), "A2: M_G >= 1": M_G >= 1}
+
+
+STEPSIZE = _stepsize(mu)
 SHRINKAGE = {"A3: q_min <= q_k": q_min <= q_k, "A3: q_k <= 1": q_k <= 1, "q_min <= 1": q_min <= 1}
 
-MODEL = {
-    # A1, descent lemma at y = x_{k+1} = x_k - mu ĝ_k.
-    "A1: descent lemma": F_next <= F_k - mu * ghat_grad + L * mu**2 / 2 * ghat_sq,
-    # ĝ_k = q_k g_k + eps_k, expanded by bilinearity of the inner product.
-    "model: <grad, ĝ>": sp.Eq(ghat_grad, q_k * g_grad + eps_grad),
-    "model: ||ĝ||²": sp.Eq(ghat_sq, q_k**2 * g_sq + 2 * q_k * eps_g + eps_sq),
-    "A2: unbiased": sp.Eq(Ek(g_grad), G),
-    "A2: second moment": Ek(g_sq) <= M + M_G * G,
-    # E_k[eps | g] = 0 gives, by the tower rule, zero correlation with g_k and with ∇F(x_k).
-    "A4: E_k[eps_kᵀ ∇F] = 0": sp.Eq(Ek(eps_grad), 0),
-    "A4: E_k[eps_kᵀ g_k] = 0": sp.Eq(Ek(eps_g), 0),
-    "A4: second moment": Ek(eps_sq) <= sigma_q2,
-}
+
+def _model(mu: sp.Symbol) -> dict[str, sp.Basic]:
+    return {
+        # A1, descent lemma at y = x_{k+1} = x_k - mu ĝ_k.
+        "A1: descent lemma": F_next <= F_k - mu * ghat_grad + L * mu**2 / 2 * ghat_sq,
+        # ĝ_k = q_k g_k + eps_k, expanded by bilinearity of the inner product.
+        "model: <grad, ĝ>": sp.Eq(ghat_grad, q_k * g_grad + eps_grad),
+        "model: ||ĝ||²": sp.Eq(ghat_sq, q_k**2 * g_sq + 2 * q_k * eps_g + eps_sq),
+        "A2: unbiased": sp.Eq(Ek(g_grad), G),
+        "A2: second moment": Ek(g_sq) <= M + M_G * G,
+        # E_k[eps | g] = 0 gives, by the tower rule, zero correlation with g_k and with ∇F(x_k).
+        "A4: E_k[eps_kᵀ ∇F] = 0": sp.Eq(Ek(eps_grad), 0),
+        "A4: E_k[eps_kᵀ g_k] = 0": sp.Eq(Ek(eps_g), 0),
+        "A4: second moment": Ek(eps_sq) <= sigma_q2,
+    }
 
 
-def lemma3() -> Proof:
-    """Lemma 3: ``E_k F(x_{k+1}) - F(x_k) <= -(mu q_min/2)||∇F_k||² + (L mu²/2)(M + sigma_q2)``."""
+def lemma3(mu: sp.Symbol = mu) -> Proof:
+    """Lemma 3: ``E_k F(x_{k+1}) - F(x_k) <= -(mu q_min/2)||∇F_k||² + (L mu²/2)(M + sigma_q2)``.
+
+    ``mu`` is the stepsize symbol (``bounds.symbols.mu`` or ``mu_k``).
+    """
+    MODEL, STEPSIZE, EXPECT = _model(mu), _stepsize(mu), _expect(mu)
     first = -mu * q_k * G + L * mu**2 / 2 * (q_k**2 * (M + M_G * G) + sigma_q2)
     target = -(mu * q_min / 2) * G + L * mu**2 / 2 * S
     steps = (
@@ -249,5 +264,13 @@ def theorem3_recursion() -> Proof:
 
 
 def proofs() -> list[Proof]:
-    """Every proof of the library, in the order reports list them."""
-    return [lemma3(), lemma3_total(), theorem1(), theorem3_recursion()]
+    """Every checked proof: each theorem module's ``proof()`` (in registry order), then the
+    intermediate results that have no statement of their own."""
+    from bounds import theorems
+
+    found = [
+        theorems.module_of(statement).proof()
+        for statement in theorems.all()
+        if hasattr(theorems.module_of(statement), "proof")
+    ]
+    return [*found, lemma3_total(), theorem3_recursion()]

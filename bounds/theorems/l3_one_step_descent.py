@@ -59,3 +59,19 @@ STATEMENT = Statement(
     references=(paper("Lemma 3"), bottou("Lemma 4.4 and inequality (4.15)")),
     extras=(("general", GENERAL),),
 )
+
+
+# --------------------------------------------------------------------- checked proof (issue 5)
+from bounds.proof.chain import Proof  # noqa: E402
+
+
+def proof() -> Proof:
+    """Lemma 3 as a chain from A1-A4 to ``STATEMENT.bound``, checked by :func:`bounds.proof.check`.
+
+    Descent lemma, linearity and measurability of ``q_k, mu_k``, the zero-mean cross terms
+    (A4), the second moments (A2, A4), then the stepsize condition; see
+    :func:`bounds.proof.library.lemma3`.
+    """
+    from bounds.proof import library
+
+    return library.lemma3(sy.mu_k)

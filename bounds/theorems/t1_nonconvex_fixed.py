@@ -71,3 +71,18 @@ STATEMENT = Statement(
     rate=1 / sy.K,
     references=(paper("T1"), bottou("Theorem 4.8")),
 )
+
+
+# --------------------------------------------------------------------- checked proof (issue 5)
+from bounds.proof.chain import Proof  # noqa: E402
+
+
+def proof() -> Proof:
+    """T1 as a chain: sum Lemma 3 over k, telescope, ``F >= F_inf``, divide by ``K mu q_min/2``.
+
+    Lemma 3 (in total expectation) is a checked sub-proof; see
+    :func:`bounds.proof.library.theorem1`.
+    """
+    from bounds.proof import library
+
+    return library.theorem1()

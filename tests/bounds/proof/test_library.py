@@ -22,6 +22,16 @@ def test_proof_checks(name: str) -> None:
     assert report.status == "proved", failing
 
 
+@pytest.mark.parametrize("result_id", ["L3", "T1"])
+def test_theorem_module_proof_concludes_its_statement(result_id: str) -> None:
+    from bounds import theorems
+
+    statement = theorems.get(result_id)
+    target = theorems.module_of(statement).proof().target
+    assert isinstance(target, sp.LessThan)
+    assert sp.cancel(sp.together(target.rhs - statement.bound)) == 0
+
+
 def test_t1_conclusion_is_spec_bound() -> None:
     from bounds.symbols import Delta, K, L, M, mu, q_min, sigma_q2
 
