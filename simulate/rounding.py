@@ -107,7 +107,9 @@ def quantize(
     Returns
     -------
     ndarray
-        Same shape and dtype as ``x``; every element is a value of ``fmt`` (or NaN).
+        Same shape and dtype as ``x``; every element is a value of ``fmt`` (or NaN). A value
+        of a format wider than the input type can overflow that type: bf16's 65536, the
+        rounding of float16's 65504, comes back as float16 infinity.
 
     Raises
     ------
@@ -117,8 +119,12 @@ def quantize(
     fmt = resolve(fmt)
     mode = check_rounding(rounding)
     array = np.asarray(x)
-    if array.dtype.kind in "iub" or array.dtype.kind == "O":
-        array = array.astype(np.float64) if array.dtype.kind in "iub" else array
+    if array.dtype.kind in "iub":
+        if isinstance(x, np.ndarray | np.generic):
+            # A NumPy integer array is a typed choice; rounding it silently as float64 would
+            # hide a bug upstream. Python numbers and lists are values, taken as float64.
+            raise ValueError(f"x must be float16, float32 or float64, got dtype {array.dtype}")
+        array = array.astype(np.float64)
     if array.dtype.type not in _FLOAT_DTYPES:
         raise ValueError(f"x must be float16, float32 or float64, got dtype {array.dtype}")
     if mode == "sr":

@@ -89,3 +89,9 @@ def test_a_planted_off_by_one_quantum_is_caught() -> None:
     planted[finite[0]] = np.nextafter(planted[finite[0]], np.float32(np.inf))
     assert same_bits(fast, reference).all()
     assert not same_bits(planted, reference).all()
+
+
+def test_numpy_integer_arrays_are_rejected_python_numbers_accepted() -> None:
+    with pytest.raises(ValueError, match="x must be float16, float32 or float64"):
+        quantize(np.arange(3), "fp4_e2m1")
+    assert quantize([1, 2, 5], "fp4_e2m1").tolist() == [1.0, 2.0, 4.0]
