@@ -74,6 +74,59 @@ def _model(mu: sp.Symbol) -> dict[str, sp.Basic]:
     }
 
 
+def lemma1(mu: sp.Symbol = mu) -> Proof:
+    """Lemma 1 (one coordinate): ``E_k[x_{k+1}] = x_k - mu q_k ∇F(x_k)``."""
+    x_k, grad_k, x_next, ghat_c = sp.symbols("x_k grad_k x_next ghat_c", real=True)
+    g_c, eps_c = sp.symbols("g_c eps_c", real=True)
+    hint = {"measurable": (x_k, grad_k, mu, q_k), "deterministic": (mu,)}
+    hypotheses = {
+        "model: x_{k+1} = x_k - mu ĝ_k": sp.Eq(x_next, x_k - mu * ghat_c),
+        "model: ĝ_k = q_k g_k + eps_k": sp.Eq(ghat_c, q_k * g_c + eps_c),
+        "A2: unbiased": sp.Eq(Ek(g_c), grad_k),
+        "A4: zero mean": sp.Eq(Ek(eps_c), 0),
+    }
+    rhs = x_k - mu * q_k * grad_k
+    steps = (
+        Step(
+            "=",
+            x_k - mu * q_k * Ek(g_c) - mu * Ek(eps_c),
+            "expectation",
+            tuple(hypotheses)[:2],
+            hint,
+            "the update; linearity; q_k, mu measurable (A3)",
+        ),
+        Step("=", rhs, "expectation", tuple(hypotheses)[2:], hint, "A2 and A4 means"),
+    )
+    return Proof("L1", Ek(x_next), steps, sp.Eq(Ek(x_next), rhs), hypotheses)
+
+
+def lemma2() -> Proof:
+    """Lemma 2: ``E_k||ĝ_k||² <= q_k²(M + M_G||∇F_k||²) + sigma_q2``."""
+    model = _model(mu)
+    names = ("model: ||ĝ||²", "A4: E_k[eps_kᵀ g_k] = 0", "A2: second moment", "A4: second moment")
+    hypotheses = {name: model[name] for name in names}
+    rhs = q_k**2 * (M + M_G * G) + sigma_q2
+    steps = (
+        Step(
+            "=",
+            q_k**2 * Ek(g_sq) + Ek(eps_sq),
+            "expectation",
+            names[:2],
+            EXPECT,
+            "expand ||q g + eps||²; the cross term vanishes (A4)",
+        ),
+        Step(
+            "<=",
+            rhs,
+            "monotone",
+            names[2:],
+            {"terms": [(q_k**2, names[2]), (1, names[3])], **EXPECT},
+            "A2 and A4 moments",
+        ),
+    )
+    return Proof("L2", Ek(ghat_sq), steps, Ek(ghat_sq) <= rhs, hypotheses)
+
+
 def lemma3(mu: sp.Symbol = mu) -> Proof:
     """Lemma 3: ``E_k F(x_{k+1}) - F(x_k) <= -(mu q_min/2)||∇F_k||² + (L mu²/2)(M + sigma_q2)``.
 

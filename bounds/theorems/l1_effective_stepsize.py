@@ -49,3 +49,14 @@ STATEMENT = Statement(
     references=(paper("Lemma 1"), bottou("Assumption 4.3(b), unbiased case")),
     extras=(("effective stepsize", sy.mu_k * sy.q_k),),
 )
+
+
+# --------------------------------------------------------------------- checked proof (issue 5)
+from bounds.proof.chain import Proof  # noqa: E402
+
+
+def proof() -> Proof:
+    """Lemma 1 as a chain of expectation rules; see :func:`bounds.proof.library.lemma1`."""
+    from bounds.proof import library
+
+    return library.lemma1(sy.mu_k)

@@ -44,3 +44,14 @@ STATEMENT = Statement(
     bound=sy.q_k**2 * (sy.M + sy.M_G * sy.grad_norm2) + sy.sigma_q2,
     references=(paper("Lemma 2"), bottou("equation (4.9)")),
 )
+
+
+# --------------------------------------------------------------------- checked proof (issue 5)
+from bounds.proof.chain import Proof  # noqa: E402
+
+
+def proof() -> Proof:
+    """Lemma 2: expand ``||q g + eps||²``, A4 kills the cross term, A2/A4 bound the moments."""
+    from bounds.proof import library
+
+    return library.lemma2()

@@ -22,13 +22,13 @@ def test_proof_checks(name: str) -> None:
     assert report.status == "proved", failing
 
 
-@pytest.mark.parametrize("result_id", ["L3", "T1"])
+@pytest.mark.parametrize("result_id", ["L1", "L2", "L3", "T1"])
 def test_theorem_module_proof_concludes_its_statement(result_id: str) -> None:
     from bounds import theorems
 
     statement = theorems.get(result_id)
     target = theorems.module_of(statement).proof().target
-    assert isinstance(target, sp.LessThan)
+    assert isinstance(target, sp.LessThan if statement.relation == "<=" else sp.Equality)
     assert sp.cancel(sp.together(target.rhs - statement.bound)) == 0
 
 
@@ -51,3 +51,14 @@ def test_lemma3_without_the_stepsize_condition_fails() -> None:
     report = check(broken)
     assert report.steps[-1].status == "refuted"
     assert report.status == "refuted"
+
+
+def test_lemma1_without_a4_fails() -> None:
+    # Planted bug: deterministic rounding breaks A4; without citing it the mean cannot vanish.
+    proof = library.lemma1()
+    last = proof.steps[-1]
+    uses = tuple(u for u in last.uses if not u.startswith("A4"))
+    broken = dataclasses.replace(
+        proof, steps=(*proof.steps[:-1], dataclasses.replace(last, uses=uses))
+    )
+    assert check(broken).steps[-1].status != "proved"
