@@ -19,7 +19,7 @@ from bounds.proof.chain import (
     relation_of,
 )
 from bounds.proof.tactics import Goal, TacticResult, registry
-from bounds.proof.tactics.identity import is_zero
+from bounds.proof.tactics.identity import canonical, is_zero
 
 
 def check_step(goal: Goal, rule: str) -> TacticResult:
@@ -30,10 +30,22 @@ def check_step(goal: Goal, rule: str) -> TacticResult:
     result = tactics[rule](goal)
     if result.status == "proved":
         return result
-    counterexample = refute.search(goal.lhs, goal.rel, goal.rhs, goal.hypotheses)
+    # Refute the canonical form: linearity of E/Sum always holds, so atoms such as E(a + b)
+    # must not be sampled independently of E(a) and E(b).
+    hyps = tuple((name, _canonical_relation(h, goal.hint)) for name, h in goal.hypotheses)
+    counterexample = refute.search(
+        canonical(goal.lhs, goal.hint), goal.rel, canonical(goal.rhs, goal.hint), hyps
+    )
     if counterexample is not None:
         return TacticResult("refuted", counterexample, "counterexample (exact rationals)")
     return result
+
+
+def _canonical_relation(hyp: sp.Basic, hint: object) -> sp.Basic:
+    if hyp is sp.true:
+        return hyp
+    lhs, rel, rhs = relation_of(hyp)
+    return make_relational(canonical(lhs, hint), rel, canonical(rhs, hint))
 
 
 def check(proof: Proof) -> ProofReport:

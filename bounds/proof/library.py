@@ -23,6 +23,7 @@ from bounds.symbols import (
     c,
     k,
     mu,
+    mu_seq,
     q_k,
     q_min,
     sigma_q2,
@@ -46,8 +47,10 @@ DETERMINISTIC = (mu, q_min, L, M, M_G, sigma_q2, c, K, Delta, F_inf)
 EXPECT = {"measurable": MEASURABLE, "deterministic": DETERMINISTIC}
 
 
-def _expect(step: sp.Symbol) -> dict[str, tuple[sp.Symbol, ...]]:
-    return {"measurable": (*MEASURABLE, step), "deterministic": (*DETERMINISTIC, step)}
+def _expect(step: sp.Expr) -> dict[str, tuple[sp.Expr, ...]]:
+    # An indexed stepsize mu[k] brings its index and label: all deterministic.
+    extra = (step, *sorted(step.free_symbols, key=str))
+    return {"measurable": (*MEASURABLE, *extra), "deterministic": (*DETERMINISTIC, *extra)}
 
 
 def _stepsize(step: sp.Symbol) -> dict[str, sp.Basic]:
@@ -202,8 +205,9 @@ def lemma3(mu: sp.Symbol = mu) -> Proof:
     )
 
 
-def lemma3_total() -> Proof:
+def lemma3_total(mu: sp.Expr = mu, name: str = "L3 (total expectation)") -> Proof:
     """Lemma 3 in total expectation at step ``k``: ``EF(k+1) - EF(k) <= ...EG(k)...``."""
+    EXPECT = _expect(mu)
     definitions = {
         "def: EF(k+1) = E F(x_{k+1})": sp.Eq(E(F_next), EF(k + 1)),
         "def: EF(k) = E F(x_k)": sp.Eq(E(F_k), EF(k)),
@@ -230,12 +234,12 @@ def lemma3_total() -> Proof:
         Step("=", rhs, "expectation", (tuple(definitions)[2],), EXPECT, "linearity"),
     )
     return Proof(
-        "L3 (total expectation)",
+        name,
         EF(k + 1) - EF(k),
         steps,
         EF(k + 1) - EF(k) <= rhs,
         definitions,
-        lemmas=(lemma3(),),
+        lemmas=(lemma3(mu),),
     )
 
 
@@ -294,6 +298,57 @@ def theorem1() -> Proof:
     start = sp.Sum(EG(k), (k, 1, K)) / K
     target = start <= 2 * Delta / (K * mu * q_min) + L * mu * S / q_min
     return Proof("T1", start, steps, target, hypotheses, lemmas=(lemma,))
+
+
+def theorem2() -> Proof:
+    """T2: ``Σ_k mu_k E||∇F(x_k)||² <= (2 Delta + L S Σ_k mu_k²)/q_min``."""
+    step = mu_seq[k]
+    scale = 2 / q_min
+    lemma = lemma3_total(step, "L3 (total expectation, mu_k)")
+    hypotheses = {
+        "A1: F >= F_inf": EF(K + 1) >= F_inf,
+        "def: Delta = F(x_1) - F_inf": EF(1) <= F_inf + Delta,
+        "K >= 1": K >= 1,
+    }
+    squares = sp.Sum(step**2, (k, 1, K))
+    steps = (
+        Step(
+            "=",
+            scale * sp.Sum(step * q_min / 2 * EG(k), (k, 1, K)),
+            "identity",
+            (),
+            None,
+            "pull the constant out of the sum",
+        ),
+        Step(
+            "<=",
+            scale * sp.Sum(EF(k) - EF(k + 1) + L * step**2 / 2 * S, (k, 1, K)),
+            "monotone",
+            (lemma.name,),
+            {"terms": [(scale, lemma.name, (k, 1, K))]},
+            "sum Lemma 3 over k = 1..K",
+        ),
+        Step(
+            "=",
+            scale * (EF(1) - EF(K + 1) + L * S / 2 * squares),
+            "telescope",
+            ("K >= 1",),
+            {"term": sp.Lambda(k, -EF(k)), "limits": (k, 1, K)},
+            "telescoping",
+        ),
+        Step(
+            "<=",
+            scale * (Delta + L * S / 2 * squares),
+            "monotone",
+            ("A1: F >= F_inf", "def: Delta = F(x_1) - F_inf"),
+            {"terms": [(scale, "A1: F >= F_inf"), (scale, "def: Delta = F(x_1) - F_inf")]},
+            "F(x_{K+1}) >= F_inf",
+        ),
+        Step("=", (2 * Delta + L * S * squares) / q_min, "identity", (), None, "collect"),
+    )
+    start = sp.Sum(step * EG(k), (k, 1, K))
+    target = start <= (2 * Delta + L * S * squares) / q_min
+    return Proof("T2", start, steps, target, hypotheses, lemmas=(lemma,))
 
 
 def theorem3_recursion() -> Proof:

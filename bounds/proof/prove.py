@@ -12,6 +12,7 @@ import sympy as sp
 from bounds.proof import refute
 from bounds.proof.chain import Status, relation_of
 from bounds.proof.tactics import Goal, identity, positivity, products
+from bounds.proof.tactics.identity import canonical
 
 #: Automatic tactics in the order they are tried.
 AUTOMATIC = (
@@ -105,7 +106,7 @@ def prove(claim: sp.Basic, given: Sequence[sp.Basic] = (), degree: int = 2) -> P
     for name, tactic in AUTOMATIC:
         if name == "products":
             # Search first: false claims are common and the exact LP is the slow tactic.
-            counterexample = refute.search(lhs, rel, rhs, goal.hypotheses)
+            counterexample = refute.search(canonical(lhs), rel, canonical(rhs), goal.hypotheses)
             if counterexample is not None:
                 return _refuted(claim, counterexample, started, attempts)
         result = tactic(goal)

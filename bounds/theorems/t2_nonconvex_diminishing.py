@@ -178,3 +178,18 @@ STATEMENT = Statement(
     extras=(("min bound", MIN_BOUND), ("step sum", STEP_SUM), ("square sum", SQUARE_SUM)),
     variants=(HARMONIC, SQRT),
 )
+
+
+# --------------------------------------------------------------------- checked proof (issue 5)
+from bounds.proof.chain import Proof  # noqa: E402
+
+
+def proof() -> Proof:
+    """T2 as a chain: Lemma 3 at ``mu_k`` summed over k, telescoped, ``F >= F_inf``.
+
+    See :func:`bounds.proof.library.theorem2`; the limit statements (``liminf = 0`` and the
+    explicit schedules' rates) follow from this bound and are not part of the chain.
+    """
+    from bounds.proof import library
+
+    return library.theorem2()

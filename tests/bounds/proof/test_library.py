@@ -22,7 +22,7 @@ def test_proof_checks(name: str) -> None:
     assert report.status == "proved", failing
 
 
-@pytest.mark.parametrize("result_id", ["L1", "L2", "L3", "T1"])
+@pytest.mark.parametrize("result_id", ["L1", "L2", "L3", "T1", "T2"])
 def test_theorem_module_proof_concludes_its_statement(result_id: str) -> None:
     from bounds import theorems
 
