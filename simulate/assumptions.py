@@ -279,15 +279,27 @@ def check(
 
     shape = (count, samples)
     a2, m_fit, mg_fit = _check_a2(problem, noise, g.reshape(*shape, d), grads, level)
-    a3, q_min, q_max = _check_a3(q.reshape(shape), q_span.reshape(shape).max(axis=1), level)
-    a4, sigma_q2 = _check_a4(
-        rep_eps.reshape(count, repeats, d),
-        eps_span,
-        g_once,
-        np.einsum("rd,rd->r", eps, eps).reshape(shape),
-        deterministic,
-        level,
-    )
+    # A quantized gradient that overflowed to inf or NaN has no q and no eps: the statistics
+    # below are NaN (computed quietly) and A3-A4 are refuted outright.
+    with np.errstate(invalid="ignore", over="ignore"):
+        a3, q_min, q_max = _check_a3(q.reshape(shape), q_span.reshape(shape).max(axis=1), level)
+        a4, sigma_q2 = _check_a4(
+            rep_eps.reshape(count, repeats, d),
+            eps_span,
+            g_once,
+            np.einsum("rd,rd->r", eps, eps).reshape(shape),
+            deterministic,
+            level,
+        )
+    not_finite = float(np.mean(~np.isfinite(g_hat).all(axis=1)))
+    if not_finite > 0:
+        evidence = (
+            f"{not_finite:.3g} of the quantized gradients overflowed to inf or NaN, where "
+            "q_k and eps_k are undefined: the model Q(g) = q g + eps does not apply."
+        )
+        numbers = {"fraction_not_finite": not_finite}
+        a3 = Verdict(False, "A3: " + evidence, numbers)
+        a4 = Verdict(False, "A4: " + evidence, numbers)
     underflow = ((g != 0) & (g_hat == 0)).mean()
     estimates = {
         "q_min": q_min,

@@ -219,3 +219,17 @@ def test_nvfp4_sr_is_biased_where_the_rounded_block_scale_clips_the_block_maximu
     assert report["A3"].holds
     mx = assumptions.check(wide, "mxfp8_e4m3", "sr", n_points=8, samples=128, repeats=256, seed=10)
     assert mx["A4"].holds
+
+
+def test_overflow_to_infinity_refutes_a3_and_a4_without_warnings() -> None:
+    """An IEEE FP4-like format overflows to inf on large gradients: q and eps are undefined."""
+    from simulate import formats as fmts
+
+    problem = problems.quadratic(np.linspace(0.1, 1.0, 8), seed=0, x0_scale=10.0)
+    tiny_ieee = fmts.Format("e2m1_ieee", 2, 1, 1)
+    report = assumptions.check(
+        problem, tiny_ieee, "sr", noise.GaussianNoise(M=0.01, M_V=0.0), seed=0
+    )
+    assert not report["A3"].holds
+    assert not report["A4"].holds
+    assert report["A3"].numbers["fraction_not_finite"] > 0
