@@ -82,7 +82,9 @@ class Step:
     uses
         Names of the hypotheses the rule may use; the checker passes it these and no others.
     hint
-        Rule-specific data (e.g. multipliers for ``monotone``); never trusted, always checked.
+        Rule-specific data. Multipliers, sums and induction data are checked, never trusted;
+        the ``measurable``/``deterministic`` symbol lists for the expectation rules are model
+        assumptions (A3: ``q_k`` and ``mu_k`` are fixed by the history) stated by the proof.
     note
         Human-readable justification for the report.
     """

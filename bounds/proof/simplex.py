@@ -1,10 +1,10 @@
 """Exact two-phase simplex over the rationals (Bland's rule), for equality-form LPs.
 
 ``minimize c.x  subject to  A x = b, x >= 0``. SymPy's ``sympy.solvers.simplex.linprog``
-(1.14) is the natural tool, but on the degenerate coefficient-matching LPs of
-:mod:`bounds.proof.lp` it returned points that violate the equalities (reproduced in
-``tests/bounds/proof/test_simplex.py``), so this module solves them and every answer is
-re-verified anyway. Bland's smallest-index rule guarantees termination under degeneracy.
+(1.14.0) is the natural tool, but on the degenerate coefficient-matching LP of Lemma 3's
+certificate (28 equalities, 57 columns) it returned a point violating five of the equalities
+with a claimed optimum, both through ``A_eq`` and through paired inequalities; so this module
+solves them, and every answer is re-verified by exact expansion anyway. Bland's smallest-index rule guarantees termination under degeneracy.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def test_correct_twin_is_proved(name: str, claim: sp.Basic, given: list[sp.Basic
 @pytest.mark.slow
 def test_t4_step_with_the_low_precision_condition_is_proved() -> None:
     # The LP certificate found: 2 k^2 (nu - (k+1) D_next) = (k+1)*rec + 2(k+1)*IH*cond
-    # + (k+1)*nu_hyp + 2 nu, with k standing for gamma + k (about 25 s of exact simplex).
+    # + (k+1)*nu_hyp + 2 nu, with k standing for gamma + k (10-25 s of exact simplex).
     given = [
         *T4_COMMON,
         beta > 1 / (c * q_min),
