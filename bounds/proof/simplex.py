@@ -4,7 +4,8 @@
 (1.14.0) is the natural tool, but on the degenerate coefficient-matching LP of Lemma 3's
 certificate (28 equalities, 57 columns) it returned a point violating five of the equalities
 with a claimed optimum, both through ``A_eq`` and through paired inequalities; so this module
-solves them, and every answer is re-verified by exact expansion anyway. Bland's smallest-index rule guarantees termination under degeneracy.
+solves them, and every answer is re-verified by exact expansion anyway. Bland's
+smallest-index rule guarantees termination under degeneracy.
 """
 
 from __future__ import annotations
