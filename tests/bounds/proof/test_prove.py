@@ -59,3 +59,13 @@ def test_bad_given_is_rejected() -> None:
         prove(x**2 <= x + 1, given=["x > 0"])
     with pytest.raises(ValueError, match="degree"):
         prove(x**2 <= x + 1, degree=0)
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import bounds.proof.prove as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 3
+    assert result.failed == 0
