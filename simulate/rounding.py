@@ -137,7 +137,8 @@ def quantize(
         kernel = partial(_rne_by_float_addition, fmt=fmt)
     elif mode == "sr" and _sr_truncation_is_exact(array, fmt, bits):
         assert rng is not None
-        kernel = partial(_sr_by_float_truncation, fmt=fmt, rng=rng, random_bits=bits)
+        sr_kernel = _sr_by_carry if _sr_carry_applies(array, fmt) else _sr_by_float_truncation
+        kernel = partial(sr_kernel, fmt=fmt, rng=rng, random_bits=bits)
     else:
         kernel = partial(_exact_kernel, fmt=fmt, mode=mode, rng=rng, random_bits=bits)
     # NaN and overflow are handled explicitly in the kernels; the float operations on them
@@ -319,43 +320,105 @@ def _sr_by_float_truncation(
     multiplying by the power of two ``q`` is exact. The step away happens exactly when
     ``U >= 1 - f`` for the discarded fraction ``f``: probability ``floor(f 2**r) / 2**r``.
     """
+    draws = _random_integers(rng, array.shape, random_bits)
+    return _sr_truncate(array, fmt, draws, random_bits)
+
+
+def _sr_truncate(
+    array: NDArray[np.floating],
+    fmt: Format,
+    draws: NDArray[np.unsignedinteger],
+    random_bits: int,
+) -> NDArray[np.floating]:
+    """The float64 truncation of :func:`_sr_by_float_truncation` with given random integers."""
     x: NDArray[np.float64] = array.astype(np.float64)
     bits: NDArray[np.uint64] = x.view(np.uint64)
     quantum_bits = bits & np.uint64(0x7FF0_0000_0000_0000)
-    np.clip(
-        quantum_bits,
-        np.uint64((fmt.emin + 1023) << 52),
-        np.uint64((fmt.emax + 1 + 1023) << 52),
-        out=quantum_bits,
-    )
+    peak = quantum_bits.max(initial=np.uint64(0))
+    np.maximum(quantum_bits, np.uint64((fmt.emin + 1023) << 52), out=quantum_bits)
+    if peak > np.uint64((fmt.emax + 1 + 1023) << 52):
+        np.minimum(quantum_bits, np.uint64((fmt.emax + 1 + 1023) << 52), out=quantum_bits)
     quantum_bits -= np.uint64(fmt.mantissa_bits << 52)
-    inverse_bits = np.uint64(2046 << 52) - quantum_bits
+    inverse = (np.uint64(2046 << 52) - quantum_bits).view(np.float64)
+    # U q = j * (q 2**-r): one multiplication by a power of two, exact.
+    offset = draws.astype(np.float64)
+    quantum_bits -= np.uint64(random_bits << 52)
+    offset *= quantum_bits.view(np.float64)
+    quantum_bits += np.uint64(random_bits << 52)
     quantum = quantum_bits.view(np.float64)
-    offset = _random_integers(rng, x.shape, random_bits).astype(np.float64)
-    offset *= 2.0**-random_bits
-    offset *= quantum
     result = np.abs(x)
     result += offset
-    result *= inverse_bits.view(np.float64)
+    result *= inverse
     np.trunc(result, out=result)
     result *= quantum
     np.copysign(result, x, out=result)
-    _apply_overflow(result, x, fmt)
+    if peak >= np.uint64((fmt.emax + 1023) << 52):
+        _apply_overflow(result, x, fmt)
     return result.astype(array.dtype, copy=False)
+
+
+def _sr_carry_applies(array: NDArray[np.floating], fmt: Format) -> bool:
+    """float32 input and a format whose normal range lies inside float32's."""
+    return (
+        array.dtype == np.float32
+        and fmt.mantissa_bits < 23
+        and fmt.emin >= -126
+        and fmt.emax <= 127
+    )
+
+
+def _sr_by_carry(
+    array: NDArray[np.floating], fmt: Format, rng: np.random.Generator, random_bits: int
+) -> NDArray[np.floating]:
+    """SR on float32 patterns: add random bits below the kept ones, carry, clear.
+
+    In the format's normal range (and, for formats with float32's exponents, in the
+    subnormal range too) the ``k = 23 - m`` discarded bits sit at the same place of every
+    pattern. Adding ``R`` (the draw scaled to ``k`` bits) to the pattern and clearing the
+    discarded bits steps away from zero exactly when ``R + D >= 2**k`` for the discarded
+    bits ``D``: the event ``draw + floor(f 2**r) >= 2**r`` of the exact path, with the same
+    draw. Values below the normal range of a narrower format go through the float64
+    truncation with their own draws.
+    """
+    x = np.ascontiguousarray(array)
+    bits = x.view(np.uint32)
+    discarded = 23 - fmt.mantissa_bits
+    draws = _random_integers(rng, x.shape, random_bits)
+    if random_bits >= discarded:
+        scaled = (draws >> draws.dtype.type(random_bits - discarded)).astype(np.uint32)
+    else:
+        scaled = draws.astype(np.uint32) << np.uint32(discarded - random_bits)
+    magnitude = bits & np.uint32(0x7FFF_FFFF)
+    peak = int(magnitude.max(initial=0))
+    scaled += bits
+    scaled &= np.uint32(~((1 << discarded) - 1) & 0xFFFF_FFFF)
+    result = scaled.view(np.float32)
+    if fmt.emin > -126:
+        below = magnitude < np.uint32((fmt.emin + 127) << 23)
+        if below.any():
+            result[below] = _sr_truncate(x[below], fmt, draws[below], random_bits)
+    if peak > 0x7F80_0000:  # NaN patterns: the carry may have turned a payload into inf
+        nan = magnitude > np.uint32(0x7F80_0000)
+        result[nan] = x[nan]
+    if peak >= (fmt.emax + 127) << 23:
+        _apply_overflow(result, x, fmt)
+    return result
 
 
 def _random_integers(
     rng: np.random.Generator, shape: tuple[int, ...], random_bits: int
-) -> NDArray[np.uint64]:
+) -> NDArray[np.unsignedinteger]:
     """Uniform integers in ``[0, 2**random_bits)``, the top bits of the generator's raw output.
 
-    Up to 32 bits, each raw 64-bit word feeds two elements: half the generator's work.
-    Every stochastic path draws through here, so equal seeds give equal bits on all paths.
+    Up to 32 bits, each raw 64-bit word feeds two elements (returned as uint32): half the
+    generator's work. Every stochastic path draws through here, so equal seeds give equal
+    bits on all paths.
     """
     count = int(np.prod(shape))
     if random_bits <= 32:
         words = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
-        return (words >> np.uint32(32 - random_bits)).astype(np.uint64).reshape(shape)
+        words >>= np.uint32(32 - random_bits)
+        return words.reshape(shape)
     return (rng.bit_generator.random_raw(count) >> np.uint64(64 - random_bits)).reshape(shape)
 
 
@@ -461,7 +524,7 @@ def _round_away(
         down = np.clip(scaled_shift, 0, 63).astype(np.uint64)
         up = np.clip(-scaled_shift, 0, 63).astype(np.uint64)
         threshold = (remainder >> down) << up
-        draws = _random_integers(rng, kept.shape, random_bits)
+        draws = _random_integers(rng, kept.shape, random_bits).astype(np.uint64)
         # Add the random bits below the kept ones and carry, as hardware does; the same
         # event as the fast path's truncation of |x| + U q, so both give identical bits.
         return (draws + threshold >= np.uint64(1 << random_bits)).astype(np.uint64)

@@ -53,9 +53,16 @@ def exact(x: NDArray[np.floating], fmt: formats.Format, mode: str, seed: int | N
         return _quantize_exact(x.astype(np.float64), fmt, mode, rng, bits).astype(x.dtype)
 
 
+def gradient_like_float32(count: int, seed: int) -> NDArray[np.float32]:
+    """Normal samples over 40 binades: mostly inside the formats' ranges, unlike raw bits."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(count) * np.exp2(rng.integers(-20, 20, count))).astype(np.float32)
+
+
 INPUTS = {
     "float16-all": every_float16,
     "float32-random": lambda: random_float32(300_000, seed=11),
+    "float32-gradient-like": lambda: gradient_like_float32(300_000, seed=13),
     "float64-random": lambda: random_float64(300_000, seed=12),
 }
 
@@ -68,7 +75,7 @@ def test_rne_fast_path_matches_exact_path(fmt: formats.Format, inputs: str) -> N
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)
-@pytest.mark.parametrize("inputs", ["float16-all", "float32-random"])
+@pytest.mark.parametrize("inputs", ["float16-all", "float32-random", "float32-gradient-like"])
 @pytest.mark.parametrize("random_bits", [1, 8, 24, 27, 40])
 def test_sr_fast_path_matches_exact_path(
     fmt: formats.Format, inputs: str, random_bits: int
