@@ -63,6 +63,10 @@ INPUTS = {
     "float16-all": every_float16,
     "float32-random": lambda: random_float32(300_000, seed=11),
     "float32-gradient-like": lambda: gradient_like_float32(300_000, seed=13),
+    # Few values below fp8's normal range, most below fp4's: both branches of the SR kernel.
+    "float32-standard-normal": lambda: (
+        np.random.default_rng(17).standard_normal(300_000).astype(np.float32)
+    ),
     "float64-random": lambda: random_float64(300_000, seed=12),
 }
 
@@ -75,7 +79,9 @@ def test_rne_fast_path_matches_exact_path(fmt: formats.Format, inputs: str) -> N
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)
-@pytest.mark.parametrize("inputs", ["float16-all", "float32-random", "float32-gradient-like"])
+@pytest.mark.parametrize(
+    "inputs", ["float16-all", "float32-random", "float32-gradient-like", "float32-standard-normal"]
+)
 @pytest.mark.parametrize("random_bits", [1, 8, 24, 27, 40])
 def test_sr_fast_path_matches_exact_path(
     fmt: formats.Format, inputs: str, random_bits: int
