@@ -137,10 +137,12 @@ def quantize(
         bits = 0
     if mode == "rne" and _fits_float_trick(fmt):
         kernel = partial(_rne_by_float_addition, fmt=fmt)
+    elif mode == "sr" and _sr_carry_applies(array, fmt, bits):
+        assert rng is not None
+        kernel = partial(_sr_by_carry, fmt=fmt, rng=rng, random_bits=bits)
     elif mode == "sr" and _sr_truncation_is_exact(array, fmt, bits):
         assert rng is not None
-        sr_kernel = _sr_by_carry if _sr_carry_applies(array, fmt) else _sr_by_float_truncation
-        kernel = partial(sr_kernel, fmt=fmt, rng=rng, random_bits=bits)
+        kernel = partial(_sr_by_float_truncation, fmt=fmt, rng=rng, random_bits=bits)
     else:
         kernel = partial(_exact_kernel, fmt=fmt, mode=mode, rng=rng, random_bits=bits)
     # NaN and overflow are handled explicitly in the kernels; the float operations on them
@@ -360,70 +362,81 @@ def _sr_truncate(
 
 
 def _sr_below_normal(
-    x: NDArray[np.float32],
+    x: NDArray[np.floating],
     fmt: Format,
     draws: NDArray[np.unsignedinteger],
     random_bits: int,
-) -> NDArray[np.float32]:
-    """SR of float32 values below ``min_normal``, where the quantum is ``q = 2**(emin - m)``.
+) -> NDArray[np.floating]:
+    """SR of values below ``min_normal``, where the quantum is ``q = 2**(emin - m)``.
 
     ``n = floor(|x| 2**r / q)`` (a power-of-two scaling, exact, then an exact truncation to
     an integer below ``2**(r + m)``) is ``kept 2**r + floor(f 2**r)``, so ``(n + draw) >> r``
-    is the rounded magnitude in quanta: the exact path's event with the same draw.
+    is the rounded magnitude in quanta: the exact path's event with the same draw. Needs
+    ``r + m <= 62`` (see :func:`_sr_carry_applies`).
     """
-    if random_bits + fmt.mantissa_bits > 62:
-        return _sr_truncate(x, fmt, draws, random_bits)
+    float_type = x.dtype.type
     scaled = np.abs(x)
-    scaled *= np.float32(2.0 ** (random_bits + fmt.mantissa_bits - fmt.emin))
+    scaled *= float_type(2.0 ** (random_bits + fmt.mantissa_bits - fmt.emin))
     # n + draw < 2**(r + m) + 2**r: 32-bit integers suffice for short draws (half the traffic).
     integer_type = np.uint32 if random_bits + fmt.mantissa_bits <= 30 else np.uint64
     total = scaled.astype(integer_type)
     total += draws.astype(integer_type, copy=False)
     total >>= integer_type(random_bits)
-    result = total.astype(np.float32)
-    result *= np.float32(2.0 ** (fmt.emin - fmt.mantissa_bits))
+    result = total.astype(float_type)
+    result *= float_type(2.0 ** (fmt.emin - fmt.mantissa_bits))
     return np.copysign(result, x)
 
 
-def _sr_carry_applies(array: NDArray[np.floating], fmt: Format) -> bool:
-    """float32 input and a format whose normal range lies inside float32's."""
+def _sr_carry_applies(array: NDArray[np.floating], fmt: Format, random_bits: int) -> bool:
+    """float32 or float64 input, and a format whose normal range lies inside the input's."""
+    if array.dtype == np.float32:
+        binary = _BINARY32
+    elif array.dtype == np.float64:
+        binary = _BINARY64
+    else:
+        return False
     return (
-        array.dtype == np.float32
-        and fmt.mantissa_bits < 23
-        and fmt.emin >= -126
-        and fmt.emax <= 127
+        fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < binary.fraction_bits
+        and fmt.emin >= 1 - binary.bias
+        and fmt.emax <= binary.bias
+        and random_bits + fmt.mantissa_bits <= 62
     )
 
 
 def _sr_by_carry(
     array: NDArray[np.floating], fmt: Format, rng: np.random.Generator, random_bits: int
 ) -> NDArray[np.floating]:
-    """SR on float32 patterns: add random bits below the kept ones, carry, clear.
+    """SR on float32/float64 patterns: add random bits below the kept ones, carry, clear.
 
-    In the format's normal range (and, for formats with float32's exponents, in the
-    subnormal range too) the ``k = 23 - m`` discarded bits sit at the same place of every
-    pattern. Adding ``R`` (the draw scaled to ``k`` bits) to the pattern and clearing the
-    discarded bits steps away from zero exactly when ``R + D >= 2**k`` for the discarded
-    bits ``D``: the event ``draw + floor(f 2**r) >= 2**r`` of the exact path, with the same
-    draw. Values below the normal range of a narrower format are rounded by
+    In the format's normal range (and, for a format with the input's exponent range, in the
+    subnormal range too) the ``k = P - m`` discarded bits sit at the same place of every
+    pattern (``P`` fraction bits). Adding ``R`` (the draw scaled to ``k`` bits) to the pattern
+    and clearing the discarded bits steps away from zero exactly when ``R + D >= 2**k`` for
+    the discarded bits ``D``: the event ``draw + floor(f 2**r) >= 2**r`` of the exact path,
+    with the same draw. Values below the normal range of a narrower format are rounded by
     :func:`_sr_below_normal` with their own draws.
     """
+    binary = _BINARY32 if array.dtype == np.float32 else _BINARY64
+    uint_type, signed_type = binary.uint_type, np.dtype(f"i{np.dtype(binary.uint_type).itemsize}")
+    width = 8 * np.dtype(uint_type).itemsize
     x = np.ascontiguousarray(array)
-    bits = x.view(np.uint32)
-    discarded = 23 - fmt.mantissa_bits
+    bits: NDArray[np.unsignedinteger] = x.view(uint_type)
+    discarded = binary.fraction_bits - fmt.mantissa_bits
     draws = _random_integers(rng, x.shape, random_bits)
     if random_bits >= discarded:
-        scaled = (draws >> draws.dtype.type(random_bits - discarded)).astype(np.uint32)
+        scaled = (draws >> draws.dtype.type(random_bits - discarded)).astype(uint_type)
     else:
-        scaled = draws.astype(np.uint32) << np.uint32(discarded - random_bits)
-    magnitude = bits & np.uint32(0x7FFF_FFFF)
+        scaled = draws.astype(uint_type) << uint_type(discarded - random_bits)
+    magnitude = bits & ~binary.sign_mask
     peak = int(magnitude.max(initial=0))
     scaled += bits
-    scaled &= np.uint32(~((1 << discarded) - 1) & 0xFFFF_FFFF)
-    result = scaled.view(np.float32)
-    if fmt.emin > -126:
-        threshold = (fmt.emin + 127) << 23
-        below = magnitude < np.uint32(threshold)
+    scaled &= uint_type(~((1 << discarded) - 1) & ((1 << width) - 1))
+    result = scaled.view(binary.float_type)
+    if fmt.emin > 1 - binary.bias:
+        threshold = int(binary.exponent_field(fmt.emin))
+        below = magnitude < uint_type(threshold)
         count = int(np.count_nonzero(below))
         if 0 < 16 * count < below.size:
             # A few values: gathering them is cheapest.
@@ -431,16 +444,19 @@ def _sr_by_carry(
         elif count:
             # Many values: whole-array passes and a branch-free bitwise select, several times
             # faster than scattering through a random mask.
-            select = magnitude.view(np.int32) - np.int32(threshold)
-            select >>= np.int32(31)  # all ones where below, zeros elsewhere
-            low = _sr_below_normal(x, fmt, draws, random_bits).view(np.uint32)
+            select = magnitude.view(signed_type) - signed_type.type(threshold)
+            select >>= signed_type.type(width - 1)  # all ones where below, zeros elsewhere
+            low: NDArray[np.unsignedinteger] = _sr_below_normal(x, fmt, draws, random_bits).view(
+                uint_type
+            )
             low ^= scaled
-            low &= select.view(np.uint32)
+            low &= select.view(uint_type)
             scaled ^= low
-    if peak > 0x7F80_0000:  # NaN patterns: the carry may have turned a payload into inf
-        nan = magnitude > np.uint32(0x7F80_0000)
+    infinity = int(binary.exponent_mask)
+    if peak > infinity:  # NaN patterns: the carry may have turned a payload into inf
+        nan = magnitude > uint_type(infinity)
         result[nan] = x[nan]
-    if peak >= (fmt.emax + 127) << 23:
+    if peak >= int(binary.exponent_field(fmt.emax)):
         _apply_overflow(result, x, fmt)
     return result
 

@@ -68,6 +68,7 @@ INPUTS = {
         np.random.default_rng(17).standard_normal(300_000).astype(np.float32)
     ),
     "float64-random": lambda: random_float64(300_000, seed=12),
+    "float64-standard-normal": lambda: np.random.default_rng(19).standard_normal(300_000),
 }
 
 
@@ -80,7 +81,15 @@ def test_rne_fast_path_matches_exact_path(fmt: formats.Format, inputs: str) -> N
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)
 @pytest.mark.parametrize(
-    "inputs", ["float16-all", "float32-random", "float32-gradient-like", "float32-standard-normal"]
+    "inputs",
+    [
+        "float16-all",
+        "float32-random",
+        "float32-gradient-like",
+        "float32-standard-normal",
+        "float64-random",
+        "float64-standard-normal",
+    ],
 )
 @pytest.mark.parametrize("random_bits", [1, 8, 24, 27, 40])
 def test_sr_fast_path_matches_exact_path(
