@@ -9,6 +9,9 @@ Total expectations along the run are the unevaluated functions ``EF(k) = E[F(x_k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sympy as sp
 
 from bounds.proof.chain import Proof, Step
@@ -130,63 +133,74 @@ def lemma2() -> Proof:
     return Proof("L2", Ek(ghat_sq), steps, Ek(ghat_sq) <= rhs, hypotheses)
 
 
+def descent_steps(step: sp.Expr, expect: Mapping[str, Any]) -> tuple[Step, ...]:
+    """Lemma 3's chain at stepsize ``step`` from the descent lemma to Lemma 2's bound.
+
+    ``E_k F(x_{k+1}) - F(x_k) <= ... <= -step q_k G + (L step²/2)(q_k²(M + M_G G) + sigma_q2)``;
+    callers finish it with their own use of the stepsize condition. ``expect`` is the hint
+    naming the measurable and deterministic symbols.
+    """
+    return (
+        Step(
+            "<=",
+            Ek(F_k - step * ghat_grad + L * step**2 / 2 * ghat_sq) - F_k,
+            "monotone",
+            ("A1: descent lemma",),
+            {"terms": [(1, "A1: descent lemma", "Ek")], **expect},
+            "E_k is monotone",
+        ),
+        Step(
+            "=",
+            -step * Ek(ghat_grad) + L * step**2 / 2 * Ek(ghat_sq),
+            "expectation",
+            (),
+            expect,
+            "linearity; F(x_k) and the stepsize are measurable",
+        ),
+        Step(
+            "=",
+            -step * q_k * Ek(g_grad)
+            - step * Ek(eps_grad)
+            + L * step**2 / 2 * (q_k**2 * Ek(g_sq) + 2 * q_k * Ek(eps_g) + Ek(eps_sq)),
+            "expectation",
+            ("model: <grad, ĝ>", "model: ||ĝ||²"),
+            expect,
+            "ĝ = q g + eps; q_k measurable (A3)",
+        ),
+        Step(
+            "=",
+            -step * q_k * G + L * step**2 / 2 * (q_k**2 * Ek(g_sq) + Ek(eps_sq)),
+            "expectation",
+            ("A2: unbiased", "A4: E_k[eps_kᵀ ∇F] = 0", "A4: E_k[eps_kᵀ g_k] = 0"),
+            expect,
+            "Lemma 1 (effective stepsize: the stepsize times q_k) and the vanishing cross term",
+        ),
+        Step(
+            "<=",
+            -step * q_k * G + L * step**2 / 2 * (q_k**2 * (M + M_G * G) + sigma_q2),
+            "monotone",
+            ("A2: second moment", "A4: second moment"),
+            {
+                "terms": [
+                    (L * step**2 * q_k**2 / 2, "A2: second moment"),
+                    (L * step**2 / 2, "A4: second moment"),
+                ],
+                **expect,
+            },
+            "Lemma 2: the second moment of ĝ",
+        ),
+    )
+
+
 def lemma3(mu: sp.Symbol = mu) -> Proof:
     """Lemma 3: ``E_k F(x_{k+1}) - F(x_k) <= -(mu q_min/2)||∇F_k||² + (L mu²/2)(M + sigma_q2)``.
 
     ``mu`` is the stepsize symbol (``bounds.symbols.mu`` or ``mu_k``).
     """
     MODEL, STEPSIZE, EXPECT = _model(mu), _stepsize(mu), _expect(mu)
-    first = -mu * q_k * G + L * mu**2 / 2 * (q_k**2 * (M + M_G * G) + sigma_q2)
     target = -(mu * q_min / 2) * G + L * mu**2 / 2 * S
     steps = (
-        Step(
-            "<=",
-            Ek(F_k - mu * ghat_grad + L * mu**2 / 2 * ghat_sq) - F_k,
-            "monotone",
-            ("A1: descent lemma",),
-            {"terms": [(1, "A1: descent lemma", "Ek")], **EXPECT},
-            "E_k is monotone",
-        ),
-        Step(
-            "=",
-            -mu * Ek(ghat_grad) + L * mu**2 / 2 * Ek(ghat_sq),
-            "expectation",
-            (),
-            EXPECT,
-            "linearity; F(x_k), mu measurable",
-        ),
-        Step(
-            "=",
-            -mu * q_k * Ek(g_grad)
-            - mu * Ek(eps_grad)
-            + L * mu**2 / 2 * (q_k**2 * Ek(g_sq) + 2 * q_k * Ek(eps_g) + Ek(eps_sq)),
-            "expectation",
-            ("model: <grad, ĝ>", "model: ||ĝ||²"),
-            EXPECT,
-            "ĝ = q g + eps; q_k measurable (A3)",
-        ),
-        Step(
-            "=",
-            -mu * q_k * G + L * mu**2 / 2 * (q_k**2 * Ek(g_sq) + Ek(eps_sq)),
-            "expectation",
-            ("A2: unbiased", "A4: E_k[eps_kᵀ ∇F] = 0", "A4: E_k[eps_kᵀ g_k] = 0"),
-            EXPECT,
-            "Lemma 1 (effective stepsize mu q_k) and the vanishing cross term",
-        ),
-        Step(
-            "<=",
-            first,
-            "monotone",
-            ("A2: second moment", "A4: second moment"),
-            {
-                "terms": [
-                    (L * mu**2 * q_k**2 / 2, "A2: second moment"),
-                    (L * mu**2 / 2, "A4: second moment"),
-                ],
-                **EXPECT,
-            },
-            "Lemma 2: the second moment of ĝ",
-        ),
+        *descent_steps(mu, EXPECT),
         Step(
             "<=",
             target,

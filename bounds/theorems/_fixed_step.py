@@ -17,8 +17,8 @@ import sympy as sp
 
 from bounds.proof.chain import Proof, Step
 from bounds.proof.expectation import E, Ek
+from bounds.proof.library import descent_steps
 from bounds.symbols import (
-    M_G,
     Delta,
     F_inf,
     F_star,
@@ -42,11 +42,6 @@ from bounds.theorems._model import (
     MODEL,
     F_k,
     F_next,
-    eps_g,
-    eps_grad,
-    eps_sq,
-    g_grad,
-    g_sq,
     ghat_grad,
     ghat_sq,
 )
@@ -104,56 +99,8 @@ def descent(
     lemmas
         Sub-proofs whose targets the stepsize hypotheses may be (e.g. ``condition`` itself).
     """
-    first = -m * q_k * G + L * m**2 / 2 * (q_k**2 * (M + M_G * G) + sigma_q2)
     steps = (
-        Step(
-            "<=",
-            Ek(F_k - m * ghat_grad + L * m**2 / 2 * ghat_sq) - F_k,
-            "monotone",
-            ("A1: descent lemma",),
-            {"terms": [(1, "A1: descent lemma", "Ek")], **EXPECT},
-            "E_k is monotone",
-        ),
-        Step(
-            "=",
-            -m * Ek(ghat_grad) + L * m**2 / 2 * Ek(ghat_sq),
-            "expectation",
-            (),
-            EXPECT,
-            "linearity; F(x_k) and the stepsize are measurable",
-        ),
-        Step(
-            "=",
-            -m * q_k * Ek(g_grad)
-            - m * Ek(eps_grad)
-            + L * m**2 / 2 * (q_k**2 * Ek(g_sq) + 2 * q_k * Ek(eps_g) + Ek(eps_sq)),
-            "expectation",
-            ("model: <grad, ĝ>", "model: ||ĝ||²"),
-            EXPECT,
-            "ĝ = q g + eps; q_k measurable (A3)",
-        ),
-        Step(
-            "=",
-            -m * q_k * G + L * m**2 / 2 * (q_k**2 * Ek(g_sq) + Ek(eps_sq)),
-            "expectation",
-            ("A2: unbiased", "A4: E_k[eps_kᵀ ∇F] = 0", "A4: E_k[eps_kᵀ g_k] = 0"),
-            EXPECT,
-            "Lemma 1 (effective stepsize m q_k) and the vanishing cross term",
-        ),
-        Step(
-            "<=",
-            first,
-            "monotone",
-            ("A2: second moment", "A4: second moment"),
-            {
-                "terms": [
-                    (L * m**2 * q_k**2 / 2, "A2: second moment"),
-                    (L * m**2 / 2, "A4: second moment"),
-                ],
-                **EXPECT,
-            },
-            "Lemma 2: the second moment of ĝ",
-        ),
+        *descent_steps(m, EXPECT),
         Step(
             "<=",
             descent_target(m),

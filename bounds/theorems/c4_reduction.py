@@ -36,6 +36,7 @@ from bounds.proof.expectation import Ek
 from bounds.reference import bottou2018 as ref
 from bounds.statement import Statement
 from bounds.theorems import _fixed_step as _fs
+from bounds.theorems import _model
 from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 
@@ -199,7 +200,7 @@ def _moment_lemma() -> Proof:
     steps = (
         Step(
             "=",
-            sy.q_k**2 * Ek(_fs.g_sq) + Ek(_fs.eps_sq),
+            sy.q_k**2 * Ek(_model.g_sq) + Ek(_model.eps_sq),
             "expectation",
             ("model: ||ĝ||²", "A4: E_k[eps_kᵀ g_k] = 0"),
             _fs.EXPECT,
