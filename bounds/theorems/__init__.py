@@ -11,11 +11,13 @@ first use.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
 
+from bounds.proof import ProofReport
 from bounds.statement import Statement
 
-__all__ = ["IDS", "MODULES", "all", "get", "module_of"]
+__all__ = ["IDS", "MODULES", "all", "check_all", "get", "module_of", "with_variants"]
 
 MODULES: dict[str, str] = {
     "L1": "bounds.theorems.l1_effective_stepsize",
@@ -59,3 +61,21 @@ def module_of(statement: Statement | str) -> ModuleType:
     """The module holding ``statement`` (a statement or an id)."""
     target = get(statement) if isinstance(statement, str) else statement
     return importlib.import_module(target.module)
+
+
+def with_variants() -> tuple[Statement, ...]:
+    """Every statement with its variants, in registry order (what ``stepshrink check`` lists)."""
+    return tuple(v for s in all() for v in (s, *s.variants))
+
+
+def check_all(ids: Sequence[str] | None = None) -> tuple[list[ProofReport], list[str]]:
+    """Check every statement that has a proof (or those in ``ids``).
+
+    Returns
+    -------
+    reports, without_proof
+        One report per checked statement, and the ids of the statements without a proof.
+    """
+    chosen = with_variants() if ids is None else tuple(get(i) for i in ids)
+    reports = [s.check() for s in chosen if s.has_proof]
+    return reports, [s.id for s in chosen if not s.has_proof]
