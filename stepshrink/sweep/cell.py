@@ -14,7 +14,7 @@ from typing import Any
 
 from stepshrink import __version__
 from stepshrink.sweep.grid import NO_QUANTIZER, Cell
-from stepshrink.sweep.table import ESTIMATES, SETTINGS, VERDICTS, finite_or_none
+from stepshrink.sweep.table import ESTIMATES, SETTINGS, VERDICTS, columns, finite_or_none
 
 __all__ = ["run_cell"]
 
@@ -78,7 +78,9 @@ def run_cell(cell: Cell) -> dict[str, Any]:
             level=settings["level"],
             progress=False,
         )
-    row: dict[str, Any] = dict(at)
+    # every column, so a checker-only cell has its run columns as nulls in JSON too
+    row: dict[str, Any] = dict.fromkeys(name for name, _ in columns(settings["theorems"]))
+    row.update(at)
     for name in ESTIMATES:
         estimate = report.estimates[name]
         row[name] = float(estimate.value)

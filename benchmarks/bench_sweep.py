@@ -1,0 +1,102 @@
+"""Cells per second of ``stepshrink.sweep.run`` on Dask's local scheduler, against a plain loop.
+
+The peer is the same cells computed by a plain Python loop in this process
+(``for cell in grid.cells(): run_cell(cell)``, nothing stored), which is what a hand-written
+sweep does. The local scheduler adds process start-up (each process imports NumPy, SymPy and
+the package), task shipping and one stored file per cell, and gains one process per core. The
+grids grow by seeds, so every size has the same mix of cells (fp8 E4M3 and bf16 under RNE and
+SR, two stepsizes); a least-squares fit ``seconds = fixed + per_cell * cells`` says how the cost
+grows with the number of cells.
+
+Run from the repository root (the ``sweep`` extra installed)::
+
+    .venv/bin/python benchmarks/bench_sweep.py --sizes 8 16 32 64 --K 1000
+
+Every run uses a fresh directory, so nothing is reused; timings are wall-clock seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from stepshrink.sweep import Grid, run
+from stepshrink.sweep.cell import run_cell
+
+#: Cells per seed: 2 formats x 2 rounding modes x 2 stepsizes.
+CELLS_PER_SEED = 8
+
+
+def grid_of(cells: int, K: int, replicas: int) -> Grid:
+    """A grid of ``cells`` cells (a multiple of 8)."""
+    return Grid(
+        format=["fp8_e4m3", "bf16"],
+        rounding=["rne", "sr"],
+        mu=[0.1, 0.2],
+        seeds=cells // CELLS_PER_SEED,
+        K=K,
+        replicas=replicas,
+    )
+
+
+def plain_loop(grid: Grid) -> float:
+    start = time.perf_counter()
+    for cell in grid.cells():
+        run_cell(cell)
+    return time.perf_counter() - start
+
+
+def local_scheduler(grid: Grid, workers: int | None) -> float:
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        result = run(grid, directory, workers=workers, progress=False)
+        seconds = time.perf_counter() - start
+    assert result.computed == len(grid)
+    return seconds
+
+
+def fit(cells: list[int], seconds: list[float]) -> tuple[float, float]:
+    """``(fixed, per_cell)`` of the least-squares line through the points."""
+    per_cell, fixed = np.polyfit(np.asarray(cells, float), np.asarray(seconds), 1)
+    return float(fixed), float(per_cell)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[8, 16, 32, 64])
+    parser.add_argument("--K", type=int, default=1000, help="SGD steps per cell (1000)")
+    parser.add_argument("--replicas", type=int, default=64, help="replicas per cell (64)")
+    parser.add_argument("--workers", type=int, default=None, help="local processes (cores)")
+    args = parser.parse_args(argv)
+    if any(size % CELLS_PER_SEED for size in args.sizes):
+        parser.error(f"--sizes must be multiples of {CELLS_PER_SEED}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"{cores} cores; cells of K = {args.K} steps x {args.replicas} replicas")
+    plain_loop(grid_of(CELLS_PER_SEED, 10, 4))  # imports and first-call caches, once
+    print(
+        f"{'cells':>6} {'loop s':>8} {'loop c/s':>9} {'dask s':>8} {'dask c/s':>9} {'speed-up':>9}"
+    )
+    loops, locals_ = [], []
+    for size in args.sizes:
+        grid = grid_of(size, args.K, args.replicas)
+        loop = plain_loop(grid)
+        local = local_scheduler(grid, args.workers)
+        loops.append(loop)
+        locals_.append(local)
+        print(
+            f"{size:6d} {loop:8.2f} {size / loop:9.2f} {local:8.2f} {size / local:9.2f} "
+            f"{loop / local:9.2f}"
+        )
+    if len(args.sizes) >= 2:
+        for name, seconds in (("plain loop", loops), ("local scheduler", locals_)):
+            fixed, per_cell = fit(args.sizes, seconds)
+            print(f"{name:>16}: {fixed:6.2f} s fixed + {per_cell:.3f} s per cell")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
