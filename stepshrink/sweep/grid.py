@@ -30,6 +30,7 @@ import numpy as np
 
 __all__ = [
     "AXES",
+    "MAX_CELLS",
     "NO_QUANTIZER",
     "NO_ROUNDING",
     "Cell",
@@ -46,6 +47,9 @@ AXES = ("problem", "format", "rounding", "loss_scale", "mu", "K")
 NO_QUANTIZER = "none"
 #: ``rounding`` recorded for a cell without a quantizer (the mode does not apply).
 NO_ROUNDING = "-"
+
+#: Most cells one grid may span (each cell's description is held in memory).
+MAX_CELLS = 1_000_000
 
 _SEED_BITS = 63  # seeds fit a signed 64-bit column in Parquet, pandas and DuckDB
 
@@ -246,6 +250,12 @@ class Grid:
         for name in self.problem:
             if name not in PROBLEMS:
                 raise _fail("problem", f"one of {', '.join(PROBLEMS)}", name)
+        count = self.seeds * math.prod(len(getattr(self, axis)) for axis in AXES)
+        if count > MAX_CELLS:
+            raise ValueError(
+                f"the grid spans {count:,} cells; at most {MAX_CELLS:,} in one sweep (split it "
+                "into several directories)"
+            )
         self._check_formats()
         from stepshrink.sweep.theory import check_statements
 

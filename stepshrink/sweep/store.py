@@ -5,6 +5,10 @@ and renamed into place, so it either exists whole or not at all: a sweep interru
 moment (Ctrl-C, a lost worker, a killed client) keeps every cell it finished, and a rerun
 skips exactly those. ``DIR/grid.json`` records the grid of the latest run, and
 ``DIR/results.parquet`` is consolidated from the cell files.
+
+A cell's key covers its coordinates and every setting, not the package version: cells
+recorded by an earlier version are reused (their ``version`` column says which one computed
+them); delete ``DIR/cells`` to recompute everything.
 """
 
 from __future__ import annotations

@@ -106,6 +106,7 @@ def test_full_precision_is_one_cell_whatever_the_rounding_and_loss_scale() -> No
         ({"theorems": ["T9"]}, "theorems: unknown result id 'T9'"),
         ({"theorems": ["T2"]}, "theorems: T2 bounds"),
         ({"theorems": ["T4"]}, "theorems: T4 needs beta, gamma"),
+        ({"seeds": 10**6}, "the grid spans 12,000,000 cells; at most 1,000,000"),
     ],
 )
 def test_bad_grids_are_refused_naming_the_parameter(changes: dict, message: str) -> None:
