@@ -79,7 +79,7 @@ def measured_shrinkage(report: Any, assumptions: Sequence[str] = ("A3", "A4")) -
     """
     failing = [name for name in assumptions if not report[name].holds]
     if failing:
-        return 0.0, 0.0, f"{', '.join(failing)} fail for this format: no bound applies"
+        return 0.0, 0.0, f"{', '.join(failing)} refuted for this format: no bound applies"
     q_min = float(report.estimates["q_min"].low)
     sigma_q2 = float(report.estimates["sigma_q2"].high)
     if not 0.0 < q_min <= 1.0:
