@@ -50,13 +50,18 @@ def plain_loop(grid: Grid) -> float:
     return time.perf_counter() - start
 
 
-def local_scheduler(grid: Grid, workers: int | None) -> float:
+def local_scheduler(grid: Grid, workers: int | None) -> tuple[float, float]:
+    """Wall seconds of the sweep, and the mean seconds of one cell inside a worker."""
     with tempfile.TemporaryDirectory() as directory:
         start = time.perf_counter()
         result = run(grid, directory, workers=workers, progress=False)
         seconds = time.perf_counter() - start
     assert result.computed == len(grid)
-    return seconds
+    return seconds, float(np.mean([row["wall_time"] for row in result.rows]))
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def fit(cells: list[int], seconds: list[float]) -> tuple[float, float]:
@@ -75,22 +80,26 @@ def main(argv: list[str] | None = None) -> int:
     if any(size % CELLS_PER_SEED for size in args.sizes):
         parser.error(f"--sizes must be multiples of {CELLS_PER_SEED}")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{cores} cores; cells of K = {args.K} steps x {args.replicas} replicas")
+    print(f"{cores} cores, {load()}; cells of K = {args.K} steps x {args.replicas} replicas")
     plain_loop(grid_of(CELLS_PER_SEED, 10, 4))  # imports and first-call caches, once
+    # "cell s": mean seconds of one cell (in the loop; inside a worker): equal on an idle
+    # machine, larger inside workers when the cores are shared with other work
     print(
-        f"{'cells':>6} {'loop s':>8} {'loop c/s':>9} {'dask s':>8} {'dask c/s':>9} {'speed-up':>9}"
+        f"{'cells':>6} {'loop s':>8} {'loop c/s':>9} {'cell s':>7} {'dask s':>8} "
+        f"{'dask c/s':>9} {'cell s':>7} {'speed-up':>9}"
     )
     loops, locals_ = [], []
     for size in args.sizes:
         grid = grid_of(size, args.K, args.replicas)
         loop = plain_loop(grid)
-        local = local_scheduler(grid, args.workers)
+        local, inside = local_scheduler(grid, args.workers)
         loops.append(loop)
         locals_.append(local)
         print(
-            f"{size:6d} {loop:8.2f} {size / loop:9.2f} {local:8.2f} {size / local:9.2f} "
-            f"{loop / local:9.2f}"
+            f"{size:6d} {loop:8.2f} {size / loop:9.2f} {loop / size:7.3f} {local:8.2f} "
+            f"{size / local:9.2f} {inside:7.3f} {loop / local:9.2f}"
         )
+    print(load())
     if len(args.sizes) >= 2:
         for name, seconds in (("plain loop", loops), ("local scheduler", locals_)):
             fixed, per_cell = fit(args.sizes, seconds)
