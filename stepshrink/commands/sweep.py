@@ -133,7 +133,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a running distributed scheduler (tcp://HOST:8786); default: local processes",
     )
     run.add_argument(
-        "--workers", type=positive_int, metavar="N", help="local processes (default: cores)"
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="local processes (default: cores; not with --scheduler)",
     )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 

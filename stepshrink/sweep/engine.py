@@ -212,6 +212,11 @@ def run(
     parquet : bool
         Write ``DIR/results.parquet`` (needs pyarrow).
 
+    Notes
+    -----
+    The local scheduler starts its processes with ``spawn``, which imports the caller's main
+    module again: in a script, call :func:`run` under ``if __name__ == "__main__":``.
+
     Returns
     -------
     SweepResult
