@@ -212,11 +212,6 @@ def run(
     parquet : bool
         Write ``DIR/results.parquet`` (needs pyarrow).
 
-    Notes
-    -----
-    The local scheduler starts its processes with ``spawn``, which imports the caller's main
-    module again: in a script, call :func:`run` under ``if __name__ == "__main__":``.
-
     Returns
     -------
     SweepResult
@@ -232,6 +227,11 @@ def run(
         Dask, distributed or pyarrow is missing (the ``sweep`` extra).
     SweepError
         A cell failed or the cluster lost it; ``.result`` holds what was recorded.
+
+    Notes
+    -----
+    The local scheduler starts its processes with ``spawn``, which imports the caller's main
+    module again: in a script, call :func:`run` under ``if __name__ == "__main__":``.
     """
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
