@@ -135,7 +135,7 @@ def test_resume_after_ctrl_c(tmp_path: Path, target: str) -> None:
     """Ctrl-C (to the whole process group, as a terminal sends it, or to the client only)."""
     argv = [sys.executable, "-m", "stepshrink", "sweep", "-o", str(tmp_path), "--no-progress",
             "--format", "fp8_e4m3", "bf16", "--rounding", "sr", "--mu", "0.1", "0.2",
-            "--seeds", "2", "--K", "2000", "--replicas", "32", "--workers", "2"]  # fmt: skip
+            "--seeds", "2", "--K", "1000", "--replicas", "32", "--workers", "2"]  # fmt: skip
     process = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -157,7 +157,7 @@ def test_resume_after_ctrl_c(tmp_path: Path, target: str) -> None:
     assert f"interrupted: {recorded} of 8 cells recorded, {8 - recorded} remain" in line
     assert pq.read_table(tmp_path / "results.parquet").num_rows == recorded
     grid = sweep.Grid(format=["fp8_e4m3", "bf16"], rounding="sr", mu=[0.1, 0.2], seeds=2,
-                      K=2000, replicas=32)  # fmt: skip
+                      K=1000, replicas=32)  # fmt: skip
     # finish only what is missing (in this process: the cells are the same either way)
     finished = sweep.run(grid, tmp_path, scheduler=sweep.INLINE, progress=False)
     assert (finished.reused, finished.computed) == (recorded, 8 - recorded)
