@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 
@@ -43,21 +44,30 @@ def grid_of(cells: int, K: int, replicas: int) -> Grid:
     )
 
 
-def plain_loop(grid: Grid) -> float:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its reaped children so far."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def plain_loop(grid: Grid) -> tuple[float, float]:
+    """Wall and CPU seconds of the loop."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     for cell in grid.cells():
         run_cell(cell)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def local_scheduler(grid: Grid, workers: int | None) -> tuple[float, float]:
-    """Wall seconds of the sweep, and the mean seconds of one cell inside a worker."""
+def local_scheduler(grid: Grid, workers: int | None) -> tuple[float, float, float]:
+    """Wall and CPU seconds of the sweep (its processes included), mean wall seconds of a cell."""
     with tempfile.TemporaryDirectory() as directory:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         result = run(grid, directory, workers=workers, progress=False)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     assert result.computed == len(grid)
-    return seconds, float(np.mean([row["wall_time"] for row in result.rows]))
+    return seconds, cpu, float(np.mean([row["wall_time"] for row in result.rows]))
 
 
 def load() -> str:
@@ -82,22 +92,23 @@ def main(argv: list[str] | None = None) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"{cores} cores, {load()}; cells of K = {args.K} steps x {args.replicas} replicas")
     plain_loop(grid_of(CELLS_PER_SEED, 10, 4))  # imports and first-call caches, once
-    # "cell s": mean seconds of one cell (in the loop; inside a worker): equal on an idle
-    # machine, larger inside workers when the cores are shared with other work
+    # "cell s": mean wall seconds of one cell (in the loop; inside a worker): equal on an idle
+    # machine, larger inside workers when other work shares the cores. "cpu s": CPU seconds
+    # of the loop; of the sweep with its worker processes (start-up included)
     print(
-        f"{'cells':>6} {'loop s':>8} {'loop c/s':>9} {'cell s':>7} {'dask s':>8} "
-        f"{'dask c/s':>9} {'cell s':>7} {'speed-up':>9}"
+        f"{'cells':>6} {'loop s':>8} {'cpu s':>7} {'loop c/s':>9} {'cell s':>7} {'dask s':>8} "
+        f"{'cpu s':>7} {'dask c/s':>9} {'cell s':>7} {'speed-up':>9}"
     )
     loops, locals_ = [], []
     for size in args.sizes:
         grid = grid_of(size, args.K, args.replicas)
-        loop = plain_loop(grid)
-        local, inside = local_scheduler(grid, args.workers)
+        loop, loop_cpu = plain_loop(grid)
+        local, local_cpu, inside = local_scheduler(grid, args.workers)
         loops.append(loop)
         locals_.append(local)
         print(
-            f"{size:6d} {loop:8.2f} {size / loop:9.2f} {loop / size:7.3f} {local:8.2f} "
-            f"{size / local:9.2f} {inside:7.3f} {loop / local:9.2f}"
+            f"{size:6d} {loop:8.2f} {loop_cpu:7.2f} {size / loop:9.2f} {loop / size:7.3f} "
+            f"{local:8.2f} {local_cpu:7.2f} {size / local:9.2f} {inside:7.3f} {loop / local:9.2f}"
         )
     print(load())
     if len(args.sizes) >= 2:
