@@ -220,7 +220,8 @@ def run(
     Raises
     ------
     ValueError
-        ``workers`` is not a positive integer.
+        ``grid`` is not a :class:`Grid`, ``scheduler`` not a string or ``workers`` not a
+        positive integer.
     SchedulerUnreachable
         No ``distributed`` scheduler answers at ``scheduler`` (nothing is computed).
     ImportError
@@ -233,6 +234,10 @@ def run(
     The local scheduler starts its processes with ``spawn``, which imports the caller's main
     module again: in a script, call :func:`run` under ``if __name__ == "__main__":``.
     """
+    if not isinstance(grid, Grid):
+        raise ValueError(f"grid must be a stepshrink.sweep.Grid, got {type(grid).__name__}")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ValueError(f"scheduler must be None, 'inline' or an address, got {scheduler!r}")
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):

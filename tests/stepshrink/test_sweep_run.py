@@ -162,3 +162,18 @@ def test_resume_after_ctrl_c(tmp_path: Path, target: str) -> None:
     finished = sweep.run(grid, tmp_path, scheduler=sweep.INLINE, progress=False)
     assert (finished.reused, finished.computed) == (recorded, 8 - recorded)
     assert pq.read_table(tmp_path / "results.parquet").num_rows == 8
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"grid": {"mu": 0.1}}, "grid must be a stepshrink.sweep.Grid, got dict"),
+        ({"scheduler": 8786}, "scheduler must be None, 'inline' or an address, got 8786"),
+        ({"workers": 0}, "workers must be a positive integer, got 0"),
+    ],
+)
+def test_bad_run_arguments_are_refused(tmp_path: Path, arguments: dict, message: str) -> None:
+    call = {"grid": sweep.Grid(**SMALL), "directory": tmp_path / "out", **arguments}
+    with pytest.raises(ValueError, match=message):
+        sweep.run(**call)
+    assert not (tmp_path / "out").exists()
