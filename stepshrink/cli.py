@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "simulate",
     "plot",
     "report",
+    "sweep",
 )
 
 EXIT_USAGE = 2
