@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "simulate",
     "plot",
     "report",
+    "tightness",
 )
 
 EXIT_USAGE = 2
