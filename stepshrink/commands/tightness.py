@@ -118,7 +118,7 @@ def render(rows: Sequence[Any], groups: Sequence[dict[str, Any]]) -> str:
         f"{'theorem':11} {'class':15} {'cases':>5} {'worst':>9} {'median':>9} {'largest':>11}"
     )
     for g in groups:
-        zero = f"  ({g['zero']} with worst case 0)" if g["zero"] else ""
+        zero = f"  ({g['zero']} of them with worst case 0)" if g["zero"] else ""
         lines.append(
             f"{g['theorem']:11} {g['function_class']:15} {g['cases']:5d} "
             f"{_format(g['worst'], '.4f'):>9} {_format(g['median'], '.4f'):>9} "

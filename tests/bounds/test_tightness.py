@@ -18,7 +18,7 @@ from bounds import theorems, tightness
 SOLVER_TOLERANCE = 1e-6
 TIGHT_TOLERANCE = 1e-4
 #: Absolute slack where a worst case is zero (h = 1/L, c = L: one step reaches the minimum).
-ABSOLUTE = 1e-9
+ABSOLUTE = tightness.ZERO
 
 
 def holds(row: tightness.Comparison) -> bool:

@@ -64,3 +64,16 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str) -> None
 
 def test_help_exits_0() -> None:
     assert exit_status(["tightness", "--help"]) == 0
+
+
+def test_without_pepit_the_command_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "PEPit", None)  # import PEPit now raises ImportError
+    assert exit_status(["tightness", *SMALL]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "pip install 'stepshrink[pep]'" in captured.err
+    assert captured.err.count("\n") == 1
