@@ -328,3 +328,38 @@ def test_t4_with_the_descent_factor_dropped_is_caught() -> None:
     values = {**t4_values(problem, trajectory, Fr(1), beta, gamma), "k": 2}
     assert trajectory.gap(2) > wrong(values, check=False)
     assert trajectory.gap(2) <= BOUNDS["T4.sharp"](values)
+
+
+# ------------------------------------------------------------------ T2.sharp's min bounds
+def test_min_bounds_of_t2_sharp_hold() -> None:
+    # The "min bound" extra exactly; the two variants (logs and square roots) in float64.
+    sharp = theorems.get("T2.sharp")
+    min_bound = ExactBound(replace(sharp, bound=sharp.extra("min bound"), variants=()))
+    harmonic_variant, sqrt_variant = (theorems.get(f"T2.sharp.{v}") for v in ("harmonic", "sqrt"))
+    for index, (problem, q_min, sequence, mu, steps) in enumerate(cases()):
+        if index % 5:  # every fifth case, so that the four laws of q_k take turns
+            continue
+        values = {"q_min": q_min, "mu_max": mu, "K": steps}
+        gamma = Fr(3)
+        beta = mu * (gamma + 1)  # mu_1 = mu
+        schedule = harmonic(beta, gamma, steps)
+        trajectory = run(problem, schedule, sequence)
+        values.update(base_values(problem, trajectory))
+        assert trajectory.min_grad() <= min_bound(values, schedule)
+        floats = {n: float(values[n]) for n in harmonic_variant.constants if n in values}
+        bound = harmonic_variant.evaluate(**floats, beta=float(beta), gamma=float(gamma))
+        assert float(trajectory.min_grad()) <= bound * (1 + 1e-12)
+        root_steps = [float(mu) / np.sqrt(k) for k in range(1, steps + 1)]
+        moments = np.array([float(x * x) for x in problem.x1])
+        lam, v, w = (
+            np.array([float(a) for a in arr]) for arr in (problem.lam, problem.v, problem.w)
+        )
+        grads = []
+        for step, q in zip(root_steps, sequence, strict=True):
+            grads.append(float(lam**2 @ moments))
+            h = step * float(q)
+            moments = (1 - h * lam) ** 2 * moments + h**2 * float(problem.s2) * lam**2 * moments
+            moments = moments + h**2 * v + step**2 * w
+        floats = {n: float(values[n]) for n in sqrt_variant.constants if n in values}
+        bound = sqrt_variant.evaluate(**floats, mu0=float(mu))
+        assert min(grads) <= bound * (1 + 1e-12)
