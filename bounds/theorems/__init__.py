@@ -6,6 +6,13 @@
 the proof checker can attach a ``proof()`` there: :func:`module_of` imports it. Variants
 (``"T2.harmonic"``, ``"T2.sqrt"``) are reachable through :func:`get` as well. Modules load on
 first use.
+
+The refined statements of issue 12 (:data:`REFINED_IDS`: ``T1.sharp``, ``T2.sharp``,
+``T3.sharp``, ``T4.sharp``, ``T3.known_q``, ``C3.known_q``, ``T1.matrix``, ``T3.matrix``) have a
+module each and are reached by their full id through :func:`get` and listed by
+:func:`refined`; the part before the first dot names the paper result each one sharpens. They
+have no checked ``proof()`` yet, so :func:`all` (what ``stepshrink check`` and the report walk)
+does not list them.
 """
 
 from __future__ import annotations
@@ -17,7 +24,17 @@ from types import ModuleType
 from bounds.proof import ProofReport
 from bounds.statement import Statement
 
-__all__ = ["IDS", "MODULES", "all", "check_all", "get", "module_of", "with_variants"]
+__all__ = [
+    "IDS",
+    "MODULES",
+    "REFINED_IDS",
+    "all",
+    "check_all",
+    "get",
+    "module_of",
+    "refined",
+    "with_variants",
+]
 
 MODULES: dict[str, str] = {
     "L1": "bounds.theorems.l1_effective_stepsize",
@@ -31,23 +48,45 @@ MODULES: dict[str, str] = {
     "C2": "bounds.theorems.c2_slowdown",
     "C3": "bounds.theorems.c3_compensation",
     "C4": "bounds.theorems.c4_reduction",
+    "T1.sharp": "bounds.theorems.t1_sharp",
+    "T2.sharp": "bounds.theorems.t2_sharp",
+    "T3.sharp": "bounds.theorems.t3_sharp",
+    "T4.sharp": "bounds.theorems.t4_sharp",
+    "T3.known_q": "bounds.theorems.t3_known_q",
+    "C3.known_q": "bounds.theorems.c3_known_q",
+    "T1.matrix": "bounds.theorems.t1_matrix",
+    "T3.matrix": "bounds.theorems.t3_matrix",
 }
 """Result id -> dotted module name."""
 
-IDS: tuple[str, ...] = tuple(MODULES)
+REFINED_IDS: tuple[str, ...] = tuple(result_id for result_id in MODULES if "." in result_id)
+"""The refined statements of issue 12, each sharpening the paper result its id starts with."""
+
+IDS: tuple[str, ...] = tuple(result_id for result_id in MODULES if "." not in result_id)
+"""The paper's eleven results, in order."""
 
 
 def get(result_id: str) -> Statement:
-    """The statement with id ``result_id`` (``"L1"`` ... ``"C4"``, or a variant like ``"T2.sqrt"``).
+    """The statement with id ``result_id``.
+
+    ``"L1"`` ... ``"C4"``, a refined statement (``"T1.sharp"``, see :data:`REFINED_IDS`), or a
+    variant of either (``"T2.sqrt"``, ``"T2.sharp.harmonic"``): the longest registered id that
+    ``result_id`` starts with names the module, the rest the variant.
 
     Raises
     ------
     ValueError
         For an unknown id; the message lists the ids.
     """
-    base, _, variant = result_id.partition(".")
+    base, variant = result_id, ""
+    while base not in MODULES and "." in base:
+        base, _, last = base.rpartition(".")
+        variant = f"{last}.{variant}" if variant else last
     if base not in MODULES:
-        raise ValueError(f"unknown result id {result_id!r}; ids: {', '.join(IDS)}")
+        raise ValueError(
+            f"unknown result id {result_id!r}; ids: {', '.join(IDS)}; refined: "
+            f"{', '.join(REFINED_IDS)}"
+        )
     statement: Statement = importlib.import_module(MODULES[base]).STATEMENT
     return statement.variant(variant) if variant else statement
 
@@ -57,6 +96,11 @@ def all() -> tuple[Statement, ...]:
     return tuple(get(result_id) for result_id in IDS)
 
 
+def refined() -> tuple[Statement, ...]:
+    """The refined statements of issue 12, in the order of :data:`REFINED_IDS`."""
+    return tuple(get(result_id) for result_id in REFINED_IDS)
+
+
 def module_of(statement: Statement | str) -> ModuleType:
     """The module holding ``statement`` (a statement or an id)."""
     target = get(statement) if isinstance(statement, str) else statement
@@ -64,8 +108,9 @@ def module_of(statement: Statement | str) -> ModuleType:
 
 
 def with_variants() -> tuple[Statement, ...]:
-    """Every statement with its variants, in registry order (what ``stepshrink check`` lists)."""
-    return tuple(v for s in all() for v in (s, *s.variants))
+    """Every statement, the paper's then the refined ones, each followed by its variants (what
+    ``stepshrink check`` lists)."""
+    return tuple(v for s in (*all(), *refined()) for v in (s, *s.variants))
 
 
 def check_all(ids: Sequence[str] | None = None) -> tuple[list[ProofReport], list[str]]:
