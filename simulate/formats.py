@@ -348,7 +348,7 @@ def get(name: str) -> Format | BlockFormat:
 
 
 def resolve(fmt: Format | str, parameter: str = "fmt") -> Format:
-    """Accept an element :class:`Format` or its preset name; raise ValueError naming ``parameter``."""
+    """Accept an element :class:`Format` or its preset name; a ValueError names ``parameter``."""
     if isinstance(fmt, Format):
         return fmt
     if isinstance(fmt, str):

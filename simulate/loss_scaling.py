@@ -262,4 +262,4 @@ def as_loss_scaler(loss_scale: Any) -> Any:
         raise ValueError(
             f"loss_scale must be a positive float or a loss scaler object, got {loss_scale!r}"
         )
-    return StaticLossScaler(_positive_finite(loss_scale, "loss_scale"))
+    return StaticLossScaler(_positive_finite(float(loss_scale), "loss_scale"))

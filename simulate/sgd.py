@@ -138,8 +138,10 @@ def run(
     mu = _stepsizes(stepsize, int(steps))
     z = normal_quantile(level)
     scaler = _loss_scaler(loss_scale)
-    quantizers = tuple(
-        as_quantizer(q) for q in (gradient_quantizer, update_quantizer, weight_quantizer)
+    quantizers = (
+        as_quantizer(gradient_quantizer),
+        as_quantizer(update_quantizer),
+        as_quantizer(weight_quantizer),
     )
     rng = np.random.default_rng(seed)
     x = _start(problem, x0, int(replicas))
