@@ -1,6 +1,8 @@
-"""simulate.gradients.check on recorded gradients: streaming, per layer, any array type, A2 on sparse
-features, dynamic loss scaling, .npz files. Every verdict is at the checker's default level 99.9 %
-with the seed given in the call."""
+"""simulate.gradients.check on recorded gradients.
+
+Streaming, per layer, any array type, A2 on sparse features, dynamic loss scaling, .npz files.
+Every verdict is at the checker's default level 99.9 % with the seed given in the call.
+"""
 
 from __future__ import annotations
 
