@@ -64,6 +64,6 @@ def test_float_guided_answer_is_exact_and_falls_back() -> None:
     rhs = [Fraction(1, 3), Fraction(1, 7)]
     x = simplex.solve([1, 1, 1], rows, rhs)
     assert all(isinstance(v, Fraction) and v >= 0 for v in x)
-    assert [sum(a * v for a, v in zip(r, x)) for r in rows] == rhs
+    assert [sum(a * v for a, v in zip(r, x, strict=True)) for r in rows] == rhs
     exact = simplex._exact([1, 1, 1], rows, rhs)
-    assert [sum(a * v for a, v in zip(r, exact)) for r in rows] == rhs
+    assert [sum(a * v for a, v in zip(r, exact, strict=True)) for r in rows] == rhs
