@@ -197,26 +197,32 @@ def load(path: str | Path) -> Iterator[GradientPoint]:
         The file is not a gradients file of this version (checked before the first point).
     """
     source = Path(path)
+    count, layers = _meta(source)
+    return _points(source, count, layers)
+
+
+def _meta(source: Path) -> tuple[int, list[str]]:
     try:
         archive = np.load(source, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{str(source)!r} is not a readable .npz file: {exc}") from None
-    try:
-        stored = archive["meta"]
-        if stored.dtype.kind != "U" or stored.size != 1:
-            raise ValueError
-        meta = json.loads(str(stored.reshape(-1)[0]))
-        if not isinstance(meta, dict) or meta.get("format") != FILE_FORMAT:
-            raise ValueError
-        count, layers = int(meta["points"]), [str(name) for name in meta["layers"]]
-    except (KeyError, ValueError, TypeError):
-        archive.close()
-        raise ValueError(f"{str(source)!r} is not a gradients file ({FILE_FORMAT})") from None
-    return _points(archive, count, layers)
-
-
-def _points(archive: Any, count: int, layers: list[str]) -> Iterator[GradientPoint]:
     with archive:
+        try:
+            stored = archive["meta"]
+            if stored.dtype.kind != "U" or stored.size != 1:
+                raise ValueError
+            meta = json.loads(str(stored.reshape(-1)[0]))
+            if not isinstance(meta, dict) or meta.get("format") != FILE_FORMAT:
+                raise ValueError
+            return int(meta["points"]), [str(name) for name in meta["layers"]]
+        except (KeyError, ValueError, TypeError):
+            raise ValueError(f"{str(source)!r} is not a gradients file ({FILE_FORMAT})") from None
+
+
+def _points(source: Path, count: int, layers: list[str]) -> Iterator[GradientPoint]:
+    # opened when the first point is asked for, closed when the last is read (or the
+    # generator is closed): a load that is never iterated holds no file
+    with np.load(source, allow_pickle=False) as archive:
         keys = set(archive.files)
         for index in range(count):
             parts: dict[str, dict[str, Any] | None] = {}
