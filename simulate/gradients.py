@@ -55,7 +55,7 @@ from simulate.online import ShiftedMoments, bernstein_delta, normal_delta, small
 from simulate.quantizer import QuantizerProtocol, as_quantizer
 from simulate.verdicts import AssumptionReport, Verdict
 
-__all__ = ["GradientPoint", "check", "load", "save"]
+__all__ = ["GradientPoint", "check", "load", "overflows", "save"]
 
 FloatArray = NDArray[np.float64]
 #: Values per chunk of samples or repeats (8 MB of float64): the checker's working set.
@@ -65,6 +65,21 @@ CHUNK_ELEMENTS = 1 << 20
 #: summation orders (a float32 gradient sums thousands of float32 products).
 RECORDED_ULPS = 64
 _WHOLE = "(whole model)"
+
+
+def overflows(quantizer: QuantizerProtocol, scaled: Any, quantized: Any) -> NDArray[np.bool_]:
+    """Entries whose scaled value overflowed, as a dynamic loss scaler must see it.
+
+    An infinite or NaN output; and for a saturating element format (fp4 E2M1 has no
+    infinity) a value clipped to its largest magnitude, since a smaller loss scale avoids it.
+    A block format or tensor scaling clips the largest entries of a block as part of its
+    scaling, whatever the loss scale: there only a non-finite output counts.
+    """
+    quantized = np.asarray(quantized)
+    bad = ~np.isfinite(quantized)
+    if getattr(quantizer, "is_block", False) or getattr(quantizer, "tensor_scaling", False):
+        return bad
+    return bad | np.asarray(quantizer.saturated(scaled, quantized), dtype=bool)
 
 
 @dataclass
@@ -241,6 +256,7 @@ def _point(
     moments = {name: ShiftedMoments() for name in names}
     per = {key: np.zeros((n, len(names))) for key in ("gg", "qg", "eps_sq", "span")}
     finite = np.ones((n, len(names)), dtype=bool)
+    overflowed = np.zeros(n, dtype=bool)
     counts = {name: _Counts() for name in names}
     with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
         for start in range(0, n, chunk):
@@ -268,8 +284,12 @@ def _point(
                 counts[name].saturated += int(
                     np.count_nonzero(quantizer.saturated(scaled, quantized))
                 )
+                flagged = overflows(quantizer, scaled, quantized)
+                overflowed[rows] |= flagged.reshape(stop - start, -1).any(axis=1)
             if skips:
-                scaler.update(np.array([not finite[start].all()]))
+                scaler.update(np.array([overflowed[start] or not finite[start].all()]))
+        if skips:
+            finite &= ~overflowed[:, None]
         a4 = _requantized(arrays, names, quantizer, _scale(scaler), repeats, rng)
         return _summaries(point, arrays, names, moments, per, finite, counts, a4, skips, claim)
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from simulate.gradients import overflows
 from simulate.loss_scaling import as_loss_scaler
 from simulate.quantizer import QuantizerProtocol, as_quantizer
 
@@ -78,13 +79,16 @@ class QuantizedSGD(torch.optim.Optimizer):
             return 1.0
         return float(np.asarray(self.scaler.scale, dtype=np.float64).reshape(-1)[0])
 
-    def quantized_gradient(self, grad: torch.Tensor, scale: float) -> torch.Tensor:
-        """``Q(s g)/s`` for one parameter's gradient, in its dtype (through NumPy)."""
-        values = grad.detach().cpu().numpy().astype(np.float64) * scale
-        quantized = np.asarray(self.quantizer(values[None], self._rng), np.float64)[0]
+    def quantized_gradient(self, grad: torch.Tensor, scale: float) -> tuple[torch.Tensor, bool]:
+        """``Q(s g)/s`` for one parameter's gradient, in its dtype (through NumPy), and
+        whether it overflowed (:func:`simulate.gradients.overflows`: a non-finite value, or a
+        value clipped by a saturating element format such as fp4 E2M1)."""
+        values = grad.detach().cpu().numpy().astype(np.float64)[None] * scale
+        quantized = np.asarray(self.quantizer(values, self._rng), np.float64)
+        overflow = bool(overflows(self.quantizer, values, quantized).any())
         with np.errstate(over="ignore", invalid="ignore"):
-            unscaled = quantized / scale
-        return torch.from_numpy(unscaled).to(dtype=grad.dtype, device=grad.device)
+            unscaled = quantized[0] / scale
+        return torch.from_numpy(unscaled).to(dtype=grad.dtype, device=grad.device), overflow
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -100,8 +104,8 @@ class QuantizedSGD(torch.optim.Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                update = self.quantized_gradient(p.grad, scale)
-                overflow |= not bool(torch.isfinite(update).all())
+                update, overflowed = self.quantized_gradient(p.grad, scale)
+                overflow |= overflowed
                 updates.append((p, update, group["lr"]))
         if self.scaler is not None:
             self.scaler.update(np.array([overflow]))

@@ -58,6 +58,8 @@ class Smoothness:
         ``E‖eps‖²`` and ``E[epsᵀ H eps]`` (None without a quantizer).
     grad_sq : float
         ``‖∇F‖²``.
+    grad_curved : float
+        ``∇Fᵀ H ∇F`` (the curvature along the full gradient; ``<= L grad_sq``).
     dim : int
         Number of parameters ``d``.
     """
@@ -70,6 +72,7 @@ class Smoothness:
     sigma_q2: ConfidenceInterval | None
     sigma_qL: ConfidenceInterval | None
     grad_sq: float
+    grad_curved: float
     dim: int
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +86,7 @@ class Smoothness:
             "settings": {
                 "L_relative_change": self.L_relative_change,
                 "grad_sq": self.grad_sq,
+                "grad_curved": self.grad_curved,
                 "dim": self.dim,
             },
         }
@@ -234,5 +238,6 @@ def smoothness(
         if rounder is None
         else _interval(eps_curved, level, method + " (Hessian-weighted)"),
         grad_sq=_dot(exact, exact),
+        grad_curved=hessian.quadratic(exact),
         dim=dim,
     )
