@@ -124,7 +124,8 @@ def lambda_lr(
 
     The optimizer's learning rates are set to 1 so that ``LambdaLR``'s factor is the stepsize
     itself; call ``scheduler.step()`` after each ``optimizer.step()`` as usual. A float is a
-    constant schedule. (For optax, :func:`bounds.schedules.to_optax`.)
+    constant schedule. (An optax schedule is a callable of the step count from 0:
+    ``lambda count: schedule(count + 1)``.)
     """
     mu: Callable[[Any], Any]
     if isinstance(schedule, int | float) and not isinstance(schedule, bool):

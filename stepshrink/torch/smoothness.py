@@ -19,8 +19,8 @@ spreads over every coordinate, most of them flat: so ``sigma_qL/sigma_q2`` is ty
 below ``M_L/M``, which is why the paper's worst case overstates the slowdown.
 
 ``H`` is indefinite on a non-convex model, while the theorems need ``0 ⪯ Lmat ⪯ L I``: a
-quadratic form can come out negative, and the consumers clip it at 0 (stepshrink schedule
-says so).
+quadratic form can come out negative, and a consumer clips it at 0 (as
+``benchmarks/real_model.py`` does).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Smoothness:
     dim: int
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"estimates": {name: interval}, ...}``: what ``stepshrink schedule --from`` reads."""
+        """``{"estimates": {name: interval}, "settings": {...}}``, JSON-ready (strict)."""
         point = ConfidenceInterval(self.L, self.L, self.L, 1.0, "power iteration")
         estimates = {"L": point, "M": self.M, "M_L": self.M_L, "trace_per_dim": self.trace_per_dim}
         if self.sigma_q2 is not None and self.sigma_qL is not None:

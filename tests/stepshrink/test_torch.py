@@ -204,7 +204,7 @@ def test_real_model_benchmark_small_version_runs(tmp_path: Path) -> None:
     rows = {(r["format"], r["rounding"]): r for r in json.loads(out.read_text())}
     assert rows[("fp32", "rne")]["measured"] == 1.0
     assert rows[("fp32", "rne")]["curvature"] == 1.0
-    sr = rows[Quantizer("fp4_e2m1", "sr")]
+    sr = rows[("fp4_e2m1", "sr")]
     assert sr["measured"] > 1.5
     assert sr["curvature"] > 1.5
     assert sr["paper"] > sr["curvature"]  # the worst case overstates the slowdown
