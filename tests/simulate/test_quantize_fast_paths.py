@@ -15,7 +15,8 @@ import pytest
 from numpy.typing import NDArray
 
 from simulate import formats
-from simulate.rounding import _quantize_exact, quantize
+from simulate.kernels import draw
+from simulate.rounding import quantize, quantize_exact
 
 CUSTOM_FORMATS = (
     formats.Format("e3m4_bias2", 3, 4, 2),
@@ -48,9 +49,9 @@ def same_bits(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.bo
 
 
 def exact(x: NDArray[np.floating], fmt: formats.Format, mode: str, seed: int | None, bits: int):
-    rng = None if seed is None else np.random.default_rng(seed)
+    draws = None if seed is None else draw(np.random.default_rng(seed).bit_generator, x.size, bits)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _quantize_exact(x.astype(np.float64), fmt, mode, rng, bits).astype(x.dtype)
+        return quantize_exact(x.astype(np.float64), fmt, mode, draws, bits).astype(x.dtype)
 
 
 def gradient_like_float32(count: int, seed: int) -> NDArray[np.float32]:

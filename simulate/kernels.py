@@ -1,0 +1,625 @@
+"""Fast kernels behind :func:`simulate.quantize`, each held bit for bit to the exact reference.
+
+Every kernel rounds one chunk of a flat float32 or float64 array into a preallocated output
+slice, with a few preallocated scratch buffers of the chunk's size (integer views of the
+same memory, in-place ufuncs: no temporaries of the array's size). A kernel may leave some
+elements to the exact reference (:func:`simulate.rounding.quantize_exact`) by returning their
+positions: the few inputs that its arithmetic does not cover (NaN, overflow, the range below
+a format's normal numbers), which the executor gathers and rounds exactly at the end.
+
+Kernels (``P`` the fraction bits of the input type, ``m`` the format's):
+
+* :class:`TableKernel`, every deterministic mode on formats with ``m <= 6`` (float32 input)
+  or ``m <= 3`` (float64; every format of 8 bits or fewer): the rounding of ``x`` depends only
+  on its sign, exponent, first ``m + 1`` fraction bits and whether any lower bit is set, so a
+  17-bit index of its top bits with the lower ones folded into the last (round to odd) picks
+  the result from a table that the exact reference filled, NaN and overflow included.
+* :class:`CarryKernel`, RNE on float32 input for formats with float32's exponent field (bf16,
+  tf32): adding ``half - 1 + lsb`` to the pattern and clearing the discarded bits.
+* :class:`FloatAdditionKernel`, RNE elsewhere (fp16, and wider formats from float64):
+  ``(x + C) - C`` with ``C = ±2**(e + P - m)`` from ``x``'s own sign and exponent field lets
+  the hardware's correctly rounded addition round to the format's quantum.
+* :class:`FixedPointSR`, stochastic rounding: ``|x|`` scaled by a power of two to an integer
+  count of ``2**-r`` quanta, truncated exactly, plus the draw, shifted right by ``r``: the
+  reference's event ``draw + floor(f 2**r) >= 2**r`` with the same draw, in every binade.
+* :class:`CarrySR`, stochastic rounding where the fixed-point count would not fit an integer
+  of the input's width: the draw added below the kept bits of the pattern, then cleared.
+
+The executor :func:`run` splits the array into chunks (in cache), and above
+:data:`PARALLEL_MIN_SIZE` elements into one contiguous range of chunks per thread (NumPy
+releases the GIL in its loops). Random bits are the generator's raw 64-bit words in order,
+two draws per word up to 32 bits; a thread starts from a copy of the generator advanced to
+its first word (PCG64 and PCG64DXSM can jump ahead), so the bits are those of one sequential
+pass whatever the thread count. Generators that cannot jump run on one thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulate.formats import Format
+
+#: Elements per chunk: the chunk and its scratch buffers (float64: 128 KiB each) stay in a
+#: core's L2 cache. Even, so that two 32-bit draws share a raw word alike in every chunk.
+CHUNK_SIZE = 1 << 14
+#: Below this many elements one thread does all the work (starting threads costs more).
+PARALLEL_MIN_SIZE = 1 << 18
+#: Bit generators whose ``advance`` jumps by raw 64-bit outputs, as threads need.
+_JUMPABLE = ("PCG64", "PCG64DXSM")
+
+#: ``reference(values, draws)``: exact rounding of gathered values with their draws.
+Reference = Callable[[NDArray[np.floating], NDArray[np.unsignedinteger] | None], NDArray]
+
+
+class Kernel(Protocol):
+    """Round ``x`` into ``out`` (same length); return positions left to the reference."""
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None: ...
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Bit layout of float32 or float64: the integer types and the field masks."""
+
+    float_type: type[np.floating]
+    uint_type: type[np.unsignedinteger]
+    int_type: type[np.signedinteger]
+    fraction_bits: int
+    bias: int
+
+    @property
+    def width(self) -> int:
+        return 8 * np.dtype(self.float_type).itemsize
+
+    def uint(self, value: int) -> np.unsignedinteger:
+        return self.uint_type(value % (1 << self.width))
+
+    @property
+    def sign(self) -> np.unsignedinteger:
+        return self.uint(1 << (self.width - 1))
+
+    @property
+    def magnitude(self) -> np.unsignedinteger:
+        return self.uint((1 << (self.width - 1)) - 1)
+
+    @property
+    def exponent(self) -> np.unsignedinteger:
+        return self.uint(((1 << (self.width - 1)) - 1) ^ ((1 << self.fraction_bits) - 1))
+
+    def field(self, exponent: int) -> int:
+        """The pattern of ``2**exponent`` (a normal number of this type)."""
+        return (exponent + self.bias) << self.fraction_bits
+
+    def pattern(self, value: float) -> int:
+        return int(np.array(value, self.float_type).view(self.uint_type))
+
+
+FLOAT32 = Layout(np.float32, np.uint32, np.int32, 23, 127)
+FLOAT64 = Layout(np.float64, np.uint64, np.int64, 52, 1023)
+
+
+def layout(dtype: np.dtype) -> Layout:
+    return FLOAT32 if dtype == np.float32 else FLOAT64
+
+
+@dataclass
+class Scratch:
+    """Chunk-sized buffers of one thread, reused for every chunk it rounds."""
+
+    size: int
+    buffers: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def get(self, name: str, dtype: type, count: int) -> np.ndarray:
+        key = (name, np.dtype(dtype).str)
+        buffer = self.buffers.get(key)
+        if buffer is None:
+            buffer = self.buffers[key] = np.empty(self.size, dtype)
+        return buffer[:count]
+
+
+def _dense(mask: NDArray[np.bool_]) -> bool:
+    """Whether so many elements are flagged that a whole-chunk fallback is cheaper."""
+    return 16 * int(np.count_nonzero(mask)) > mask.size
+
+
+# Lookup tables ---------------------------------------------------------------------------
+_INDEX_BITS = 17
+_TABLES: dict[tuple[Format, str, str], np.ndarray] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def table_applies(dtype: np.dtype, fmt: Format, mode: str) -> bool:
+    """Whether the index keeps the ``m + 1`` leading fraction bits exactly (round to odd)."""
+    known_fraction_bits = _INDEX_BITS - 1 - (layout(dtype).width - layout(dtype).fraction_bits)
+    return mode != "sr" and fmt.mantissa_bits + 1 <= known_fraction_bits
+
+
+@dataclass(frozen=True)
+class TableKernel:
+    """Deterministic rounding by table lookup on a 17-bit index of the pattern's top bits.
+
+    ``index = (bits | (low + low_mask)) >> s`` with ``low = bits & low_mask`` and
+    ``low_mask = 2**s - 1`` sets the index's last bit when any bit below it is set (round to
+    odd). Every pattern with a given index has the same leading ``m + 1`` fraction bits and
+    the same "anything below" bit, hence the same rounding in every deterministic mode (the
+    decisions compare the discarded part with half a quantum and with zero, and half a
+    quantum sits at or above the round bit); the table holds the reference's rounding of the
+    index's own pattern ``index << s``.
+    """
+
+    table: np.ndarray
+    bits: Layout
+
+    @classmethod
+    def build(cls, dtype: np.dtype, fmt: Format, mode: str, reference: Reference) -> TableKernel:
+        bits = layout(dtype)
+        key = (fmt, mode, np.dtype(dtype).str)
+        with _TABLES_LOCK:
+            table = _TABLES.get(key)
+            if table is None:
+                shift = bits.uint_type(bits.width - _INDEX_BITS)
+                index = np.arange(1 << _INDEX_BITS, dtype=bits.uint_type) << shift
+                table = _TABLES[key] = reference(index.view(bits.float_type), None)
+        return cls(table, bits)
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> None:
+        bits = x.view(self.bits.uint_type)
+        shift = self.bits.width - _INDEX_BITS
+        low_mask = self.bits.uint((1 << shift) - 1)
+        index = scratch.get("index", self.bits.uint_type, x.size)
+        np.bitwise_and(bits, low_mask, out=index)
+        index += low_mask
+        index |= bits
+        index >>= self.bits.uint_type(shift)
+        # The index fits the table by construction; 'clip' skips the bounds check.
+        np.take(self.table, index, out=out, mode="clip")
+        return None
+
+
+# Round to nearest even by carry and by float addition ------------------------------------
+def carry_applies(dtype: np.dtype, fmt: Format) -> bool:
+    """IEEE formats with float32's exponent field (bf16, tf32), from float32 input."""
+    return (
+        dtype == np.float32
+        and fmt.nan_inf == "ieee"
+        and fmt.overflow == "inf"
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.exponent_bits == 8
+        and fmt.bias == 127
+        and fmt.mantissa_bits < 23
+    )
+
+
+@dataclass(frozen=True)
+class CarryKernel:
+    """RNE on float32 patterns whose quantum sits at one bit in every binade (bf16, tf32).
+
+    Adding ``half - 1 + lsb`` and clearing the discarded bits rounds to nearest, ties to
+    even; a carry out of the fraction bumps the exponent, and out of the largest finite
+    binade gives exactly the infinity pattern. Only NaN patterns are left to the reference
+    (the carry can turn a payload into infinity).
+    """
+
+    mantissa_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        bits = x.view(np.uint32)
+        rounded = out.view(np.uint32)
+        discarded = 23 - self.mantissa_bits
+        lsb = scratch.get("lsb", np.uint32, x.size)
+        np.right_shift(bits, np.uint32(discarded), out=lsb)
+        lsb &= np.uint32(1)
+        lsb += np.uint32((1 << (discarded - 1)) - 1)
+        np.add(lsb, bits, out=rounded)
+        rounded &= np.uint32(~((1 << discarded) - 1) & 0xFFFF_FFFF)
+        nan = np.isnan(x)
+        return np.flatnonzero(nan) if nan.any() else None
+
+
+def float_addition_applies(dtype: np.dtype, fmt: Format) -> bool:
+    """Whether ``2**(emax + 1 + P - m)`` and the format's smallest quantum fit the input type."""
+    bits = layout(dtype)
+    return (
+        dtype in (np.float32, np.float64)
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.emin >= 1 - bits.bias
+        and fmt.emax + 1 + bits.fraction_bits - fmt.mantissa_bits <= bits.bias
+        and fmt.emin - fmt.mantissa_bits >= 1 - bits.bias - bits.fraction_bits
+    )
+
+
+@dataclass(frozen=True)
+class FloatAdditionKernel:
+    """RNE as ``(x + C) - C`` with ``C = ±2**(e + P - m)`` built from ``x``'s sign and exponent.
+
+    ``|x| < 2**(e+1) <= |C|``, so ``x + C`` lies in ``C``'s binade, whose spacing is the
+    quantum ``2**(e - m)`` of a normal ``x``: the addition rounds ``x`` to it, ties to even, in
+    one correctly rounded step, and subtracting ``C`` is exact (Sterbenz). Values outside
+    ``[min_normal, max_finite]`` (zeros and the format's subnormal range, where the quantum is
+    fixed; overflow, infinities, NaN) are left to the reference, or when they are many, the
+    chunk goes to :func:`rne_by_clipped_addition`, which covers them all.
+    """
+
+    fmt: Format
+    bits: Layout
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        bits, layout_ = x.view(self.bits.uint_type), self.bits
+        constant = scratch.get("constant", layout_.uint_type, x.size)
+        np.bitwise_and(bits, layout_.sign | layout_.exponent, out=constant)
+        constant += layout_.uint(
+            (layout_.fraction_bits - self.fmt.mantissa_bits) << layout_.fraction_bits
+        )
+        shifted = constant.view(layout_.float_type)
+        np.add(x, shifted, out=out)
+        out -= shifted
+        # Outside [min_normal, max_finite] <=> (2|x| - 2 min_normal) wraps or exceeds the span.
+        low = layout_.pattern(self.fmt.min_normal) << 1
+        high = layout_.pattern(self.fmt.max_finite) << 1
+        np.left_shift(bits, layout_.uint_type(1), out=constant)
+        constant -= layout_.uint(low)
+        outside = np.greater(constant, layout_.uint(high - low))
+        if not outside.any():
+            return None
+        if _dense(outside):
+            out[...] = rne_by_clipped_addition(x, self.fmt, layout_)
+            return None
+        return np.flatnonzero(outside)
+
+
+def rne_by_clipped_addition(
+    x: NDArray[np.floating], fmt: Format, layout_: Layout
+) -> NDArray[np.floating]:
+    """``(x + C) - C`` with the exponent of ``C`` clipped to ``[emin, emax + 1]``: every input.
+
+    Below ``min_normal`` the clip puts ``C`` at ``2**(emin + P - m)``, whose spacing is the
+    subnormal quantum; zeros get their sign back; overflow takes the format's policy.
+    """
+    bits = x.view(layout_.uint_type)
+    constant = np.bitwise_and(bits, layout_.exponent)
+    np.maximum(constant, layout_.uint(layout_.field(fmt.emin)), out=constant)
+    np.minimum(constant, layout_.uint(layout_.field(fmt.emax + 1)), out=constant)
+    constant += layout_.uint((layout_.fraction_bits - fmt.mantissa_bits) << layout_.fraction_bits)
+    sign = np.bitwise_and(bits, layout_.sign)
+    constant |= sign
+    shifted = constant.view(layout_.float_type)
+    result = np.add(x, shifted)
+    result -= shifted
+    result.view(layout_.uint_type)[...] |= sign  # zeros keep the input's sign
+    apply_overflow(result, x, fmt)
+    return result
+
+
+def apply_overflow(result: NDArray[np.floating], x: NDArray[np.floating], fmt: Format) -> None:
+    """Replace magnitudes above ``max_finite`` by the format's overflow policy, in place.
+
+    For RNE and SR, which never round toward zero, so the policy applies to every finite
+    input; an infinite input stays infinite in a format with infinities and otherwise takes
+    the policy. NaN stays NaN.
+    """
+    over = np.abs(result) > fmt.max_finite
+    if fmt.has_inf:
+        over &= np.isfinite(x)
+    nan = np.isnan(x)
+    if not (over.any() or nan.any()):
+        return
+    replacement = {"inf": np.inf, "nan": np.nan, "saturate": fmt.max_finite}[fmt.overflow]
+    result[over] = np.copysign(replacement, result[over])
+    result[nan] = x[nan]
+
+
+# Stochastic rounding -----------------------------------------------------------------------
+def fixed_point_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
+    """Whether the count of ``2**-r`` quanta fits 62 bits and the scalings fit the input type."""
+    bits = layout(dtype)
+    return (
+        fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.mantissa_bits + 1 + random_bits <= 62
+        and random_bits + fmt.mantissa_bits - fmt.emin <= bits.bias
+        and fmt.emin - fmt.mantissa_bits >= 1 - bits.bias
+        and fmt.emax + 1 <= bits.bias
+    )
+
+
+@dataclass(frozen=True)
+class FixedPointSR:
+    """SR as ``q ((n + draw) >> r)`` with ``n = floor(|x| 2**r / q)`` and ``q = 2**(E - m)``.
+
+    ``E = max(e, emin)`` for ``x``'s exponent ``e``, so ``q`` is the format's quantum at ``x``
+    in the normal and the subnormal range alike. ``|x| 2**r / q`` is a scaling by a power of
+    two (exact) below ``2**(m + 1 + r)``, and its conversion to an integer truncates exactly,
+    so ``n = kept 2**r + floor(f 2**r)`` and ``(n + draw) >> r`` is ``kept`` plus the
+    reference's event ``draw + floor(f 2**r) >= 2**r``. The count is a 32-bit integer when
+    ``m + 1 + r <= 30`` (``n + draw`` stays below ``2**31``; half the traffic), else 64-bit.
+    Values from ``2**emax`` up (they may overflow), infinities and NaN are left to the
+    reference.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        assert draws is not None
+        layout_, fmt, r = self.bits, self.fmt, self.random_bits
+        uint_type, float_type = layout_.uint_type, layout_.float_type
+        bits = x.view(uint_type)
+        count_type = np.int32 if fmt.mantissa_bits + 1 + r <= 30 else np.int64
+        exponent = scratch.get("exponent", uint_type, x.size)
+        scale = scratch.get("scale", uint_type, x.size)
+        count = scratch.get("count", count_type, x.size)
+        np.bitwise_and(bits, layout_.exponent, out=exponent)
+        np.maximum(exponent, layout_.uint(layout_.field(fmt.emin)), out=exponent)
+        top = layout_.uint(layout_.field(fmt.emax))
+        peak = exponent.max()
+        left = None
+        if peak >= top:
+            # The top binade may overflow, and beyond it the count would not fit.
+            at_top = np.greater_equal(exponent, top)
+            left = np.flatnonzero(at_top)
+            np.minimum(exponent, top, out=exponent)  # keeps the scalings finite
+        # 2**(r + m - E) and later 2**(E - m), by arithmetic on the exponent field.
+        np.subtract(
+            layout_.uint(2 * layout_.field(0) + ((r + fmt.mantissa_bits) << layout_.fraction_bits)),
+            exponent,
+            out=scale,
+        )
+        magnitude = out.view(uint_type)
+        np.bitwise_and(bits, layout_.magnitude, out=magnitude)
+        out *= scale.view(float_type)
+        np.copyto(count, out, casting="unsafe")  # truncation of an exact integer value
+        if draws.dtype.itemsize == count.itemsize:
+            count += draws.view(count_type)  # draws < 2**r fit the signed type
+        else:
+            np.add(count, draws, out=count)
+        count >>= count_type(r)
+        np.copyto(out, count, casting="unsafe")
+        np.subtract(exponent, layout_.uint(fmt.mantissa_bits << layout_.fraction_bits), out=scale)
+        out *= scale.view(float_type)
+        np.bitwise_and(bits, layout_.sign, out=scale)
+        magnitude |= scale
+        return left
+
+
+def carry_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
+    """Formats inside the input's normal range, where the carry needs ``m + r <= 62`` only."""
+    bits = layout(dtype)
+    return (
+        dtype in (np.float32, np.float64)
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.emin >= 1 - bits.bias
+        and fmt.emax <= bits.bias
+        and random_bits + fmt.mantissa_bits <= 62
+    )
+
+
+@dataclass(frozen=True)
+class CarrySR:
+    """SR on the pattern: the draw scaled to the ``k = P - m`` discarded bits, added, cleared.
+
+    In the format's normal range (and, for a format with the input's exponent range, in the
+    subnormal range too) the discarded bits sit at one place of every pattern; adding ``R``
+    (the draw scaled to ``k`` bits) steps away from zero exactly when ``R + D >= 2**k`` for
+    the discarded bits ``D``: the reference's event with the same draw. Zeros stay zeros.
+    Values below the format's normal range (when it is narrower than the input's), from
+    ``2**emax`` up, and NaN are left to the reference, or to :class:`FixedPointSR` (or the
+    reference) for the whole chunk when they are many.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+    dense: Kernel | None
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        assert draws is not None
+        layout_, fmt, r = self.bits, self.fmt, self.random_bits
+        uint_type = layout_.uint_type
+        bits = x.view(uint_type)
+        rounded = out.view(uint_type)
+        discarded = layout_.fraction_bits - fmt.mantissa_bits
+        if r >= discarded:
+            # Shifted in the draws' own type: 64-bit draws do not fit a float32 pattern.
+            np.copyto(rounded, draws >> draws.dtype.type(r - discarded), casting="unsafe")
+        else:
+            np.copyto(rounded, draws, casting="unsafe")
+            rounded <<= uint_type(discarded - r)
+        rounded += bits
+        rounded &= layout_.uint(~((1 << discarded) - 1))
+        # Flag magnitudes outside [low, 2**emax): 2|x| - 2 low wraps below and exceeds above.
+        low = layout_.field(fmt.emin) << 1 if fmt.emin > 1 - layout_.bias else 2
+        high = layout_.field(fmt.emax) << 1
+        flags = scratch.get("flags", uint_type, x.size)
+        np.left_shift(bits, uint_type(1), out=flags)
+        flags -= layout_.uint(low)
+        outside = np.greater_equal(flags, layout_.uint(high - low))
+        outside &= np.not_equal(bits << uint_type(1), 0)  # zeros are exact already
+        if not outside.any():
+            return None
+        if self.dense is not None and _dense(outside):
+            return self.dense(x, out, draws, scratch)
+        return np.flatnonzero(outside)
+
+
+# The executor --------------------------------------------------------------------------------
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def max_threads() -> int:
+    """Threads the executor may use: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_threads(), thread_name_prefix="simulate-kernels")
+        return _POOL
+
+
+def words_for(count: int, random_bits: int) -> int:
+    """Raw 64-bit words that ``count`` draws of ``random_bits`` bits consume."""
+    return (count + 1) // 2 if random_bits <= 32 else count
+
+
+def draw(
+    bit_generator: np.random.BitGenerator, count: int, random_bits: int
+) -> NDArray[np.unsignedinteger]:
+    """``count`` uniform integers in ``[0, 2**random_bits)``: the top bits of raw words.
+
+    Up to 32 bits, each raw word feeds two draws (returned as uint32): half the generator's
+    work. Every path of :func:`simulate.quantize` draws through here, so equal seeds give
+    equal bits on all of them.
+    """
+    if random_bits <= 32:
+        words = bit_generator.random_raw(words_for(count, random_bits)).view(np.uint32)[:count]
+        words >>= np.uint32(32 - random_bits)
+        return words
+    return bit_generator.random_raw(count) >> np.uint64(64 - random_bits)
+
+
+def thread_count(size: int, threads: int | None, bit_generator: object | None) -> int:
+    """Threads for an array of ``size`` elements (``threads=None``: automatic)."""
+    if bit_generator is not None and type(bit_generator).__name__ not in _JUMPABLE:
+        return 1
+    if threads is None:
+        threads = max_threads() if size >= PARALLEL_MIN_SIZE else 1
+    return max(1, min(threads, -(-size // CHUNK_SIZE)))
+
+
+def run(
+    kernel: Kernel,
+    reference: Reference,
+    x: NDArray[np.floating],
+    rng: np.random.Generator | None,
+    random_bits: int,
+    threads: int | None,
+) -> NDArray[np.floating]:
+    """Round the flat contiguous array ``x`` chunk by chunk; the same bits on any thread count.
+
+    ``rng`` (for stochastic rounding) ends in the state one sequential pass leaves it in.
+    """
+    out = np.empty_like(x)
+    bit_generator = rng.bit_generator if rng is not None else None
+    count = thread_count(x.size, threads, bit_generator)
+    # Contiguous ranges of whole chunks, one per thread.
+    per_thread = -(-x.size // (count * CHUNK_SIZE)) * CHUNK_SIZE
+    starts = list(range(0, x.size, per_thread))
+
+    def part(start: int) -> None:
+        # Error states are per thread; NaN and overflow are handled by the kernels.
+        with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+            rounds(start)
+
+    def rounds(start: int) -> None:
+        stop = min(start + per_thread, x.size)
+        generator = bit_generator
+        if generator is not None and count > 1:
+            generator = type(generator)()
+            generator.state = bit_generator.state  # type: ignore[union-attr]
+            generator.advance(words_for(start, random_bits))  # type: ignore[attr-defined]
+        scratch = Scratch(CHUNK_SIZE)
+        positions: list[NDArray[np.intp]] = []
+        gathered: list[NDArray[np.unsignedinteger]] = []
+        for low in range(start, stop, CHUNK_SIZE):
+            high = min(low + CHUNK_SIZE, stop)
+            draws = None if generator is None else draw(generator, high - low, random_bits)
+            left = kernel(x[low:high], out[low:high], draws, scratch)
+            if left is not None and left.size:
+                positions.append(left + low)
+                if draws is not None:
+                    gathered.append(draws[left])
+        if positions:
+            where = np.concatenate(positions)
+            out[where] = reference(x[where], np.concatenate(gathered) if gathered else None)
+
+    if len(starts) == 1:
+        part(0)
+    else:
+        for future in [_pool().submit(part, start) for start in starts]:
+            future.result()
+    if bit_generator is not None and count > 1:
+        bit_generator.advance(words_for(x.size, random_bits))  # type: ignore[attr-defined]
+    return out
+
+
+def select(
+    dtype: np.dtype, fmt: Format, mode: str, random_bits: int, reference: Reference
+) -> Kernel | None:
+    """The fastest kernel for float32/float64 input (None: the reference, chunk by chunk)."""
+    bits = layout(dtype)
+    if table_applies(dtype, fmt, mode):
+        return TableKernel.build(dtype, fmt, mode, reference)
+    if mode == "rne" and carry_applies(dtype, fmt):
+        return CarryKernel(fmt.mantissa_bits)
+    if mode == "rne" and float_addition_applies(dtype, fmt):
+        return FloatAdditionKernel(fmt, bits)
+    if mode != "sr":
+        return None
+    fixed_point = (
+        FixedPointSR(fmt, bits, random_bits)
+        if fixed_point_sr_applies(dtype, fmt, random_bits)
+        else None
+    )
+    narrow_count = fmt.mantissa_bits + 1 + random_bits <= 30 or dtype == np.float64
+    if fixed_point is not None and narrow_count:
+        return fixed_point
+    if carry_sr_applies(dtype, fmt, random_bits):
+        return CarrySR(fmt, bits, random_bits, fixed_point)
+    return fixed_point
