@@ -20,10 +20,11 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate.rounding import ROUNDING_MODES, check_rounding, is_torch_tensor
+
 __all__ = ["ROUNDING_MODES", "Quantizer", "SyntheticShrinkage", "resolve_format"]
 
 FloatArray = NDArray[np.float64]
-ROUNDING_MODES = ("rne", "rna", "rtz", "rup", "rdn", "sr")
 
 
 def resolve_format(spec: Any) -> Any:
@@ -74,8 +75,7 @@ class Quantizer:
     tensor_scaling: bool = False
 
     def __post_init__(self) -> None:
-        if self.rounding not in ROUNDING_MODES:
-            raise ValueError(f"rounding must be one of {ROUNDING_MODES}, got {self.rounding!r}")
+        check_rounding(self.rounding)
         if self.random_bits is not None and (
             isinstance(self.random_bits, bool)
             or not isinstance(self.random_bits, int)
@@ -104,20 +104,24 @@ class Quantizer:
                 kwargs["random_bits"] = self.random_bits
         return kwargs
 
-    def __call__(self, values: FloatArray, rng: np.random.Generator | None = None) -> FloatArray:
-        """Quantized (dequantized to float64) values, same shape as ``values`` (R, d)."""
+    def __call__(self, values: Any, rng: Any = None) -> Any:
+        """Quantized values, same shape and type as ``values`` (R, d).
+
+        A NumPy array gives an ndarray; a torch tensor gives a tensor computed in torch on
+        its device (``rng`` a ``torch.Generator`` or a ``numpy.random.Generator``).
+        """
         if self.is_block:
             scaling = importlib.import_module("simulate.scaling")
-            return np.asarray(
-                scaling.quantize_blocks(values, self.format, axis=-1, **self._kwargs(rng))
-            )
-        if self.tensor_scaling:
+            result = scaling.quantize_blocks(values, self.format, axis=-1, **self._kwargs(rng))
+        elif self.tensor_scaling:
             scaling = importlib.import_module("simulate.scaling")
-            return np.asarray(
-                scaling.quantize_tensor_scaled(values, self.format, axis=-1, **self._kwargs(rng))
+            result = scaling.quantize_tensor_scaled(
+                values, self.format, axis=-1, **self._kwargs(rng)
             )
-        rounding = importlib.import_module("simulate.rounding")
-        return np.asarray(rounding.quantize(values, self.format, **self._kwargs(rng)))
+        else:
+            rounding = importlib.import_module("simulate.rounding")
+            result = rounding.quantize(values, self.format, **self._kwargs(rng))
+        return result if is_torch_tensor(result) else np.asarray(result)
 
     def saturated(self, scaled: FloatArray, quantized: FloatArray) -> NDArray[np.bool_]:
         """Entries that overflowed or hit the format's largest magnitude, shape (R, d).

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -70,7 +71,7 @@ from numpy.typing import ArrayLike, NDArray
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
 from simulate.formats import Format, get, resolve
-from simulate.rounding import check_random_bits, check_rounding, quantize
+from simulate.rounding import check_random_bits, check_rounding, is_torch_tensor, quantize
 
 __all__ = [
     "BlockEncoding",
@@ -206,16 +207,34 @@ def _check_inputs(
     rng: np.random.Generator | None,
     random_bits: int | None,
 ) -> tuple[NDArray[np.floating], BlockFormat, int, str, int]:
+    array = _float_array(x)
+    checked, axis, mode, bits = _check_settings(
+        block_format, array.ndim, axis, rounding, rng, random_bits, tensor=False
+    )
+    return array, checked, axis, mode, bits
+
+
+def _check_settings(
+    block_format: BlockFormat | str,
+    ndim: int,
+    axis: int,
+    rounding: str,
+    rng: Any,
+    random_bits: int | None,
+    tensor: bool,
+) -> tuple[BlockFormat, int, str, int]:
     if isinstance(block_format, str):
         block_format = get_block_format(block_format)
     if not isinstance(block_format, BlockFormat):
         raise ValueError(f"block_format must be a BlockFormat or a name, got {block_format!r}")
-    array = _float_array(x)
-    axis = _check_axis(axis, array.ndim)
+    if ndim < 1:
+        raise ValueError("x must have at least one dimension (the blocked axis)")
+    axis = _check_axis(axis, ndim)
     mode = check_rounding(rounding)
     bits = 0
     if mode == "sr":
-        if not isinstance(rng, np.random.Generator):
+        # A tensor also takes a torch.Generator (checked by the torch backend).
+        if not tensor and not isinstance(rng, np.random.Generator):
             raise ValueError("rng must be a numpy.random.Generator for rounding='sr'")
         bits = check_random_bits(random_bits)
         if not block_format.power_of_two_scale and bits > 52 - block_format.element.precision:
@@ -223,7 +242,7 @@ def _check_inputs(
                 f"random_bits must be <= {52 - block_format.element.precision} for "
                 f"{block_format.name} (elements are rounded from an exact quotient)"
             )
-    return array, block_format, axis, mode, bits
+    return block_format, axis, mode, bits
 
 
 def _float_array(x: ArrayLike) -> NDArray[np.floating]:
@@ -363,8 +382,10 @@ def quantize_blocks(
 
     Parameters
     ----------
-    x : array_like of float16, float32 or float64, ndim >= 1
-        Values to quantize.
+    x : array_like of float16, float32 or float64, or a torch tensor; ndim >= 1
+        Values to quantize. A torch tensor (float16, bfloat16, float32, float64) is
+        quantized in torch on its own device (:mod:`simulate.torch_backend`), with the same
+        bits as the NumPy path; ``rng`` may then also be a ``torch.Generator``.
     block_format : BlockFormat or str
         The block format or its name (:func:`block_format_names`).
     axis : int
@@ -392,6 +413,17 @@ def quantize_blocks(
         For an unknown block format, a bad axis, mode, ``rng`` or ``random_bits``, or a
         non-float input.
     """
+    if is_torch_tensor(x):
+        from simulate import torch_backend
+
+        tensor: Any = x  # a tensor in, a tensor out
+        checked, axis, mode, bits = _check_settings(
+            block_format, tensor.dim(), axis, rounding, rng, random_bits, tensor=True
+        )
+        result: Any = torch_backend.quantize_blocks(
+            tensor, checked, axis, mode, rng, bits, whole_tensor
+        )
+        return result
     array, checked, axis, mode, bits = _check_inputs(
         x, block_format, axis, rounding, rng, random_bits
     )
