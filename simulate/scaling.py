@@ -63,15 +63,25 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulate import block_kernels, kernels
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
 from simulate.formats import Format, get, resolve
-from simulate.rounding import check_random_bits, check_rounding, is_torch_tensor, quantize
+from simulate.rounding import (
+    check_random_bits,
+    check_rounding,
+    check_threads,
+    is_torch_tensor,
+    quantize,
+    quantize_exact,
+    working_dtype,
+)
 
 __all__ = [
     "BlockEncoding",
@@ -281,7 +291,9 @@ def _blocked(
     rng: np.random.Generator | None,
     bits: int,
     whole_tensor: bool,
+    tensor_scales: FloatArray | None = None,
 ) -> _Blocked:
+    """Quantize ``array`` by the rules of the module docstring (``tensor_scales``: given ones)."""
     values = np.moveaxis(array.astype(np.float64), axis, -1)
     length = values.shape[-1]
     size = block_format.block_size
@@ -297,7 +309,8 @@ def _blocked(
         tensor_scales = None
         divisor = scales
     else:
-        tensor_scales = _tensor_scales(magnitude, block_format, whole_tensor)
+        if tensor_scales is None:
+            tensor_scales = _tensor_scales(magnitude.max(axis=(-2, -1)), block_format, whole_tensor)
         scales = _float_block_scales(block_amax, tensor_scales, block_format)
         divisor = scales * tensor_scales
     bad_block |= np.isnan(scales)
@@ -333,13 +346,13 @@ def _mx_scales(block_amax: FloatArray, block_format: BlockFormat) -> FloatArray:
     return np.where(clipped > scale_format.emax, np.nan, result)
 
 
-def _tensor_scales(
-    magnitude: FloatArray, block_format: BlockFormat, whole_tensor: bool
-) -> FloatArray:
-    """float32 per-tensor scales ``fp32(amax / (max_elem * max_scale))``, shape ``(..., 1)``."""
+def _tensor_scales(amax: FloatArray, block_format: BlockFormat, whole_tensor: bool) -> FloatArray:
+    """float32 per-tensor scales ``fp32(amax / (max_elem * max_scale))``, shape ``(..., 1)``.
+
+    ``amax`` is the largest finite magnitude of each slice, shape ``(...)``.
+    """
     if not block_format.tensor_scale:
-        return np.ones((*magnitude.shape[:-2], 1))
-    amax = magnitude.max(axis=(-2, -1))
+        return np.ones((*amax.shape, 1))
     if whole_tensor:
         amax = np.full_like(amax, amax.max() if amax.size else 0.0)
     target = block_format.element.max_finite * block_format.scale.max_finite
@@ -377,6 +390,8 @@ def quantize_blocks(
     rng: np.random.Generator | None = None,
     random_bits: int | None = None,
     whole_tensor: bool = False,
+    *,
+    threads: int | None = None,
 ) -> NDArray[np.floating]:
     """Quantize ``x`` to a block format and return the represented (dequantized) values.
 
@@ -400,6 +415,9 @@ def quantize_blocks(
     whole_tensor : bool
         With a per-tensor scale (NVFP4): one scale for the whole array instead of one per
         slice along ``axis``.
+    threads : int, optional
+        Threads for MX with the blocked axis last (as :func:`simulate.quantize`); the bits,
+        random ones included, are the same for any count.
 
     Returns
     -------
@@ -427,8 +445,126 @@ def quantize_blocks(
     array, checked, axis, mode, bits = _check_inputs(
         x, block_format, axis, rounding, rng, random_bits
     )
-    blocked = _blocked(array, checked, axis, mode, rng, bits, whole_tensor)
-    return _dequantize(blocked, axis).astype(array.dtype)
+    threads = check_threads(threads)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        if _mx_kernel_applies(array, checked, axis, bits):
+            return _quantize_mx_flat(array, checked, mode, rng, bits, threads)
+        return _quantize_by_slices(array, checked, axis, mode, rng, bits, whole_tensor)
+
+
+#: Elements per slice of :func:`_quantize_by_slices` (its temporaries are a few times this).
+_SLICE_SIZE = 1 << 16
+
+
+def _mx_kernel_applies(
+    array: NDArray[np.floating], block_format: BlockFormat, axis: int, bits: int
+) -> bool:
+    """MX with the blocked axis last, contiguous and a whole number of blocks long."""
+    work = working_dtype(array.dtype, block_format.element)
+    return (
+        block_format.power_of_two_scale
+        and axis == array.ndim - 1
+        and array.flags.c_contiguous
+        and array.shape[-1] % block_format.block_size == 0
+        and kernels.CHUNK_SIZE % block_format.block_size == 0
+        and block_kernels.applies(
+            work, block_format.element.emin, block_format.element.mantissa_bits, bits
+        )
+    )
+
+
+def _quantize_mx_flat(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    threads: int | None,
+) -> NDArray[np.floating]:
+    """MX on the flat array, chunk by chunk and thread by thread (:mod:`simulate.block_kernels`)."""
+    work = working_dtype(array.dtype, block_format.element)
+    element = block_format.saturating_element
+    reference = partial(_element_reference, fmt=element, mode=mode, random_bits=bits)
+    element_kernel = kernels.select(work, element, mode, bits, reference) or partial(
+        _reference_chunk, reference=reference
+    )
+    kernel = block_kernels.MXKernel(
+        block_format.block_size,
+        block_format.element.emax,
+        block_format.scale.emin,
+        block_format.scale.emax,
+        element_kernel,
+        reference,
+        kernels.layout(work),
+    )
+    flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
+    result = kernels.run(kernel, reference, flat, rng if bits else None, bits, threads)
+    return result.reshape(array.shape).astype(array.dtype, copy=False)
+
+
+def _element_reference(
+    values: NDArray[np.floating],
+    draws: NDArray[np.unsignedinteger] | None,
+    fmt: Format,
+    mode: str,
+    random_bits: int,
+) -> NDArray[np.floating]:
+    exact = quantize_exact(values.astype(np.float64), fmt, mode, draws, random_bits)
+    return exact.astype(values.dtype, copy=False)
+
+
+def _reference_chunk(
+    x: NDArray[np.floating],
+    out: NDArray[np.floating],
+    draws: NDArray[np.unsignedinteger] | None,
+    scratch: kernels.Scratch,
+    reference: kernels.Reference,
+) -> None:
+    out[...] = reference(x, draws)
+
+
+def _quantize_by_slices(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    axis: int,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    whole_tensor: bool,
+) -> NDArray[np.floating]:
+    """Every other case: :func:`_blocked` on slices of whole rows, or of whole blocks of a row.
+
+    The slices follow each other in row-major order of the blocked (padded) layout, so the
+    random draws fall on the elements they fall on in one piece; per-tensor scales are
+    computed first, over each whole row.
+    """
+    values = np.moveaxis(array, axis, -1)
+    length = values.shape[-1]
+    rows = values.reshape(-1, length)
+    out = np.empty(rows.shape, array.dtype)
+    size = block_format.block_size
+    padded_length = -(-length // size) * size
+    per_slice = max(1, _SLICE_SIZE // max(padded_length, 1))
+    columns = max(size, _SLICE_SIZE // size * size) if padded_length > _SLICE_SIZE else length
+    tensor_scales = None
+    if block_format.tensor_scale:
+        amax = np.zeros(rows.shape[0])
+        for low in range(0, rows.shape[0], per_slice):
+            part = np.abs(rows[low : low + per_slice].astype(np.float64))
+            amax[low : low + per_slice] = np.where(np.isfinite(part), part, 0.0).max(
+                axis=-1, initial=0.0
+            )
+        tensor_scales = _tensor_scales(amax, block_format, whole_tensor)
+    for low in range(0, rows.shape[0], per_slice):
+        high = min(low + per_slice, rows.shape[0])
+        given = None if tensor_scales is None else tensor_scales[low:high]
+        for start in range(0, length, columns):
+            stop = min(start + columns, length)
+            blocked = _blocked(
+                rows[low:high, start:stop], block_format, -1, mode, rng, bits, False, given
+            )
+            out[low:high, start:stop] = _dequantize(blocked, -1)
+    return np.moveaxis(out.reshape(values.shape), -1, axis)
 
 
 def _dequantize(blocked: _Blocked, axis: int) -> FloatArray:
