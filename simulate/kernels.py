@@ -52,6 +52,8 @@ from simulate.formats import Format
 CHUNK_SIZE = 1 << 14
 #: Below this many elements one thread does all the work (starting threads costs more).
 PARALLEL_MIN_SIZE = 1 << 18
+#: Stochastic rounding by carry first for formats whose normal range reaches this low.
+CARRY_SR_MAX_EMIN = -6
 #: Bit generators whose ``advance`` jumps by raw 64-bit outputs, as threads need.
 _JUMPABLE = ("PCG64", "PCG64DXSM")
 
@@ -477,19 +479,106 @@ class CarrySR:
             rounded <<= uint_type(discarded - r)
         rounded += bits
         rounded &= layout_.uint(~((1 << discarded) - 1))
-        # Flag magnitudes outside [low, 2**emax): 2|x| - 2 low wraps below and exceeds above.
-        low = layout_.field(fmt.emin) << 1 if fmt.emin > 1 - layout_.bias else 2
-        high = layout_.field(fmt.emax) << 1
-        flags = scratch.get("flags", uint_type, x.size)
-        np.left_shift(bits, uint_type(1), out=flags)
-        flags -= layout_.uint(low)
-        outside = np.greater_equal(flags, layout_.uint(high - low))
-        outside &= np.not_equal(bits << uint_type(1), 0)  # zeros are exact already
+        if self.full_range:
+            # The input's own exponent range: only infinities and NaN escape the carry.
+            outside = ~np.isfinite(x)
+        else:
+            # Magnitudes outside [min_normal, 2**emax), zeros included (2|x| - 2 min_normal
+            # wraps below and exceeds above).
+            low = layout_.field(fmt.emin) << 1
+            high = layout_.field(fmt.emax) << 1
+            flags = scratch.get("flags", uint_type, x.size)
+            np.left_shift(bits, uint_type(1), out=flags)
+            flags -= layout_.uint(low)
+            outside = np.greater_equal(flags, layout_.uint(high - low))
         if not outside.any():
             return None
         if self.dense is not None and _dense(outside):
             return self.dense(x, out, draws, scratch)
         return np.flatnonzero(outside)
+
+    @property
+    def full_range(self) -> bool:
+        """IEEE formats with the input's exponent range, overflowing to infinity (bf16, tf32)."""
+        fmt, layout_ = self.fmt, self.bits
+        return (
+            fmt.emin == 1 - layout_.bias
+            and fmt.emax == layout_.bias
+            and fmt.nan_inf == "ieee"
+            and fmt.overflow == "inf"
+        )
+
+
+def power_of_two_applies(dtype: np.dtype, fmt: Format, mode: str) -> bool:
+    """E8M0-like formats: unsigned powers of two, NaN on overflow, inside the input's range."""
+    bits = layout(dtype)
+    return (
+        mode in ("rne", "sr")
+        and fmt.mantissa_bits == 0
+        and not fmt.signed
+        and fmt.overflow == "nan"
+        and fmt.emax + 1 <= bits.bias
+        and fmt.emin >= -bits.bias
+    )
+
+
+@dataclass(frozen=True)
+class PowerOfTwoKernel:
+    """RNE and SR into a format of powers of two (E8M0): a carry into the exponent field.
+
+    With no fraction bits kept, adding half a binade (RNE; ties go away from zero, as every
+    significand is 1) or the draw scaled to the fraction bits (SR) to the pattern and keeping
+    only the exponent field gives ``2**e`` or ``2**(e + 1)``. Negative values, zeros, values
+    whose rounding overflows, infinities and NaN become NaN in one masked copy; positive
+    values below the input's normal range and, for SR, the top binade (which may overflow)
+    are left to the reference.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        draws: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        layout_, fmt = self.bits, self.fmt
+        uint_type, fraction_bits = layout_.uint_type, layout_.fraction_bits
+        bits = x.view(uint_type)
+        rounded = out.view(uint_type)
+        if draws is None:
+            np.add(bits, layout_.uint(1 << (fraction_bits - 1)), out=rounded)
+        else:
+            r = self.random_bits
+            if r >= fraction_bits:
+                np.copyto(rounded, draws >> draws.dtype.type(r - fraction_bits), casting="unsafe")
+            else:
+                np.copyto(rounded, draws, casting="unsafe")
+                rounded <<= uint_type(fraction_bits - r)
+            rounded += bits
+        rounded &= layout_.exponent
+        low = max(layout_.field(fmt.emin), layout_.field(1 - layout_.bias))
+        if draws is None:
+            high = layout_.field(fmt.emax) | (1 << (fraction_bits - 1))  # 1.5 * 2**emax
+        else:
+            high = layout_.field(fmt.emax)
+        flags = scratch.get("flags", uint_type, x.size)
+        np.subtract(bits, layout_.uint(low), out=flags)  # negatives and zeros wrap high
+        outside = np.greater_equal(flags, layout_.uint(high - low))
+        if not outside.any():
+            return None
+        np.copyto(out, np.nan, where=outside)
+        # Positive values below ``low``, and for SR the top binade, go to the reference.
+        np.subtract(bits, layout_.uint(1), out=flags)
+        left = np.less(flags, layout_.uint(low - 1))
+        if draws is not None:
+            top = layout_.field(fmt.emax + 1) - layout_.field(fmt.emax)
+            np.subtract(bits, layout_.uint(layout_.field(fmt.emax)), out=flags)
+            left |= np.less(flags, layout_.uint(top))
+        return np.flatnonzero(left) if left.any() else None
 
 
 # The executor --------------------------------------------------------------------------------
@@ -604,6 +693,8 @@ def select(
 ) -> Kernel | None:
     """The fastest kernel for float32/float64 input (None: the reference, chunk by chunk)."""
     bits = layout(dtype)
+    if power_of_two_applies(dtype, fmt, mode):
+        return PowerOfTwoKernel(fmt, bits, random_bits)
     if table_applies(dtype, fmt, mode):
         return TableKernel.build(dtype, fmt, mode, reference)
     if mode == "rne" and carry_applies(dtype, fmt):
@@ -617,9 +708,15 @@ def select(
         if fixed_point_sr_applies(dtype, fmt, random_bits)
         else None
     )
+    carry = (
+        CarrySR(fmt, bits, random_bits, fixed_point)
+        if carry_sr_applies(dtype, fmt, random_bits)
+        else None
+    )
+    # The carry leaves the range below min_normal to others: it comes first where that range
+    # holds few gradients (fp8 E4M3 and wider), and wherever the fixed-point count would need
+    # 64 bits for float32 input.
     narrow_count = fmt.mantissa_bits + 1 + random_bits <= 30 or dtype == np.float64
-    if fixed_point is not None and narrow_count:
-        return fixed_point
-    if carry_sr_applies(dtype, fmt, random_bits):
-        return CarrySR(fmt, bits, random_bits, fixed_point)
-    return fixed_point
+    if carry is not None and (fmt.emin <= CARRY_SR_MAX_EMIN or not narrow_count):
+        return carry
+    return fixed_point or carry
