@@ -49,7 +49,7 @@ from simulate.formats import Format
 
 #: Elements per chunk: the chunk and its scratch buffers (float64: 128 KiB each) stay in a
 #: core's L2 cache. Even, so that two 32-bit draws share a raw word alike in every chunk.
-CHUNK_SIZE = 1 << 14
+CHUNK_SIZE = 1 << 16
 #: Below this many elements one thread does all the work (starting threads costs more).
 PARALLEL_MIN_SIZE = 1 << 18
 #: Stochastic rounding by carry first for formats whose normal range reaches this low.
@@ -88,7 +88,7 @@ class Layout:
         return 8 * np.dtype(self.float_type).itemsize
 
     def uint(self, value: int) -> np.unsignedinteger:
-        return self.uint_type(value % (1 << self.width))
+        return self.uint_type(int(value) % (1 << self.width))
 
     @property
     def sign(self) -> np.unsignedinteger:
@@ -517,7 +517,7 @@ def power_of_two_applies(dtype: np.dtype, fmt: Format, mode: str) -> bool:
         and fmt.mantissa_bits == 0
         and not fmt.signed
         and fmt.overflow == "nan"
-        and fmt.emax + 1 <= bits.bias
+        and fmt.emax <= bits.bias
         and fmt.emin >= -bits.bias
     )
 
@@ -528,10 +528,9 @@ class PowerOfTwoKernel:
 
     With no fraction bits kept, adding half a binade (RNE; ties go away from zero, as every
     significand is 1) or the draw scaled to the fraction bits (SR) to the pattern and keeping
-    only the exponent field gives ``2**e`` or ``2**(e + 1)``. Negative values, zeros, values
-    whose rounding overflows, infinities and NaN become NaN in one masked copy; positive
-    values below the input's normal range and, for SR, the top binade (which may overflow)
-    are left to the reference.
+    only the exponent field gives ``2**e`` or ``2**(e + 1)``. Negative values become NaN
+    branch-free; zeros, positive values below the input's normal range, values whose
+    rounding may overflow, infinities and NaN are left to the reference.
     """
 
     fmt: Format
@@ -560,24 +559,24 @@ class PowerOfTwoKernel:
                 rounded <<= uint_type(fraction_bits - r)
             rounded += bits
         rounded &= layout_.exponent
+        flags = scratch.get("flags", uint_type, x.size)
+        # Negative values (-0 included) become NaN without a branch: the sign bit, spread
+        # over the word by an arithmetic shift, selects the quiet NaN pattern.
+        np.right_shift(
+            bits.view(layout_.int_type), layout_.width - 1, out=flags.view(layout_.int_type)
+        )
+        flags &= layout_.uint(int(layout_.exponent) | (1 << (fraction_bits - 1)))
+        rounded |= flags
+        # Positive values outside [low, high) go to the reference: zero, values below the
+        # input's normal range, values whose rounding may overflow, infinity and NaN.
         low = max(layout_.field(fmt.emin), layout_.field(1 - layout_.bias))
         if draws is None:
             high = layout_.field(fmt.emax) | (1 << (fraction_bits - 1))  # 1.5 * 2**emax
         else:
             high = layout_.field(fmt.emax)
-        flags = scratch.get("flags", uint_type, x.size)
-        np.subtract(bits, layout_.uint(low), out=flags)  # negatives and zeros wrap high
-        outside = np.greater_equal(flags, layout_.uint(high - low))
-        if not outside.any():
-            return None
-        np.copyto(out, np.nan, where=outside)
-        # Positive values below ``low``, and for SR the top binade, go to the reference.
-        np.subtract(bits, layout_.uint(1), out=flags)
-        left = np.less(flags, layout_.uint(low - 1))
-        if draws is not None:
-            top = layout_.field(fmt.emax + 1) - layout_.field(fmt.emax)
-            np.subtract(bits, layout_.uint(layout_.field(fmt.emax)), out=flags)
-            left |= np.less(flags, layout_.uint(top))
+        np.subtract(bits, layout_.uint(low), out=flags)  # below low wraps high
+        left = np.greater_equal(flags, layout_.uint(high - low))
+        left &= np.less(bits, layout_.sign)
         return np.flatnonzero(left) if left.any() else None
 
 

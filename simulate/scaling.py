@@ -453,7 +453,7 @@ def quantize_blocks(
 
 
 #: Elements per slice of :func:`_quantize_by_slices` (its temporaries are a few times this).
-_SLICE_SIZE = 1 << 16
+_SLICE_SIZE = 1 << 14
 
 
 def _mx_kernel_applies(
