@@ -644,6 +644,8 @@ def run(
     ``rng`` (for stochastic rounding) ends in the state one sequential pass leaves it in.
     """
     out = np.empty_like(x)
+    if not x.size:
+        return out
     bit_generator = rng.bit_generator if rng is not None else None
     count = thread_count(x.size, threads, bit_generator)
     # Contiguous ranges of whole chunks, one per thread.

@@ -147,3 +147,10 @@ def test_blocks_give_the_same_bits_on_any_thread_count(name: str) -> None:
     two = quantize_blocks(x, name, rounding="sr", rng=np.random.default_rng(1), threads=2)
     assert same_bits(one, two)
     assert same_bits(one, unchunked(x, name, -1, "sr", 1, 24))
+
+
+def test_empty_arrays_round_to_empty_arrays() -> None:
+    assert quantize(np.zeros(0, np.float32), "e8m0").shape == (0,)
+    rng = np.random.default_rng(0)
+    assert quantize(np.zeros((0, 3)), "fp16", "sr", rng=rng).shape == (0, 3)
+    assert quantize_blocks(np.zeros((3, 0), np.float32), "mxfp4").shape == (3, 0)
