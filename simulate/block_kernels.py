@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import kernels
+from simulate import executor, kernels
 
 
 def applies(dtype: np.dtype, element_emin: int, element_mantissa_bits: int, bits: int) -> bool:
@@ -41,8 +41,8 @@ class MXKernel:
     element_emax: int
     scale_emin: int
     scale_emax: int
-    element: kernels.Kernel
-    reference: kernels.Reference
+    element: executor.Kernel
+    reference: executor.Reference
     bits: kernels.Layout
 
     def __call__(
@@ -50,7 +50,7 @@ class MXKernel:
         x: NDArray[np.floating],
         out: NDArray[np.floating],
         draws: NDArray[np.unsignedinteger] | None,
-        scratch: kernels.Scratch,
+        scratch: executor.Scratch,
     ) -> None:
         layout = self.bits
         blocks = x.size // self.block_size

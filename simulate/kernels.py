@@ -22,55 +22,26 @@ Kernels (``P`` the fraction bits of the input type, ``m`` the format's):
 * :class:`FixedPointSR`, stochastic rounding: ``|x|`` scaled by a power of two to an integer
   count of ``2**-r`` quanta, truncated exactly, plus the draw, shifted right by ``r``: the
   reference's event ``draw + floor(f 2**r) >= 2**r`` with the same draw, in every binade.
-* :class:`CarrySR`, stochastic rounding where the fixed-point count would not fit an integer
-  of the input's width: the draw added below the kept bits of the pattern, then cleared.
+* :class:`CarrySR`, stochastic rounding for formats whose normal range holds nearly every
+  value (fp8 E4M3 and wider): the draw added below the kept bits of the pattern, cleared.
+* :class:`PowerOfTwoKernel`, RNE and SR into E8M0: a carry into the exponent field.
 
-The executor :func:`run` splits the array into chunks (in cache), and above
-:data:`PARALLEL_MIN_SIZE` elements into one contiguous range of chunks per thread (NumPy
-releases the GIL in its loops). Random bits are the generator's raw 64-bit words in order,
-two draws per word up to 32 bits; a thread starts from a copy of the generator advanced to
-its first word (PCG64 and PCG64DXSM can jump ahead), so the bits are those of one sequential
-pass whatever the thread count. Generators that cannot jump run on one thread.
+The kernels run chunk by chunk under :func:`simulate.executor.run`.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate.executor import Kernel, Reference, Scratch
 from simulate.formats import Format
 
-#: Elements per chunk: the chunk and its scratch buffers (float64: 128 KiB each) stay in a
-#: core's L2 cache. Even, so that two 32-bit draws share a raw word alike in every chunk.
-CHUNK_SIZE = 1 << 16
-#: Below this many elements one thread does all the work (starting threads costs more).
-PARALLEL_MIN_SIZE = 1 << 18
 #: Stochastic rounding by carry first for formats whose normal range reaches this low.
 CARRY_SR_MAX_EMIN = -6
-#: Bit generators whose ``advance`` jumps by raw 64-bit outputs, as threads need.
-_JUMPABLE = ("PCG64", "PCG64DXSM")
-
-#: ``reference(values, draws)``: exact rounding of gathered values with their draws.
-Reference = Callable[[NDArray[np.floating], NDArray[np.unsignedinteger] | None], NDArray]
-
-
-class Kernel(Protocol):
-    """Round ``x`` into ``out`` (same length); return positions left to the reference."""
-
-    def __call__(
-        self,
-        x: NDArray[np.floating],
-        out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
-        scratch: Scratch,
-    ) -> NDArray[np.intp] | None: ...
 
 
 @dataclass(frozen=True)
@@ -116,21 +87,6 @@ FLOAT64 = Layout(np.float64, np.uint64, np.int64, 52, 1023)
 
 def layout(dtype: np.dtype) -> Layout:
     return FLOAT32 if dtype == np.float32 else FLOAT64
-
-
-@dataclass
-class Scratch:
-    """Chunk-sized buffers of one thread, reused for every chunk it rounds."""
-
-    size: int
-    buffers: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
-
-    def get(self, name: str, dtype: type, count: int) -> np.ndarray:
-        key = (name, np.dtype(dtype).str)
-        buffer = self.buffers.get(key)
-        if buffer is None:
-            buffer = self.buffers[key] = np.empty(self.size, dtype)
-        return buffer[:count]
 
 
 def _dense(mask: NDArray[np.bool_]) -> bool:
@@ -578,115 +534,6 @@ class PowerOfTwoKernel:
         left = np.greater_equal(flags, layout_.uint(high - low))
         left &= np.less(bits, layout_.sign)
         return np.flatnonzero(left) if left.any() else None
-
-
-# The executor --------------------------------------------------------------------------------
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def max_threads() -> int:
-    """Threads the executor may use: the cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_threads(), thread_name_prefix="simulate-kernels")
-        return _POOL
-
-
-def words_for(count: int, random_bits: int) -> int:
-    """Raw 64-bit words that ``count`` draws of ``random_bits`` bits consume."""
-    return (count + 1) // 2 if random_bits <= 32 else count
-
-
-def draw(
-    bit_generator: np.random.BitGenerator, count: int, random_bits: int
-) -> NDArray[np.unsignedinteger]:
-    """``count`` uniform integers in ``[0, 2**random_bits)``: the top bits of raw words.
-
-    Up to 32 bits, each raw word feeds two draws (returned as uint32): half the generator's
-    work. Every path of :func:`simulate.quantize` draws through here, so equal seeds give
-    equal bits on all of them.
-    """
-    if random_bits <= 32:
-        words = bit_generator.random_raw(words_for(count, random_bits)).view(np.uint32)[:count]
-        words >>= np.uint32(32 - random_bits)
-        return words
-    return bit_generator.random_raw(count) >> np.uint64(64 - random_bits)
-
-
-def thread_count(size: int, threads: int | None, bit_generator: object | None) -> int:
-    """Threads for an array of ``size`` elements (``threads=None``: automatic)."""
-    if bit_generator is not None and type(bit_generator).__name__ not in _JUMPABLE:
-        return 1
-    if threads is None:
-        threads = max_threads() if size >= PARALLEL_MIN_SIZE else 1
-    return max(1, min(threads, -(-size // CHUNK_SIZE)))
-
-
-def run(
-    kernel: Kernel,
-    reference: Reference,
-    x: NDArray[np.floating],
-    rng: np.random.Generator | None,
-    random_bits: int,
-    threads: int | None,
-) -> NDArray[np.floating]:
-    """Round the flat contiguous array ``x`` chunk by chunk; the same bits on any thread count.
-
-    ``rng`` (for stochastic rounding) ends in the state one sequential pass leaves it in.
-    """
-    out = np.empty_like(x)
-    if not x.size:
-        return out
-    bit_generator = rng.bit_generator if rng is not None else None
-    count = thread_count(x.size, threads, bit_generator)
-    # Contiguous ranges of whole chunks, one per thread.
-    per_thread = -(-x.size // (count * CHUNK_SIZE)) * CHUNK_SIZE
-    starts = list(range(0, x.size, per_thread))
-
-    def part(start: int) -> None:
-        # Error states are per thread; NaN and overflow are handled by the kernels.
-        with np.errstate(invalid="ignore", over="ignore", under="ignore"):
-            rounds(start)
-
-    def rounds(start: int) -> None:
-        stop = min(start + per_thread, x.size)
-        generator = bit_generator
-        if generator is not None and count > 1:
-            generator = type(generator)()
-            generator.state = bit_generator.state  # type: ignore[union-attr]
-            generator.advance(words_for(start, random_bits))  # type: ignore[attr-defined]
-        scratch = Scratch(CHUNK_SIZE)
-        positions: list[NDArray[np.intp]] = []
-        gathered: list[NDArray[np.unsignedinteger]] = []
-        for low in range(start, stop, CHUNK_SIZE):
-            high = min(low + CHUNK_SIZE, stop)
-            draws = None if generator is None else draw(generator, high - low, random_bits)
-            left = kernel(x[low:high], out[low:high], draws, scratch)
-            if left is not None and left.size:
-                positions.append(left + low)
-                if draws is not None:
-                    gathered.append(draws[left])
-        if positions:
-            where = np.concatenate(positions)
-            out[where] = reference(x[where], np.concatenate(gathered) if gathered else None)
-
-    if len(starts) == 1:
-        part(0)
-    else:
-        for future in [_pool().submit(part, start) for start in starts]:
-            future.result()
-    if bit_generator is not None and count > 1:
-        bit_generator.advance(words_for(x.size, random_bits))  # type: ignore[attr-defined]
-    return out
 
 
 def select(

@@ -30,6 +30,13 @@ format that cannot encode it (FP6, FP4): the simulator needs to see a diverged v
 :func:`simulate.bits.encode` rejects it. Zero keeps its sign. In a format without zero
 (E8M0) zero and negative values become NaN, and positive values below the smallest
 power of two become it.
+
+How it is computed: :func:`quantize` hands each chunk of the array to the fastest kernel of
+:mod:`simulate.kernels` for the input type, format and mode (under the chunked, threaded
+executor of :mod:`simulate.executor`); :func:`quantize_exact` here is the reference that
+every kernel is tested against bit for bit, and the one the kernels leave their few
+uncovered inputs to. float16 input is widened exactly to float32 (or float64 for a format
+whose values float32 cannot hold) and the result cast back.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate import kernels
+from simulate import executor, kernels
 from simulate.formats import Format, resolve
 
 #: The rounding modes: the one list every module and the command line take their names from.
@@ -123,7 +130,7 @@ def quantize(
     random_bits : int, optional
         Random bits per stochastic rounding, 1 to 62 (default 24).
     threads : int, optional
-        Threads to round with (default: every core from :data:`simulate.kernels.PARALLEL_MIN_SIZE`
+        Threads to round with (default: every core from :data:`simulate.executor.PARALLEL_MIN_SIZE`
         elements up, one below). The result, random bits included, is the same for any count.
 
     Returns
@@ -141,7 +148,8 @@ def quantize(
     if is_torch_tensor(x):
         from simulate import torch_backend
 
-        return torch_backend.quantize(x, fmt, rounding, rng, random_bits)
+        tensor: Any = x
+        return torch_backend.quantize(tensor, fmt, rounding, rng, random_bits)
     fmt = resolve(fmt)
     mode = check_rounding(rounding)
     threads = check_threads(threads)
@@ -168,7 +176,7 @@ def quantize(
     # NaN and overflow are handled explicitly in the kernels; the float operations on them
     # (and the cast of a wide format's overflow back to float16) must not warn.
     with np.errstate(invalid="ignore", over="ignore", under="ignore"):
-        result = kernels.run(kernel, reference, values, rng if bits else None, bits, threads)
+        result = executor.run(kernel, reference, values, rng if bits else None, bits, threads)
         return result.reshape(array.shape).astype(array.dtype, copy=False)
 
 
@@ -197,8 +205,8 @@ def _reference_kernel(
     x: NDArray[np.floating],
     out: NDArray[np.floating],
     draws: NDArray[np.unsignedinteger] | None,
-    scratch: kernels.Scratch,
-    reference: kernels.Reference,
+    scratch: executor.Scratch,
+    reference: executor.Reference,
 ) -> None:
     out[...] = reference(x, draws)
 
@@ -219,7 +227,7 @@ def quantize_exact(
     mode : one of :data:`ROUNDING_MODES`
     draws : ndarray of unsigned int, shape of ``x``, optional
         For ``"sr"``: one integer in ``[0, 2**random_bits)`` per element (see
-        :func:`simulate.kernels.draw`); the element steps away from zero when
+        :func:`simulate.executor.draw`); the element steps away from zero when
         ``draw + floor(f 2**random_bits) >= 2**random_bits``.
     random_bits : int
         Bits of each draw.

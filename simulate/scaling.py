@@ -69,7 +69,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate import block_kernels, kernels
+from simulate import block_kernels, executor, kernels
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
 from simulate.formats import Format, get, resolve
@@ -466,7 +466,7 @@ def _mx_kernel_applies(
         and axis == array.ndim - 1
         and array.flags.c_contiguous
         and array.shape[-1] % block_format.block_size == 0
-        and kernels.CHUNK_SIZE % block_format.block_size == 0
+        and executor.CHUNK_SIZE % block_format.block_size == 0
         and block_kernels.applies(
             work, block_format.element.emin, block_format.element.mantissa_bits, bits
         )
@@ -498,7 +498,7 @@ def _quantize_mx_flat(
         kernels.layout(work),
     )
     flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
-    result = kernels.run(kernel, reference, flat, rng if bits else None, bits, threads)
+    result = executor.run(kernel, reference, flat, rng if bits else None, bits, threads)
     return result.reshape(array.shape).astype(array.dtype, copy=False)
 
 
@@ -517,8 +517,8 @@ def _reference_chunk(
     x: NDArray[np.floating],
     out: NDArray[np.floating],
     draws: NDArray[np.unsignedinteger] | None,
-    scratch: kernels.Scratch,
-    reference: kernels.Reference,
+    scratch: executor.Scratch,
+    reference: executor.Reference,
 ) -> None:
     out[...] = reference(x, draws)
 

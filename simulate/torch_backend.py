@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from simulate import kernels
+from simulate import executor
 from simulate.formats import Format, get, resolve
 from simulate.rounding import check_random_bits, check_rounding
 
@@ -39,7 +39,7 @@ def check_tensor(x: torch.Tensor) -> None:
 def draws_for(rng: Any, count: int, random_bits: int, device: torch.device) -> torch.Tensor | None:
     """``count`` draws of ``random_bits`` bits as int64 on ``device``."""
     if isinstance(rng, np.random.Generator):
-        host = kernels.draw(rng.bit_generator, count, random_bits).astype(np.int64)
+        host = executor.draw(rng.bit_generator, count, random_bits).astype(np.int64)
         return torch.from_numpy(host).to(device)
     if isinstance(rng, torch.Generator):
         return torch.randint(

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from simulate import formats, kernels
+from simulate import executor, formats
 from simulate.rounding import ROUNDING_MODES, quantize, quantize_exact
 from simulate.scaling import (
     _blocked,
@@ -38,7 +38,7 @@ def gradients(count: int, dtype: type, seed: int = 0) -> NDArray[np.floating]:
     return values.astype(dtype)
 
 
-SIZE = 5 * kernels.CHUNK_SIZE + 123  # several chunks and a ragged end
+SIZE = 5 * executor.CHUNK_SIZE + 123  # several chunks and a ragged end
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -53,7 +53,7 @@ def test_stochastic_rounding_gives_the_same_bits_on_any_thread_count(
         rng = np.random.default_rng(42)
         results.append(quantize(x, name, "sr", rng=rng, random_bits=random_bits, threads=threads))
         states.append(rng.bit_generator.state)
-    draws = kernels.draw(np.random.default_rng(42).bit_generator, x.size, random_bits)
+    draws = executor.draw(np.random.default_rng(42).bit_generator, x.size, random_bits)
     with np.errstate(invalid="ignore", over="ignore"):
         reference = quantize_exact(
             x.astype(np.float64), formats.get(name), "sr", draws, random_bits
@@ -64,15 +64,15 @@ def test_stochastic_rounding_gives_the_same_bits_on_any_thread_count(
 
 
 def test_threads_split_the_work_only_where_it_pays() -> None:
-    assert kernels.thread_count(kernels.PARALLEL_MIN_SIZE - 1, None, None) == 1
-    assert kernels.thread_count(1 << 30, None, None) == kernels.max_threads()
-    assert kernels.thread_count(3 * kernels.CHUNK_SIZE, 8, None) == 3  # whole chunks only
+    assert executor.thread_count(executor.PARALLEL_MIN_SIZE - 1, None, None) == 1
+    assert executor.thread_count(1 << 30, None, None) == executor.max_threads()
+    assert executor.thread_count(3 * executor.CHUNK_SIZE, 8, None) == 3  # whole chunks only
 
 
 def test_a_generator_that_cannot_jump_runs_on_one_thread() -> None:
     x = gradients(SIZE, np.float32)
     sfc = np.random.Generator(np.random.SFC64(5))
-    assert kernels.thread_count(x.size, 4, sfc.bit_generator) == 1
+    assert executor.thread_count(x.size, 4, sfc.bit_generator) == 1
     result = quantize(x, "fp8_e5m2", "sr", rng=sfc, threads=4)
     again = quantize(x, "fp8_e5m2", "sr", rng=np.random.Generator(np.random.SFC64(5)), threads=1)
     assert same_bits(result, again)
@@ -88,7 +88,7 @@ def test_deterministic_rounding_is_the_same_on_any_thread_count() -> None:
 def test_a_planted_wrong_draw_is_caught() -> None:
     """The comparison with the reference sees draws given to the wrong elements."""
     x = gradients(SIZE, np.float32)
-    draws = kernels.draw(np.random.default_rng(42).bit_generator, x.size, 24)
+    draws = executor.draw(np.random.default_rng(42).bit_generator, x.size, 24)
     draws = np.roll(draws, 1)  # each element gets its neighbour's draw
     with np.errstate(invalid="ignore", over="ignore"):
         planted = quantize_exact(x.astype(np.float64), formats.get("fp4_e2m1"), "sr", draws, 24)
@@ -142,7 +142,7 @@ def test_chunked_blocks_match_the_unchunked_construction(name: str, dtype: type,
 
 @pytest.mark.parametrize("name", ["mxfp8_e4m3", "mxfp4"])
 def test_blocks_give_the_same_bits_on_any_thread_count(name: str) -> None:
-    x = gradients(64 * kernels.CHUNK_SIZE, np.float32).reshape(-1, 2048)
+    x = gradients(64 * executor.CHUNK_SIZE, np.float32).reshape(-1, 2048)
     one = quantize_blocks(x, name, rounding="sr", rng=np.random.default_rng(1), threads=1)
     two = quantize_blocks(x, name, rounding="sr", rng=np.random.default_rng(1), threads=2)
     assert same_bits(one, two)

@@ -15,7 +15,7 @@ import pytest
 from numpy.typing import NDArray
 
 from simulate import formats
-from simulate.kernels import draw
+from simulate.executor import draw
 from simulate.rounding import DETERMINISTIC_MODES, quantize, quantize_exact
 
 CUSTOM_FORMATS = (
