@@ -294,6 +294,7 @@ def _blocked(
     tensor_scales: FloatArray | None = None,
 ) -> _Blocked:
     """Quantize ``array`` by the rules of the module docstring (``tensor_scales``: given ones)."""
+    precision = _PRECISION.get(array.dtype.type, 53)
     values = np.moveaxis(array.astype(np.float64), axis, -1)
     length = values.shape[-1]
     size = block_format.block_size
@@ -310,8 +311,10 @@ def _blocked(
         divisor = scales
     else:
         if tensor_scales is None:
-            tensor_scales = _tensor_scales(magnitude.max(axis=(-2, -1)), block_format, whole_tensor)
-        scales = _float_block_scales(block_amax, tensor_scales, block_format)
+            tensor_scales = _tensor_scales(
+                magnitude.max(axis=(-2, -1)), block_format, whole_tensor, precision
+            )
+        scales = _float_block_scales(block_amax, tensor_scales, block_format, precision)
         divisor = scales * tensor_scales
     bad_block |= np.isnan(scales)
     safe = np.where(bad_block[..., None], 0.0, blocks)
@@ -328,8 +331,15 @@ def _blocked(
         usable = divisor > 0
         denominator = np.where(usable, divisor, 1.0)[..., None]
         numerator = np.where(usable[..., None], safe, 0.0 * safe)
-        elements = divide_exactly_rounded(
-            numerator, np.broadcast_to(denominator, numerator.shape), element, mode, rng, bits
+        # The divisor is an E4M3-like scale times a float32 tensor scale.
+        elements = _divide(
+            numerator,
+            np.broadcast_to(denominator, numerator.shape),
+            element,
+            mode,
+            rng,
+            bits,
+            (precision, block_format.scale.precision + 24),
         )
     elements = np.where(bad_block[..., None], 0.0, elements)
     scales = np.where(bad_block, np.nan, scales)
@@ -346,10 +356,13 @@ def _mx_scales(block_amax: FloatArray, block_format: BlockFormat) -> FloatArray:
     return np.where(clipped > scale_format.emax, np.nan, result)
 
 
-def _tensor_scales(amax: FloatArray, block_format: BlockFormat, whole_tensor: bool) -> FloatArray:
+def _tensor_scales(
+    amax: FloatArray, block_format: BlockFormat, whole_tensor: bool, precision: int = 53
+) -> FloatArray:
     """float32 per-tensor scales ``fp32(amax / (max_elem * max_scale))``, shape ``(..., 1)``.
 
-    ``amax`` is the largest finite magnitude of each slice, shape ``(...)``.
+    ``amax`` is the largest finite magnitude of each slice, shape ``(...)``, with at most
+    ``precision`` significant bits.
     """
     if not block_format.tensor_scale:
         return np.ones((*amax.shape, 1))
@@ -357,23 +370,78 @@ def _tensor_scales(amax: FloatArray, block_format: BlockFormat, whole_tensor: bo
         amax = np.full_like(amax, amax.max() if amax.size else 0.0)
     target = block_format.element.max_finite * block_format.scale.max_finite
     fp32 = get("fp32")
-    scales = divide_exactly_rounded(
-        np.atleast_1d(amax), np.full(np.atleast_1d(amax).shape, target), fp32, "rne", None, 0
+    flat = np.atleast_1d(amax)
+    scales = _divide(
+        flat, np.full(flat.shape, target), fp32, "rne", None, 0, (precision, _bits_of(target))
     ).reshape(amax.shape)
     scales = np.where(amax == 0, 1.0, np.maximum(scales, fp32.min_subnormal))
     return scales[..., None]
 
 
 def _float_block_scales(
-    block_amax: FloatArray, tensor_scales: FloatArray, block_format: BlockFormat
+    block_amax: FloatArray,
+    tensor_scales: FloatArray,
+    block_format: BlockFormat,
+    precision: int = 53,
 ) -> FloatArray:
     """``round_scale(amax_block / (max_elem * tensor_scale))``, nearest-even, saturating."""
     scale_format = dataclasses.replace(block_format.scale, overflow="saturate")
-    denominator = np.broadcast_to(block_format.element.max_finite * tensor_scales, block_amax.shape)
-    flat = divide_exactly_rounded(
-        block_amax.reshape(-1), denominator.reshape(-1), scale_format, "rne", None, 0
+    maximum = block_format.element.max_finite
+    denominator = np.broadcast_to(maximum * tensor_scales, block_amax.shape)
+    flat = _divide(
+        block_amax.reshape(-1),
+        denominator.reshape(-1),
+        scale_format,
+        "rne",
+        None,
+        0,
+        (precision, _bits_of(maximum) + 24),  # times a float32 tensor scale
     )
     return np.asarray(flat, np.float64).reshape(block_amax.shape)
+
+
+_PRECISION = {np.float16: 11, np.float32: 24}
+
+
+def _bits_of(value: float) -> int:
+    """Significant bits of a finite nonzero float64."""
+    mantissa = abs(float(np.frexp(value)[0]))
+    bits = 1
+    while mantissa * 2**bits != int(mantissa * 2**bits):
+        bits += 1
+    return bits
+
+
+def _divide(
+    numerator: FloatArray,
+    denominator: FloatArray,
+    fmt: Format,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    operand_bits: tuple[int, int],
+) -> FloatArray:
+    """``round(numerator / denominator)`` in ``fmt``: one float64 division where that is exact.
+
+    Let ``a`` and ``b`` have at most ``p_a`` and ``p_b`` significant bits (``operand_bits``)
+    and ``M`` be a decision point of the rounding: a value or a midpoint of ``fmt`` (at most
+    ``precision + 1`` bits), or for SR a ``2**-r`` sub-step of a quantum (``precision + r``
+    bits). If ``a / b != M``, then ``a - M b`` is a nonzero multiple of the smaller ulp of
+    ``a`` and ``M b``, so ``a / b`` lies at relative distance at least
+    ``2**-max(p_a + 2, p_M + p_b)`` from ``M``, farther than float64's rounding moves a
+    quotient (``2**-53``) when that maximum is at most 52: ``RN64(a / b)`` and ``a / b`` then
+    round alike in every mode, with the same draws. Otherwise the exact division of
+    :func:`simulate.arith.divide_exactly_rounded`.
+    """
+    p_a, p_b = operand_bits
+    p_m = fmt.precision + (bits if mode == "sr" else 1)
+    if max(p_a + 2, p_m + p_b) > 52:
+        return divide_exactly_rounded(numerator, denominator, fmt, mode, rng, bits)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        quotient = numerator / denominator
+    if mode == "sr":
+        return np.asarray(quantize(quotient, fmt, "sr", rng=rng, random_bits=bits), np.float64)
+    return np.asarray(quantize(quotient, fmt, mode), np.float64)
 
 
 def _restore(blocked_values: FloatArray, length: int, axis: int) -> FloatArray:
@@ -554,7 +622,9 @@ def _quantize_by_slices(
             amax[low : low + per_slice] = np.where(np.isfinite(part), part, 0.0).max(
                 axis=-1, initial=0.0
             )
-        tensor_scales = _tensor_scales(amax, block_format, whole_tensor)
+        tensor_scales = _tensor_scales(
+            amax, block_format, whole_tensor, _PRECISION.get(array.dtype.type, 53)
+        )
     for low in range(0, rows.shape[0], per_slice):
         high = min(low + per_slice, rows.shape[0])
         given = None if tensor_scales is None else tensor_scales[low:high]

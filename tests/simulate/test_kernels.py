@@ -15,10 +15,12 @@ import pytest
 from numpy.typing import NDArray
 
 from simulate import executor, formats
+from simulate.arith import divide_exactly_rounded
 from simulate.rounding import ROUNDING_MODES, quantize, quantize_exact
 from simulate.scaling import (
     _blocked,
     _dequantize,
+    _divide,
     block_format_names,
     get_block_format,
     quantize_blocks,
@@ -154,3 +156,45 @@ def test_empty_arrays_round_to_empty_arrays() -> None:
     rng = np.random.default_rng(0)
     assert quantize(np.zeros((0, 3)), "fp16", "sr", rng=rng).shape == (0, 3)
     assert quantize_blocks(np.zeros((3, 0), np.float32), "mxfp4").shape == (3, 0)
+
+
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+def test_one_float64_division_rounds_like_the_exact_one_where_it_is_taken(mode: str) -> None:
+    """NVFP4's element division ``V / (scale * tensor_scale)`` for float32 ``V``.
+
+    Numerators are put next to the decision points of E2M1 (values and midpoints, for SR
+    the 2**-r sub-steps): ``M b`` rounded to float32, and one float32 ulp either side.
+    """
+    rng = np.random.default_rng(21)
+    element = get_block_format("nvfp4").saturating_element
+    e4m3 = formats.get("fp8_e4m3")
+    count = 200_000
+    scales = quantize(rng.uniform(0.01, 448, count), e4m3)
+    tensor = rng.uniform(1e-3, 1e3, count).astype(np.float32).astype(np.float64)
+    denominator = scales * tensor
+    grid_bits = 16 if mode == "sr" else 1
+    points = rng.integers(0, 6 << grid_bits, count) / 2.0**grid_bits  # decision points
+    near = (points * denominator).astype(np.float32)
+    numerator = np.concatenate(
+        [near, np.nextafter(near, np.float32(np.inf)), np.nextafter(near, np.float32(0))]
+    ).astype(np.float64) * rng.choice([-1.0, 1.0], 3 * count)
+    denominator = np.tile(denominator, 3)
+    bits = 16 if mode == "sr" else 0
+    fast = _divide(
+        numerator, denominator, element, mode, np.random.default_rng(4), bits, (24, 4 + 24)
+    )
+    exact = divide_exactly_rounded(
+        numerator, denominator, element, mode, np.random.default_rng(4), bits
+    )
+    assert same_bits(fast, exact)
+    # The inputs have teeth: a float32 division (24 bits, not enough) gets some wrong.
+    with np.errstate(over="ignore"):
+        narrow = (numerator.astype(np.float32) / denominator.astype(np.float32)).astype(float)
+    rng = np.random.default_rng(4)
+    options = {"rng": rng, "random_bits": bits} if mode == "sr" else {}
+    assert not same_bits(quantize(narrow, element, mode, **options), exact)
+    # The shortcut is refused where the argument fails: float64 numerators.
+    assert same_bits(
+        _divide(numerator, denominator, element, mode, np.random.default_rng(4), bits, (53, 28)),
+        exact,
+    )
