@@ -778,6 +778,19 @@ def quantize_tensor_scaled(
     ndarray
         Same shape and dtype as ``x``.
     """
+    if is_torch_tensor(x):
+        from simulate import torch_backend
+
+        tensor: Any = x  # a tensor in, a tensor out
+        checked = resolve(fmt)
+        if axis is not None:
+            axis = _check_axis(axis, max(tensor.dim(), 1))
+        if isinstance(margin, bool) or not isinstance(margin, int | np.integer) or margin < 0:
+            raise ValueError(f"margin must be a non-negative int, got {margin!r}")
+        result: Any = torch_backend.quantize_tensor_scaled(
+            tensor, checked, axis, int(margin), rounding, rng, random_bits
+        )
+        return result
     array = _float_array(x) if np.ndim(x) else _float_array(np.atleast_1d(x))
     scale = tensor_scale(array, fmt, axis, margin)
     scaled = array.astype(np.float64) * scale

@@ -232,6 +232,35 @@ def quantize_blocks(
     return flat.movedim(-1, axis).to(x.dtype)
 
 
+def quantize_tensor_scaled(
+    x: torch.Tensor,
+    fmt: Format,
+    axis: int | None,
+    margin: int,
+    rounding: str,
+    rng: Any,
+    random_bits: int | None,
+) -> torch.Tensor:
+    """:func:`simulate.scaling.quantize_tensor_scaled` of a tensor: ``Q(x s) / s``, ``s = 2**k``."""
+    check_tensor(x)
+    values = x.detach().to(torch.float64).reshape(x.shape if x.dim() else (1,))
+    magnitude = torch.where(torch.isfinite(values), values.abs(), 0.0)
+    if axis is None:
+        amax = magnitude.amax().reshape([1] * values.dim()) if values.numel() else None
+    else:
+        amax = magnitude.amax(dim=axis, keepdim=True) if values.numel() else None
+    if amax is None:
+        return x.clone()
+    # k = floor(log2(max)) - floor(log2(amax)), minus one where amax's significand is larger
+    _, amax_exponent = torch.frexp(amax)
+    _, max_exponent = np.frexp(fmt.max_finite)
+    power = (int(max_exponent) - amax_exponent).to(torch.float64)
+    power = torch.where(torch.ldexp(amax, power) > fmt.max_finite, power - 1, power) - margin
+    scale = torch.where(amax > 0, torch.ldexp(torch.ones_like(amax), power), 1.0)
+    rounded = quantize(values * scale, fmt, rounding, rng, random_bits)
+    return (rounded / scale).to(x.dtype).reshape(x.shape)
+
+
 def _saturating(fmt: Format) -> Format:
     import dataclasses
 

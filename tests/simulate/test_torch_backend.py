@@ -114,10 +114,19 @@ def test_block_formats_on_tensors_match_numpy(name: str, mode: str) -> None:
     assert same_bits(along_rows.numpy(), expected)
 
 
-@pytest.mark.parametrize("fmt", ["fp8_e4m3", "mxfp4", "nvfp4"])
-def test_quantizers_take_tensors(fmt: str) -> None:
-    x = np.random.default_rng(6).standard_normal((4, 64))
-    quantizer = Quantizer(fmt, "sr")
+@pytest.mark.parametrize(
+    ("fmt", "scaled"),
+    [
+        ("fp8_e4m3", False),
+        ("fp8_e4m3", True),
+        ("fp4_e2m1", True),
+        ("mxfp4", False),
+        ("nvfp4", False),
+    ],
+)
+def test_quantizers_take_tensors(fmt: str, scaled: bool) -> None:
+    x = np.random.default_rng(6).standard_normal((4, 64)) * np.array([[1e-3], [1], [1e3], [0]])
+    quantizer = Quantizer(fmt, "sr", tensor_scaling=scaled)
     ours = quantizer(torch.from_numpy(x), np.random.default_rng(2))
     assert isinstance(ours, torch.Tensor)
     assert same_bits(ours.numpy(), quantizer(x, np.random.default_rng(2)))
