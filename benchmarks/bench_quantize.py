@@ -1,7 +1,8 @@
 """Elements per second of ``quantize`` and ``quantize_blocks`` against every peer, in one run.
 
 For ``--n`` standard normal values (seed 0) in float32 and float64, and every format of the
-spec table, the best of ``--repeat`` timed calls of:
+spec table, the best of ``--repeat`` timed calls (interleaved round by round across the
+contenders of a row, so that all of them meet the same load on a shared machine) of:
 
 * ours: ``quantize(x, fmt, "rne")`` and ``quantize(x, fmt, "sr", rng=...)`` (all cores), and
   the torch backend ``quantize(torch_tensor, fmt, "rne")`` on the CPU (on ``--slow-n``);
@@ -18,7 +19,7 @@ Block formats (MX, NVFP4) on an ``(n / 4096, 4096)`` float32 array against torch
 Ratios are within this run; speed is printed, never asserted. The run ends with the worst
 ratio of each kind: RNE over the fastest peer, SR over RNE, MX over torchao.
 
-    python benchmarks/bench_quantize.py [--n 8388608] [--repeat 5] [--slow-n 200000]
+    python benchmarks/bench_quantize.py [--n 8388608] [--repeat 7] [--slow-n 200000]
 """
 
 from __future__ import annotations
@@ -92,19 +93,24 @@ def optional(name: str) -> Any | None:
         return None
 
 
-def best_rate(action: Callable[[], object], n: int, repeat: int) -> float:
-    """Elements per second of the fastest of ``repeat`` timed calls, after one warm-up call.
+def best_rates(contenders: dict[str, tuple[Callable[[], object], int, int]]) -> dict[str, float]:
+    """Elements per second of each contender's fastest timed call, ``label -> rate``.
 
-    The best, not the median: on a shared machine the other processes only ever slow a
-    call down, so the fastest is the closest to the code's own speed.
+    ``contenders`` maps a label to ``(call, elements, repeats)``. After one warm-up call of
+    each, the timed calls are interleaved round by round, so that every contender of a row
+    meets the same load on a shared machine; the best, not the median, since other
+    processes only ever slow a call down.
     """
-    action()
-    fastest = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        fastest = min(fastest, time.perf_counter() - start)
-    return n / fastest
+    for call, _, _ in contenders.values():
+        call()
+    fastest = dict.fromkeys(contenders, float("inf"))
+    for round_ in range(max(repeats for _, _, repeats in contenders.values())):
+        for label, (call, _, repeats) in contenders.items():
+            if round_ < repeats:
+                start = time.perf_counter()
+                call()
+                fastest[label] = min(fastest[label], time.perf_counter() - start)
+    return {label: contenders[label][1] / seconds for label, seconds in fastest.items()}
 
 
 def element_peers(
@@ -168,21 +174,24 @@ def measure_elements(
 ) -> dict[str, Any]:
     slow = x[: args.slow_n].copy()
     rng = np.random.default_rng(1)
-    row: dict[str, Any] = {
-        "rne": best_rate(lambda: quantize(x, name, "rne"), x.size, args.repeat),
-        "sr": best_rate(lambda: quantize(x, name, "sr", rng=rng), x.size, args.repeat),
+    contenders: dict[str, tuple[Callable[[], object], int, int]] = {
+        "rne": (lambda: quantize(x, name, "rne"), x.size, args.repeat),
+        "sr": (lambda: quantize(x, name, "sr", rng=rng), x.size, args.repeat),
     }
     torch = modules["torch"]
     if torch is not None:
         tensor = torch.from_numpy(slow)
-        row["torch backend"] = best_rate(lambda: quantize(tensor, name, "rne"), slow.size, 2)
-    peers = {}
+        contenders["torch backend"] = (lambda: quantize(tensor, name, "rne"), slow.size, 2)
+    peers = element_peers(name, x, slow, modules)
+    for label, (call, count) in peers.items():
+        contenders[label] = (call, count, args.repeat if count == x.size else 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # peers' own overflow and cast warnings
-        for label, (call, count) in element_peers(name, x, slow, modules).items():
-            repeat = args.repeat if count == x.size else min(args.repeat, 2)
-            peers[label] = best_rate(call, count, repeat)
-    row["peers"] = peers
+        rates = best_rates(contenders)
+    row: dict[str, Any] = {
+        key: rates[key] for key in ("rne", "sr", "torch backend") if key in rates
+    }
+    row["peers"] = {label: rates[label] for label in peers}
     return row
 
 
@@ -234,23 +243,22 @@ def measure_blocks(
 ) -> dict[str, Any]:
     rng = np.random.default_rng(1)
     rows = x.reshape(-1, 4096)
-    row: dict[str, Any] = {
-        "rne": best_rate(lambda: quantize_blocks(rows, name), x.size, args.repeat),
-        "sr": best_rate(
-            lambda: quantize_blocks(rows, name, rounding="sr", rng=rng), x.size, args.repeat
-        ),
-        "memory": peak_memory_ratio(lambda: quantize_blocks(rows, name), rows.nbytes),
+    contenders: dict[str, tuple[Callable[[], object], int, int]] = {
+        "rne": (lambda: quantize_blocks(rows, name), x.size, args.repeat),
+        "sr": (lambda: quantize_blocks(rows, name, rounding="sr", rng=rng), x.size, args.repeat),
     }
     torch = modules["torch"]
     if torch is not None:
         tensor = torch.from_numpy(rows[: max(1, args.slow_n // 4096)].copy())
-        row["torch backend"] = best_rate(lambda: quantize_blocks(tensor, name), tensor.numel(), 2)
+        contenders["torch backend"] = (lambda: quantize_blocks(tensor, name), tensor.numel(), 2)
     peer = torchao_blocks(name, modules)
     if peer is not None:
-        tensor = torch.from_numpy(rows)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            row["torchao"] = best_rate(lambda: peer(tensor), x.size, args.repeat)
+        whole = torch.from_numpy(rows)
+        contenders["torchao"] = (lambda: peer(whole), x.size, args.repeat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        row: dict[str, Any] = best_rates(contenders)
+    row["memory"] = peak_memory_ratio(lambda: quantize_blocks(rows, name), rows.nbytes)
     return row
 
 
@@ -312,7 +320,7 @@ def print_blocks(results: dict[str, dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1 << 23, help="elements (a multiple of 4096)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs (best)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs (best)")
     parser.add_argument("--slow-n", type=int, default=200_000, help="elements for slow peers")
     parser.add_argument("--formats", nargs="*", default=None, help="subset of the formats")
     args = parser.parse_args(argv)

@@ -2,7 +2,8 @@
 
 :func:`run` splits a flat array into chunks of :data:`CHUNK_SIZE` elements (each chunk and
 its scratch buffers stay in a core's cache), and above :data:`PARALLEL_MIN_SIZE` elements
-into one contiguous range of chunks per thread (NumPy releases the GIL in its loops). A
+into one contiguous range of chunks per thread (NumPy releases the GIL in its loops), as
+many threads as the load average leaves cores idle unless told otherwise. A
 kernel rounds one chunk into a preallocated output slice with chunk-sized scratch buffers
 (:class:`Scratch`) and may return positions it leaves to the exact reference, which are
 gathered and rounded at the end of each thread's range.
@@ -31,8 +32,10 @@ from numpy.typing import NDArray
 #: 2**16 on this project's 2-core machine). Even, so that two 32-bit draws share a raw word
 #: alike in every chunk.
 CHUNK_SIZE = 1 << 16
-#: Below this many elements one thread does all the work (starting threads costs more).
-PARALLEL_MIN_SIZE = 1 << 18
+#: Below this many elements one thread does all the work: starting threads costs more than
+#: a thread saves on fewer than eight chunks (an estimate: this shared machine's load hid
+#: the break-even point).
+PARALLEL_MIN_SIZE = 1 << 19
 #: Bit generators whose ``advance`` jumps by raw 64-bit outputs, as threads need.
 _JUMPABLE = ("PCG64", "PCG64DXSM")
 
@@ -79,6 +82,22 @@ def max_threads() -> int:
         return os.cpu_count() or 1
 
 
+def idle_cores() -> int:
+    """Cores that the 1-minute load average leaves to this call (at least 1, at most all).
+
+    On a shared machine a second thread on a busy core only adds switching (measured: with
+    the load average at 5 on 2 cores, 2 threads ran slower than 1 at every size); the result
+    is the same on any thread count, so the count may follow the load.
+    """
+    cores = max_threads()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        return cores
+    # This process's own running thread counts in the load: one more core than it leaves.
+    return max(1, min(cores, round(cores + 1 - load)))
+
+
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
@@ -113,7 +132,7 @@ def thread_count(size: int, threads: int | None, bit_generator: object | None) -
     if bit_generator is not None and type(bit_generator).__name__ not in _JUMPABLE:
         return 1
     if threads is None:
-        threads = max_threads() if size >= PARALLEL_MIN_SIZE else 1
+        threads = idle_cores() if size >= PARALLEL_MIN_SIZE else 1
     return max(1, min(threads, -(-size // CHUNK_SIZE)))
 
 

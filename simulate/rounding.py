@@ -130,8 +130,9 @@ def quantize(
     random_bits : int, optional
         Random bits per stochastic rounding, 1 to 62 (default 24).
     threads : int, optional
-        Threads to round with (default: every core from :data:`simulate.executor.PARALLEL_MIN_SIZE`
-        elements up, one below). The result, random bits included, is the same for any count.
+        Threads to round with (default: from :data:`simulate.executor.PARALLEL_MIN_SIZE`
+        elements up, the cores the load average leaves idle; one below). The result, random
+        bits included, is the same for any count.
 
     Returns
     -------

@@ -67,7 +67,8 @@ def test_stochastic_rounding_gives_the_same_bits_on_any_thread_count(
 
 def test_threads_split_the_work_only_where_it_pays() -> None:
     assert executor.thread_count(executor.PARALLEL_MIN_SIZE - 1, None, None) == 1
-    assert executor.thread_count(1 << 30, None, None) == executor.max_threads()
+    assert executor.thread_count(1 << 30, None, None) == executor.idle_cores()
+    assert 1 <= executor.idle_cores() <= executor.max_threads()
     assert executor.thread_count(3 * executor.CHUNK_SIZE, 8, None) == 3  # whole chunks only
 
 
