@@ -26,6 +26,8 @@ COMMANDS: tuple[str, ...] = (
     "simulate",
     "plot",
     "report",
+    "sweep",
+    "tightness",
 )
 
 EXIT_USAGE = 2

@@ -1,15 +1,16 @@
-"""The ``stepshrink check`` sub-command: check every proof and print the report."""
+"""The ``stepshrink check`` sub-command: check every statement's proof and print the report."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from stepshrink.errors import UsageError
 
-HELP = "Check every proof of the theorem library and print the report."
+HELP = "Check the proof of every statement of the theorem library and print the report."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,9 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--only",
-        metavar="NAME",
+        metavar="ID",
         action="append",
-        help="check only this proof (repeatable), e.g. --only T1",
+        help="check only this statement (repeatable), e.g. --only T1",
     )
 
 
@@ -41,18 +42,20 @@ def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink check``; exit 0 only when every proof is proved."""
     _writable(args.json, "--json")
     _writable(args.markdown, "--markdown")
-    from bounds.proof import engine, library, report
+    from bounds import theorems
+    from bounds.proof import report
 
-    proofs = library.proofs()
+    known = [s.id for s in theorems.with_variants()]
     if args.only:
-        known = {proof.name for proof in proofs}
-        unknown = sorted(set(args.only) - known)
+        unknown = sorted(set(args.only) - set(known))
         if unknown:
-            raise UsageError(f"--only must name a proof among {sorted(known)}, got {unknown}")
-        proofs = [proof for proof in proofs if proof.name in args.only]
+            raise UsageError(f"--only must name statements among {known}, got {unknown}")
     started = time.perf_counter()
-    reports = [engine.check(proof) for proof in proofs]
+    chosen = [i for i in known if not args.only or i in args.only]
+    reports, unproved = theorems.check_all(chosen, workers=os.cpu_count() or 1)
     print(report.to_table(reports))
+    if unproved:
+        print(f"\nwithout a checked proof (not claimed proved): {', '.join(unproved)}")
     all_proved = all(r.status == "proved" for r in reports)
     verdict = "all proofs check" if all_proved else "SOME PROOFS DO NOT CHECK"
     print(f"\n{verdict} ({time.perf_counter() - started:.1f} s)")
@@ -61,11 +64,11 @@ def run(args: argparse.Namespace) -> int:
     if args.markdown is not None:
         args.markdown.write_text(report.to_markdown(reports), encoding="utf-8")
     for r in reports:
-        if r.status != "proved":
-            failing = [s for s in (*r.steps, r.chain) if s.status != "proved"]
-            for step in failing:
-                print(
-                    f"{r.name} step {step.index} [{step.rule}] {step.status}: {step.message}",
-                    file=sys.stderr,
-                )
+        for problem in r.problems:
+            print(f"{r.name}: {problem}", file=sys.stderr)
+        for name, step in r.failures():
+            print(
+                f"{name} step {step.index} [{step.rule}] {step.status}: {step.message}",
+                file=sys.stderr,
+            )
     return 0 if all_proved else 1
