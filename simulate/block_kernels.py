@@ -44,12 +44,13 @@ class MXKernel:
     element: executor.Kernel
     reference: executor.Reference
     bits: kernels.Layout
+    random_bits: int
 
     def __call__(
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: executor.Scratch,
     ) -> None:
         layout = self.bits
@@ -76,9 +77,10 @@ class MXKernel:
             if lost.any():
                 tiny = np.finfo(layout.float_type).smallest_subnormal
                 scaled[lost] = np.copysign(tiny, x[lost])
-        left = self.element(scaled, out, draws, scratch)
+        left = self.element(scaled, out, words, scratch)
         if left is not None and left.size:
-            out[left] = self.reference(scaled[left], None if draws is None else draws[left])
+            draws = None if words is None else executor.draws_of(words[left], self.random_bits)
+            out[left] = self.reference(scaled[left], draws)
         out.reshape(blocks, self.block_size)[...] *= scale[:, None]
         if bad.any():
             out.reshape(blocks, self.block_size)[bad] = np.nan

@@ -8,11 +8,13 @@ kernel rounds one chunk into a preallocated output slice with chunk-sized scratc
 (:class:`Scratch`) and may return positions it leaves to the exact reference, which are
 gathered and rounded at the end of each thread's range.
 
-Random bits are the generator's raw 64-bit words in order, two draws per word up to 32 bits
-(:func:`draw`). A thread starts from a copy of the generator advanced to its first word
-(PCG64 and PCG64DXSM can jump ahead), so the bits are those of one sequential pass whatever
-the thread count, and the generator ends where one pass leaves it. Generators that cannot
-jump run on one thread.
+Random bits are the generator's raw 64-bit words in order, split in two 32-bit words up to
+32 bits (:func:`random_words`); an element's draw is the top ``random_bits`` bits of its
+word (:func:`draws_of`, :func:`draw`). Kernels get the words, so that one that needs the draw
+scaled to some other bit position shifts the word once. A thread starts from a copy of the
+generator advanced to its first word (PCG64 and PCG64DXSM can jump ahead), so the bits are
+those of one sequential pass whatever the thread count, and the generator ends where one
+pass leaves it. Generators that cannot jump run on one thread.
 """
 
 from __future__ import annotations
@@ -44,13 +46,16 @@ Reference = Callable[[NDArray[np.floating], NDArray[np.unsignedinteger] | None],
 
 
 class Kernel(Protocol):
-    """Round ``x`` into ``out`` (same length); return positions left to the reference."""
+    """Round ``x`` into ``out`` (same length); return positions left to the reference.
+
+    ``words`` (stochastic rounding only) are the elements' :func:`random_words`, read-only.
+    """
 
     def __call__(
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None: ...
 
@@ -67,6 +72,16 @@ class Scratch:
         buffer = self.buffers.get(key)
         if buffer is None:
             buffer = self.buffers[key] = np.empty(self.size, dtype)
+        return buffer[:count]
+
+    def filled(self, value: np.generic, count: int) -> np.ndarray:
+        """A read-only buffer of ``value``: NumPy's minimum and maximum run their vector
+        loops on two arrays, not on an array and a scalar (measured 2x faster)."""
+        key = (f"filled {value!r}", value.dtype.str)
+        buffer = self.buffers.get(key)
+        if buffer is None:
+            buffer = self.buffers[key] = np.full(self.size, value)
+            buffer.flags.writeable = False
         return buffer[:count]
 
 
@@ -111,20 +126,30 @@ def words_for(count: int, random_bits: int) -> int:
     return (count + 1) // 2 if random_bits <= 32 else count
 
 
-def draw(
+def random_words(
     bit_generator: np.random.BitGenerator, count: int, random_bits: int
 ) -> NDArray[np.unsignedinteger]:
-    """``count`` uniform integers in ``[0, 2**random_bits)``: the top bits of raw words.
+    """``count`` random words, one per element: uint32 up to 32 bits, else uint64.
 
-    Up to 32 bits, each raw word feeds two draws (returned as uint32): half the generator's
+    Up to 32 bits, each raw word feeds two elements (its two halves): half the generator's
     work. Every path of :func:`simulate.quantize` draws through here, so equal seeds give
     equal bits on all of them.
     """
     if random_bits <= 32:
-        words = bit_generator.random_raw(words_for(count, random_bits)).view(np.uint32)[:count]
-        words >>= np.uint32(32 - random_bits)
-        return words
-    return bit_generator.random_raw(count) >> np.uint64(64 - random_bits)
+        return bit_generator.random_raw(words_for(count, random_bits)).view(np.uint32)[:count]
+    return bit_generator.random_raw(count)
+
+
+def draws_of(words: NDArray[np.unsignedinteger], random_bits: int) -> NDArray[np.unsignedinteger]:
+    """The draws in ``[0, 2**random_bits)`` of :func:`random_words`: their top bits."""
+    return words >> words.dtype.type(8 * words.itemsize - random_bits)
+
+
+def draw(
+    bit_generator: np.random.BitGenerator, count: int, random_bits: int
+) -> NDArray[np.unsignedinteger]:
+    """``count`` uniform integers in ``[0, 2**random_bits)``, as :func:`simulate.quantize` uses."""
+    return draws_of(random_words(bit_generator, count, random_bits), random_bits)
 
 
 def thread_count(size: int, threads: int | None, bit_generator: object | None) -> int:
@@ -174,12 +199,14 @@ def run(
         gathered: list[NDArray[np.unsignedinteger]] = []
         for low in range(start, stop, CHUNK_SIZE):
             high = min(low + CHUNK_SIZE, stop)
-            draws = None if generator is None else draw(generator, high - low, random_bits)
-            left = kernel(x[low:high], out[low:high], draws, scratch)
+            words = None
+            if generator is not None:
+                words = random_words(generator, high - low, random_bits)
+            left = kernel(x[low:high], out[low:high], words, scratch)
             if left is not None and left.size:
                 positions.append(left + low)
-                if draws is not None:
-                    gathered.append(draws[left])
+                if words is not None:
+                    gathered.append(draws_of(words[left], random_bits))
         if positions:
             where = np.concatenate(positions)
             out[where] = reference(x[where], np.concatenate(gathered) if gathered else None)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate.executor import Kernel, Reference, Scratch
+from simulate.executor import Kernel, Reference, Scratch, draws_of
 from simulate.formats import Format
 
 #: Stochastic rounding by carry first for formats whose normal range reaches this low.
@@ -138,7 +138,7 @@ class TableKernel:
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> None:
         bits = x.view(self.bits.uint_type)
@@ -185,7 +185,7 @@ class CarryKernel:
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None:
         bits = x.view(np.uint32)
@@ -234,7 +234,7 @@ class FloatAdditionKernel:
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None:
         bits, layout_ = x.view(self.bits.uint_type), self.bits
@@ -338,10 +338,10 @@ class FixedPointSR:
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None:
-        assert draws is not None
+        assert words is not None
         layout_, fmt, r = self.bits, self.fmt, self.random_bits
         uint_type, float_type = layout_.uint_type, layout_.float_type
         bits = x.view(uint_type)
@@ -349,8 +349,10 @@ class FixedPointSR:
         exponent = scratch.get("exponent", uint_type, x.size)
         scale = scratch.get("scale", uint_type, x.size)
         count = scratch.get("count", count_type, x.size)
+        draws = scratch.get("draws", count_type, x.size)
         np.bitwise_and(bits, layout_.exponent, out=exponent)
-        np.maximum(exponent, layout_.uint(layout_.field(fmt.emin)), out=exponent)
+        lowest = scratch.filled(layout_.uint(layout_.field(fmt.emin)), x.size)
+        np.maximum(exponent, lowest, out=exponent)
         top = layout_.uint(layout_.field(fmt.emax))
         peak = exponent.max()
         left = None
@@ -369,10 +371,9 @@ class FixedPointSR:
         np.bitwise_and(bits, layout_.magnitude, out=magnitude)
         out *= scale.view(float_type)
         np.copyto(count, out, casting="unsafe")  # truncation of an exact integer value
-        if draws.dtype.itemsize == count.itemsize:
-            count += draws.view(count_type)  # draws < 2**r fit the signed type
-        else:
-            np.add(count, draws, out=count)
+        # The draws (< 2**r) fit the signed count type.
+        np.right_shift(words, words.dtype.type(8 * words.itemsize - r), out=draws, casting="unsafe")
+        count += draws
         count >>= count_type(r)
         np.copyto(out, count, casting="unsafe")
         np.subtract(exponent, layout_.uint(fmt.mantissa_bits << layout_.fraction_bits), out=scale)
@@ -380,6 +381,27 @@ class FixedPointSR:
         np.bitwise_and(bits, layout_.sign, out=scale)
         magnitude |= scale
         return left
+
+
+def align_draws(
+    words: NDArray[np.unsignedinteger],
+    random_bits: int,
+    places: int,
+    out: NDArray[np.unsignedinteger],
+) -> None:
+    """``out = floor(draw 2**(places - random_bits))``: the draw as a fraction of ``places`` bits.
+
+    Added to ``places`` discarded bits ``D`` of a pattern, it carries out exactly when
+    ``draw + floor(D 2**(random_bits - places)) >= 2**random_bits`` (both sides are multiples
+    of the coarser grid), the reference's event. One shift of the word when the draw has at
+    least ``places`` bits.
+    """
+    width = 8 * words.itemsize
+    if random_bits >= places:
+        np.right_shift(words, words.dtype.type(width - places), out=out, casting="unsafe")
+    else:
+        np.right_shift(words, words.dtype.type(width - random_bits), out=out, casting="unsafe")
+        out <<= out.dtype.type(places - random_bits)
 
 
 def carry_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
@@ -418,21 +440,16 @@ class CarrySR:
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None:
-        assert draws is not None
+        assert words is not None
         layout_, fmt, r = self.bits, self.fmt, self.random_bits
         uint_type = layout_.uint_type
         bits = x.view(uint_type)
         rounded = out.view(uint_type)
         discarded = layout_.fraction_bits - fmt.mantissa_bits
-        if r >= discarded:
-            # Shifted in the draws' own type: 64-bit draws do not fit a float32 pattern.
-            np.copyto(rounded, draws >> draws.dtype.type(r - discarded), casting="unsafe")
-        else:
-            np.copyto(rounded, draws, casting="unsafe")
-            rounded <<= uint_type(discarded - r)
+        align_draws(words, r, discarded, rounded)
         rounded += bits
         rounded &= layout_.uint(~((1 << discarded) - 1))
         if self.full_range:
@@ -450,7 +467,7 @@ class CarrySR:
         if not outside.any():
             return None
         if self.dense is not None and _dense(outside):
-            return self.dense(x, out, draws, scratch)
+            return self.dense(x, out, words, scratch)
         return np.flatnonzero(outside)
 
     @property
@@ -485,8 +502,8 @@ class PowerOfTwoKernel:
     With no fraction bits kept, adding half a binade (RNE; ties go away from zero, as every
     significand is 1) or the draw scaled to the fraction bits (SR) to the pattern and keeping
     only the exponent field gives ``2**e`` or ``2**(e + 1)``. Negative values become NaN
-    branch-free; zeros, positive values below the input's normal range, values whose
-    rounding may overflow, infinities and NaN are left to the reference.
+    branch-free; zeros, values below the input's normal range, values whose rounding may
+    overflow, infinities and NaN are left to the reference.
     """
 
     fmt: Format
@@ -497,49 +514,72 @@ class PowerOfTwoKernel:
         self,
         x: NDArray[np.floating],
         out: NDArray[np.floating],
-        draws: NDArray[np.unsignedinteger] | None,
+        words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None:
         layout_, fmt = self.bits, self.fmt
         uint_type, fraction_bits = layout_.uint_type, layout_.fraction_bits
         bits = x.view(uint_type)
         rounded = out.view(uint_type)
-        if draws is None:
+        if words is None:
             np.add(bits, layout_.uint(1 << (fraction_bits - 1)), out=rounded)
         else:
-            r = self.random_bits
-            if r >= fraction_bits:
-                np.copyto(rounded, draws >> draws.dtype.type(r - fraction_bits), casting="unsafe")
-            else:
-                np.copyto(rounded, draws, casting="unsafe")
-                rounded <<= uint_type(fraction_bits - r)
+            align_draws(words, self.random_bits, fraction_bits, rounded)
             rounded += bits
-        rounded &= layout_.exponent
-        flags = scratch.get("flags", uint_type, x.size)
-        # Negative values (-0 included) become NaN without a branch: the sign bit, spread
-        # over the word by an arithmetic shift, selects the quiet NaN pattern.
-        np.right_shift(
-            bits.view(layout_.int_type), layout_.width - 1, out=flags.view(layout_.int_type)
-        )
-        flags &= layout_.uint(int(layout_.exponent) | (1 << (fraction_bits - 1)))
-        rounded |= flags
-        # Positive values outside [low, high) go to the reference: zero, values below the
-        # input's normal range, values whose rounding may overflow, infinity and NaN.
+        # Keeping the sign with the exponent field leaves negative results (-0 included) at
+        # or above the sign bit, above every positive result and the quiet NaN pattern:
+        # one minimum with that pattern makes them NaN without a branch.
+        rounded &= layout_.sign | layout_.exponent
+        nan = layout_.uint(int(layout_.exponent) | (1 << (fraction_bits - 1)))
+        np.minimum(rounded, scratch.filled(nan, x.size), out=rounded)
+        # Magnitudes outside [low, high) go to the reference: zero, values below the input's
+        # normal range, values whose rounding may overflow, infinity and NaN (of either sign;
+        # a negative one gives NaN there too). Twice the pattern less twice low drops the
+        # sign and wraps magnitudes below low high: one bound and a maximum decide.
         low = max(layout_.field(fmt.emin), layout_.field(1 - layout_.bias))
-        if draws is None:
+        if words is None:
             high = layout_.field(fmt.emax) | (1 << (fraction_bits - 1))  # 1.5 * 2**emax
         else:
             high = layout_.field(fmt.emax)
-        np.subtract(bits, layout_.uint(low), out=flags)  # below low wraps high
-        left = np.greater_equal(flags, layout_.uint(high - low))
-        left &= np.less(bits, layout_.sign)
+        flags = scratch.get("flags", uint_type, x.size)
+        np.subtract(bits, layout_.uint(low), out=flags)
+        flags <<= uint_type(1)
+        bound = layout_.uint(2 * (high - low))
+        if flags.max() < bound:
+            return None
+        left = np.greater_equal(flags, bound)
         return np.flatnonzero(left) if left.any() else None
+
+
+@dataclass(frozen=True)
+class ReferenceKernel:
+    """The exact reference, chunk by chunk: where no fast kernel applies."""
+
+    reference: Reference
+    random_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> None:
+        out[...] = self.reference(x, None if words is None else draws_of(words, self.random_bits))
 
 
 def select(
     dtype: np.dtype, fmt: Format, mode: str, random_bits: int, reference: Reference
+) -> Kernel:
+    """The fastest kernel for float32/float64 input (the reference where none applies)."""
+    return _fast_kernel(dtype, fmt, mode, random_bits, reference) or ReferenceKernel(
+        reference, random_bits
+    )
+
+
+def _fast_kernel(
+    dtype: np.dtype, fmt: Format, mode: str, random_bits: int, reference: Reference
 ) -> Kernel | None:
-    """The fastest kernel for float32/float64 input (None: the reference, chunk by chunk)."""
     bits = layout(dtype)
     if power_of_two_applies(dtype, fmt, mode):
         return PowerOfTwoKernel(fmt, bits, random_bits)

@@ -170,10 +170,8 @@ def quantize(
         bits = check_random_bits(random_bits)
     work = working_dtype(array.dtype, fmt)
     values = np.ascontiguousarray(array, dtype=work).reshape(-1)
-    reference = partial(_reference, fmt=fmt, mode=mode, random_bits=bits)
-    kernel = kernels.select(work, fmt, mode, bits, reference) or partial(
-        _reference_kernel, reference=reference
-    )
+    reference = reference_for(fmt, mode, bits)
+    kernel = kernels.select(work, fmt, mode, bits, reference)
     # NaN and overflow are handled explicitly in the kernels; the float operations on them
     # (and the cast of a wide format's overflow back to float16) must not warn.
     with np.errstate(invalid="ignore", over="ignore", under="ignore"):
@@ -189,6 +187,12 @@ def working_dtype(dtype: np.dtype, fmt: Format) -> np.dtype:
     return np.dtype(np.float32 if fits else np.float64)
 
 
+def reference_for(fmt: Format, mode: str, random_bits: int) -> executor.Reference:
+    """``reference(values, draws)``: :func:`quantize_exact` on float32 or float64 values,
+    cast back to their type (what kernels leave to the reference goes through it)."""
+    return partial(_reference, fmt=fmt, mode=mode, random_bits=random_bits)
+
+
 def _reference(
     values: NDArray[np.floating],
     draws: NDArray[np.unsignedinteger] | None,
@@ -196,20 +200,9 @@ def _reference(
     mode: str,
     random_bits: int,
 ) -> NDArray[np.floating]:
-    """:func:`quantize_exact` on float32 or float64 values, cast back to their type."""
     with np.errstate(invalid="ignore", over="ignore"):
         exact = quantize_exact(values.astype(np.float64), fmt, mode, draws, random_bits)
         return exact.astype(values.dtype, copy=False)
-
-
-def _reference_kernel(
-    x: NDArray[np.floating],
-    out: NDArray[np.floating],
-    draws: NDArray[np.unsignedinteger] | None,
-    scratch: executor.Scratch,
-    reference: executor.Reference,
-) -> None:
-    out[...] = reference(x, draws)
 
 
 def quantize_exact(

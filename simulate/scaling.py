@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -79,7 +78,7 @@ from simulate.rounding import (
     check_threads,
     is_torch_tensor,
     quantize,
-    quantize_exact,
+    reference_for,
     working_dtype,
 )
 
@@ -552,10 +551,8 @@ def _quantize_mx_flat(
     """MX on the flat array, chunk by chunk and thread by thread (:mod:`simulate.block_kernels`)."""
     work = working_dtype(array.dtype, block_format.element)
     element = block_format.saturating_element
-    reference = partial(_element_reference, fmt=element, mode=mode, random_bits=bits)
-    element_kernel = kernels.select(work, element, mode, bits, reference) or partial(
-        _reference_chunk, reference=reference
-    )
+    reference = reference_for(element, mode, bits)
+    element_kernel = kernels.select(work, element, mode, bits, reference)
     kernel = block_kernels.MXKernel(
         block_format.block_size,
         block_format.element.emax,
@@ -564,31 +561,11 @@ def _quantize_mx_flat(
         element_kernel,
         reference,
         kernels.layout(work),
+        bits,
     )
     flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
     result = executor.run(kernel, reference, flat, rng if bits else None, bits, threads)
     return result.reshape(array.shape).astype(array.dtype, copy=False)
-
-
-def _element_reference(
-    values: NDArray[np.floating],
-    draws: NDArray[np.unsignedinteger] | None,
-    fmt: Format,
-    mode: str,
-    random_bits: int,
-) -> NDArray[np.floating]:
-    exact = quantize_exact(values.astype(np.float64), fmt, mode, draws, random_bits)
-    return exact.astype(values.dtype, copy=False)
-
-
-def _reference_chunk(
-    x: NDArray[np.floating],
-    out: NDArray[np.floating],
-    draws: NDArray[np.unsignedinteger] | None,
-    scratch: executor.Scratch,
-    reference: executor.Reference,
-) -> None:
-    out[...] = reference(x, draws)
 
 
 def _quantize_by_slices(
