@@ -11,6 +11,8 @@ from typing import Any
 _SUBMODULES = (
     "formats",
     "rounding",
+    "kernels",
+    "executor",
     "bits",
     "arith",
     "scaling",

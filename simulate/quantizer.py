@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulate.formats import BlockFormat, Format, get
+from simulate.rounding import ROUNDING_MODES, check_rounding
 
 __all__ = [
     "ROUNDING_MODES",
@@ -47,7 +48,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-ROUNDING_MODES = ("rne", "rna", "rtz", "rup", "rdn", "sr")
 
 
 @runtime_checkable
@@ -143,8 +143,7 @@ class Quantizer:
     tensor_scaling: bool = False
 
     def __post_init__(self) -> None:
-        if self.rounding not in ROUNDING_MODES:
-            raise ValueError(f"rounding must be one of {ROUNDING_MODES}, got {self.rounding!r}")
+        check_rounding(self.rounding)
         if self.random_bits is not None and (
             isinstance(self.random_bits, bool)
             or not isinstance(self.random_bits, int)
@@ -173,8 +172,11 @@ class Quantizer:
                 kwargs["random_bits"] = self.random_bits
         return kwargs
 
-    def __call__(self, values: Any, rng: np.random.Generator | None = None) -> Any:
+    def __call__(self, values: Any, rng: Any = None) -> Any:
         """Quantized values of ``values`` ``(R, *shape)``, same shape and dtype.
+
+        A NumPy array gives an ndarray; a torch tensor gives a tensor computed in torch on
+        its device (``rng`` a ``torch.Generator`` or a ``numpy.random.Generator``).
 
         Element formats round entry by entry; block formats block along the last axis of each
         tensor (a tensor of more than one axis is padded with zeros to whole blocks per row,

@@ -63,14 +63,24 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulate import block_kernels, executor, kernels
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
 from simulate.formats import BlockFormat, Format, block_names, resolve, resolve_block
-from simulate.rounding import check_random_bits, check_rounding, quantize
+from simulate.rounding import (
+    check_random_bits,
+    check_rounding,
+    check_threads,
+    is_torch_tensor,
+    quantize,
+    reference_for,
+    working_dtype,
+)
 
 __all__ = [
     "BlockEncoding",
@@ -135,15 +145,33 @@ def _check_inputs(
     rng: np.random.Generator | None,
     random_bits: int | None,
 ) -> tuple[NDArray[np.floating], BlockFormat, int, str, int]:
+    array = _float_array(x)
+    checked, axis, mode, bits = _check_settings(
+        block_format, array.ndim, axis, rounding, rng, random_bits, tensor=False
+    )
+    return array, checked, axis, mode, bits
+
+
+def _check_settings(
+    block_format: BlockFormat | str,
+    ndim: int,
+    axis: int,
+    rounding: str,
+    rng: Any,
+    random_bits: int | None,
+    tensor: bool,
+) -> tuple[BlockFormat, int, str, int]:
     if not isinstance(block_format, BlockFormat | str):
         raise ValueError(f"block_format must be a BlockFormat or a name, got {block_format!r}")
     block_format = resolve_block(block_format)
-    array = _float_array(x)
-    axis = _check_axis(axis, array.ndim)
+    if ndim < 1:
+        raise ValueError("x must have at least one dimension (the blocked axis)")
+    axis = _check_axis(axis, ndim)
     mode = check_rounding(rounding)
     bits = 0
     if mode == "sr":
-        if not isinstance(rng, np.random.Generator):
+        # A tensor also takes a torch.Generator (checked by the torch backend).
+        if not tensor and not isinstance(rng, np.random.Generator):
             raise ValueError("rng must be a numpy.random.Generator for rounding='sr'")
         bits = check_random_bits(random_bits)
         if not block_format.power_of_two_scale and bits > 52 - block_format.element.precision:
@@ -151,7 +179,7 @@ def _check_inputs(
                 f"random_bits must be <= {52 - block_format.element.precision} for "
                 f"{block_format.name} (elements are rounded from an exact quotient)"
             )
-    return array, block_format, axis, mode, bits
+    return block_format, axis, mode, bits
 
 
 def _float_array(x: ArrayLike) -> NDArray[np.floating]:
@@ -190,7 +218,10 @@ def _blocked(
     rng: np.random.Generator | None,
     bits: int,
     whole_tensor: bool,
+    tensor_scales: FloatArray | None = None,
 ) -> _Blocked:
+    """Quantize ``array`` by the rules of the module docstring (``tensor_scales``: given ones)."""
+    precision = _PRECISION.get(array.dtype.type, 53)
     values = np.moveaxis(array.astype(np.float64), axis, -1)
     length = values.shape[-1]
     size = block_format.block_size
@@ -206,8 +237,11 @@ def _blocked(
         tensor_scales = None
         divisor = scales
     else:
-        tensor_scales = _tensor_scales(magnitude, block_format, whole_tensor)
-        scales = _float_block_scales(block_amax, tensor_scales, block_format)
+        if tensor_scales is None:
+            tensor_scales = _tensor_scales(
+                magnitude.max(axis=(-2, -1)), block_format, whole_tensor, precision
+            )
+        scales = _float_block_scales(block_amax, tensor_scales, block_format, precision)
         divisor = scales * tensor_scales
     bad_block |= np.isnan(scales)
     safe = np.where(bad_block[..., None], 0.0, blocks)
@@ -224,8 +258,15 @@ def _blocked(
         usable = divisor > 0
         denominator = np.where(usable, divisor, 1.0)[..., None]
         numerator = np.where(usable[..., None], safe, 0.0 * safe)
-        elements = divide_exactly_rounded(
-            numerator, np.broadcast_to(denominator, numerator.shape), element, mode, rng, bits
+        # The divisor is an E4M3-like scale times a float32 tensor scale.
+        elements = _divide(
+            numerator,
+            np.broadcast_to(denominator, numerator.shape),
+            element,
+            mode,
+            rng,
+            bits,
+            (precision, block_format.scale.precision + 24),
         )
     elements = np.where(bad_block[..., None], 0.0, elements)
     scales = np.where(bad_block, np.nan, scales)
@@ -243,33 +284,91 @@ def _mx_scales(block_amax: FloatArray, block_format: BlockFormat) -> FloatArray:
 
 
 def _tensor_scales(
-    magnitude: FloatArray, block_format: BlockFormat, whole_tensor: bool
+    amax: FloatArray, block_format: BlockFormat, whole_tensor: bool, precision: int = 53
 ) -> FloatArray:
-    """float32 per-tensor scales ``fp32(amax / (max_elem * max_scale))``, shape ``(..., 1)``."""
+    """float32 per-tensor scales ``fp32(amax / (max_elem * max_scale))``, shape ``(..., 1)``.
+
+    ``amax`` is the largest finite magnitude of each slice, shape ``(...)``, with at most
+    ``precision`` significant bits.
+    """
     if not block_format.tensor_scale:
-        return np.ones((*magnitude.shape[:-2], 1))
-    amax = magnitude.max(axis=(-2, -1))
+        return np.ones((*amax.shape, 1))
     if whole_tensor:
         amax = np.full_like(amax, amax.max() if amax.size else 0.0)
     target = block_format.element.max_finite * block_format.scale.max_finite
     fp32 = resolve("fp32")
-    scales = divide_exactly_rounded(
-        np.atleast_1d(amax), np.full(np.atleast_1d(amax).shape, target), fp32, "rne", None, 0
+    flat = np.atleast_1d(amax)
+    scales = _divide(
+        flat, np.full(flat.shape, target), fp32, "rne", None, 0, (precision, _bits_of(target))
     ).reshape(amax.shape)
     scales = np.where(amax == 0, 1.0, np.maximum(scales, fp32.min_subnormal))
     return scales[..., None]
 
 
 def _float_block_scales(
-    block_amax: FloatArray, tensor_scales: FloatArray, block_format: BlockFormat
+    block_amax: FloatArray,
+    tensor_scales: FloatArray,
+    block_format: BlockFormat,
+    precision: int = 53,
 ) -> FloatArray:
     """``round_scale(amax_block / (max_elem * tensor_scale))``, nearest-even, saturating."""
     scale_format = dataclasses.replace(block_format.scale, overflow="saturate")
-    denominator = np.broadcast_to(block_format.element.max_finite * tensor_scales, block_amax.shape)
-    flat = divide_exactly_rounded(
-        block_amax.reshape(-1), denominator.reshape(-1), scale_format, "rne", None, 0
+    maximum = block_format.element.max_finite
+    denominator = np.broadcast_to(maximum * tensor_scales, block_amax.shape)
+    flat = _divide(
+        block_amax.reshape(-1),
+        denominator.reshape(-1),
+        scale_format,
+        "rne",
+        None,
+        0,
+        (precision, _bits_of(maximum) + 24),  # times a float32 tensor scale
     )
     return np.asarray(flat, np.float64).reshape(block_amax.shape)
+
+
+_PRECISION = {np.float16: 11, np.float32: 24}
+
+
+def _bits_of(value: float) -> int:
+    """Significant bits of a finite nonzero float64."""
+    mantissa = abs(float(np.frexp(value)[0]))
+    bits = 1
+    while mantissa * 2**bits != int(mantissa * 2**bits):
+        bits += 1
+    return bits
+
+
+def _divide(
+    numerator: FloatArray,
+    denominator: FloatArray,
+    fmt: Format,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    operand_bits: tuple[int, int],
+) -> FloatArray:
+    """``round(numerator / denominator)`` in ``fmt``: one float64 division where that is exact.
+
+    Let ``a`` and ``b`` have at most ``p_a`` and ``p_b`` significant bits (``operand_bits``)
+    and ``M`` be a decision point of the rounding: a value or a midpoint of ``fmt`` (at most
+    ``precision + 1`` bits), or for SR a ``2**-r`` sub-step of a quantum (``precision + r``
+    bits). If ``a / b != M``, then ``a - M b`` is a nonzero multiple of the smaller ulp of
+    ``a`` and ``M b``, so ``a / b`` lies at relative distance at least
+    ``2**-max(p_a + 2, p_M + p_b)`` from ``M``, farther than float64's rounding moves a
+    quotient (``2**-53``) when that maximum is at most 52: ``RN64(a / b)`` and ``a / b`` then
+    round alike in every mode, with the same draws. Otherwise the exact division of
+    :func:`simulate.arith.divide_exactly_rounded`.
+    """
+    p_a, p_b = operand_bits
+    p_m = fmt.precision + (bits if mode == "sr" else 1)
+    if max(p_a + 2, p_m + p_b) > 52:
+        return divide_exactly_rounded(numerator, denominator, fmt, mode, rng, bits)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        quotient = numerator / denominator
+    if mode == "sr":
+        return np.asarray(quantize(quotient, fmt, "sr", rng=rng, random_bits=bits), np.float64)
+    return np.asarray(quantize(quotient, fmt, mode), np.float64)
 
 
 def _restore(blocked_values: FloatArray, length: int, axis: int) -> FloatArray:
@@ -286,13 +385,17 @@ def quantize_blocks(
     rng: np.random.Generator | None = None,
     random_bits: int | None = None,
     whole_tensor: bool = False,
+    *,
+    threads: int | None = None,
 ) -> NDArray[np.floating]:
     """Quantize ``x`` to a block format and return the represented (dequantized) values.
 
     Parameters
     ----------
-    x : array_like of float16, float32 or float64, ndim >= 1
-        Values to quantize.
+    x : array_like of float16, float32 or float64, or a torch tensor; ndim >= 1
+        Values to quantize. A torch tensor (float16, bfloat16, float32, float64) is
+        quantized in torch on its own device (:mod:`simulate.torch_backend`), with the same
+        bits as the NumPy path; ``rng`` may then also be a ``torch.Generator``.
     block_format : BlockFormat or str
         The block format or its name (:func:`block_format_names`).
     axis : int
@@ -307,6 +410,9 @@ def quantize_blocks(
     whole_tensor : bool
         With a per-tensor scale (NVFP4): one scale for the whole array instead of one per
         slice along ``axis``.
+    threads : int, optional
+        Threads for MX with the blocked axis last (as :func:`simulate.quantize`); the bits,
+        random ones included, are the same for any count.
 
     Returns
     -------
@@ -320,11 +426,120 @@ def quantize_blocks(
         For an unknown block format, a bad axis, mode, ``rng`` or ``random_bits``, or a
         non-float input.
     """
+    if is_torch_tensor(x):
+        from simulate import torch_backend
+
+        tensor: Any = x  # a tensor in, a tensor out
+        checked, axis, mode, bits = _check_settings(
+            block_format, tensor.dim(), axis, rounding, rng, random_bits, tensor=True
+        )
+        result: Any = torch_backend.quantize_blocks(
+            tensor, checked, axis, mode, rng, bits, whole_tensor
+        )
+        return result
     array, checked, axis, mode, bits = _check_inputs(
         x, block_format, axis, rounding, rng, random_bits
     )
-    blocked = _blocked(array, checked, axis, mode, rng, bits, whole_tensor)
-    return _dequantize(blocked, axis).astype(array.dtype)
+    threads = check_threads(threads)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        if _mx_kernel_applies(array, checked, axis, bits):
+            return _quantize_mx_flat(array, checked, mode, rng, bits, threads)
+        return _quantize_by_slices(array, checked, axis, mode, rng, bits, whole_tensor)
+
+
+#: Elements per slice of :func:`_quantize_by_slices` (its temporaries are a few times this).
+_SLICE_SIZE = 1 << 14
+
+
+def _mx_kernel_applies(
+    array: NDArray[np.floating], block_format: BlockFormat, axis: int, bits: int
+) -> bool:
+    """MX with the blocked axis last, contiguous and a whole number of blocks long."""
+    work = working_dtype(array.dtype, block_format.element)
+    return (
+        block_format.power_of_two_scale
+        and axis == array.ndim - 1
+        and array.flags.c_contiguous
+        and array.shape[-1] % block_format.block_size == 0
+        and executor.CHUNK_SIZE % block_format.block_size == 0
+        and block_kernels.applies(
+            work, block_format.element.emin, block_format.element.mantissa_bits, bits
+        )
+    )
+
+
+def _quantize_mx_flat(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    threads: int | None,
+) -> NDArray[np.floating]:
+    """MX on the flat array, chunk by chunk and thread by thread (:mod:`simulate.block_kernels`)."""
+    work = working_dtype(array.dtype, block_format.element)
+    element = block_format.saturating_element
+    reference = reference_for(element, mode, bits)
+    element_kernel = kernels.select(work, element, mode, bits, reference)
+    kernel = block_kernels.MXKernel(
+        block_format.block_size,
+        block_format.element.emax,
+        block_format.scale.emin,
+        block_format.scale.emax,
+        element_kernel,
+        reference,
+        kernels.layout(work),
+        bits,
+    )
+    flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
+    result = executor.run(kernel, reference, flat, rng if bits else None, bits, threads)
+    return result.reshape(array.shape).astype(array.dtype, copy=False)
+
+
+def _quantize_by_slices(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    axis: int,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    whole_tensor: bool,
+) -> NDArray[np.floating]:
+    """Every other case: :func:`_blocked` on slices of whole rows, or of whole blocks of a row.
+
+    The slices follow each other in row-major order of the blocked (padded) layout, so the
+    random draws fall on the elements they fall on in one piece; per-tensor scales are
+    computed first, over each whole row.
+    """
+    values = np.moveaxis(array, axis, -1)
+    length = values.shape[-1]
+    rows = values.reshape(-1, length)
+    out = np.empty(rows.shape, array.dtype)
+    size = block_format.block_size
+    padded_length = -(-length // size) * size
+    per_slice = max(1, _SLICE_SIZE // max(padded_length, 1))
+    columns = max(size, _SLICE_SIZE // size * size) if padded_length > _SLICE_SIZE else length
+    tensor_scales = None
+    if block_format.tensor_scale:
+        amax = np.zeros(rows.shape[0])
+        for low in range(0, rows.shape[0], per_slice):
+            part = np.abs(rows[low : low + per_slice].astype(np.float64))
+            amax[low : low + per_slice] = np.where(np.isfinite(part), part, 0.0).max(
+                axis=-1, initial=0.0
+            )
+        tensor_scales = _tensor_scales(
+            amax, block_format, whole_tensor, _PRECISION.get(array.dtype.type, 53)
+        )
+    for low in range(0, rows.shape[0], per_slice):
+        high = min(low + per_slice, rows.shape[0])
+        given = None if tensor_scales is None else tensor_scales[low:high]
+        for start in range(0, length, columns):
+            stop = min(start + columns, length)
+            blocked = _blocked(
+                rows[low:high, start:stop], block_format, -1, mode, rng, bits, False, given
+            )
+            out[low:high, start:stop] = _dequantize(blocked, -1)
+    return np.moveaxis(out.reshape(values.shape), -1, axis)
 
 
 def _dequantize(blocked: _Blocked, axis: int) -> FloatArray:
@@ -467,6 +682,19 @@ def quantize_tensor_scaled(
     ndarray
         Same shape and dtype as ``x``.
     """
+    if is_torch_tensor(x):
+        from simulate import torch_backend
+
+        tensor: Any = x  # a tensor in, a tensor out
+        checked = resolve(fmt)
+        if axis is not None:
+            axis = _check_axis(axis, max(tensor.dim(), 1))
+        if isinstance(margin, bool) or not isinstance(margin, int | np.integer) or margin < 0:
+            raise ValueError(f"margin must be a non-negative int, got {margin!r}")
+        result: Any = torch_backend.quantize_tensor_scaled(
+            tensor, checked, axis, int(margin), rounding, rng, random_bits
+        )
+        return result
     array = _float_array(x) if np.ndim(x) else _float_array(np.atleast_1d(x))
     scale = tensor_scale(array, fmt, axis, margin)
     scaled = array.astype(np.float64) * scale

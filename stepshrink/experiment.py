@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate.rounding import ROUNDING_MODES
 from stepshrink.errors import NotBuiltError, UsageError
 from stepshrink.options import add_constant_options, nonnegative_int, number, positive_int
 
@@ -38,8 +39,6 @@ __all__ = [
 #: Built-in problems selectable with ``--problem``.
 PROBLEMS = ("quadratic", "least-squares", "logistic", "geman-mcclure")
 
-#: Rounding modes of ``simulate.quantize`` (sr = stochastic rounding).
-ROUNDING_MODES = ("rne", "rna", "rtz", "rup", "rdn", "sr")
 
 #: ``--format`` values that are not a registry name.
 NO_QUANTIZER = "none"

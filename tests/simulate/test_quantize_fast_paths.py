@@ -1,11 +1,11 @@
-"""The fast float-arithmetic paths of ``quantize`` agree bit for bit with the exact integer path.
+"""The fast kernels of ``quantize`` agree bit for bit with the exact integer reference.
 
-``quantize`` rounds RNE by ``(x + C) - C`` and SR by truncating ``|x| + U q`` (see
-``simulate/rounding.py``); ``_quantize_exact`` decides every rounding on the integer
+``quantize`` rounds by table lookup, carries, float addition and fixed-point stochastic
+rounding (``simulate/kernels.py``); ``quantize_exact`` decides every rounding on the integer
 significand. The two are independent implementations of the same definition, so their
-agreement on every float16 pattern and on a million random float32/float64 patterns (all
-exponents, NaN, infinities, signed zeros) checks both. The oracle tests of the formats hold
-the exact path to ml_dtypes and MPFR.
+agreement in every mode on every float16 pattern and on random float32/float64 patterns (all
+exponents, NaN, infinities, signed zeros; arrays of many chunks) checks both. The oracle
+tests of the formats hold the reference to ml_dtypes and MPFR.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pytest
 from numpy.typing import NDArray
 
 from simulate import formats
-from simulate.rounding import _quantize_exact, quantize
+from simulate.executor import draw
+from simulate.rounding import DETERMINISTIC_MODES, quantize, quantize_exact
 
 CUSTOM_FORMATS = (
     formats.Format("e3m4_bias2", 3, 4, 2),
@@ -48,9 +49,9 @@ def same_bits(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.bo
 
 
 def exact(x: NDArray[np.floating], fmt: formats.Format, mode: str, seed: int | None, bits: int):
-    rng = None if seed is None else np.random.default_rng(seed)
+    draws = None if seed is None else draw(np.random.default_rng(seed).bit_generator, x.size, bits)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _quantize_exact(x.astype(np.float64), fmt, mode, rng, bits).astype(x.dtype)
+        return quantize_exact(x.astype(np.float64), fmt, mode, draws, bits).astype(x.dtype)
 
 
 def gradient_like_float32(count: int, seed: int) -> NDArray[np.float32]:
@@ -72,11 +73,14 @@ INPUTS = {
 }
 
 
+@pytest.mark.parametrize("mode", DETERMINISTIC_MODES)
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)
 @pytest.mark.parametrize("inputs", sorted(INPUTS))
-def test_rne_fast_path_matches_exact_path(fmt: formats.Format, inputs: str) -> None:
+def test_deterministic_kernels_match_exact_path(
+    fmt: formats.Format, inputs: str, mode: str
+) -> None:
     x = INPUTS[inputs]()
-    assert same_bits(quantize(x, fmt, "rne"), exact(x, fmt, "rne", None, 0)).all()
+    assert same_bits(quantize(x, fmt, mode), exact(x, fmt, mode, None, 0)).all()
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)

@@ -1,0 +1,221 @@
+"""The executor of :mod:`simulate.kernels`: chunks in cache, threads, and the random draws.
+
+:func:`run` splits a flat array into chunks of :data:`CHUNK_SIZE` elements (each chunk and
+its scratch buffers stay in a core's cache), and above :data:`PARALLEL_MIN_SIZE` elements
+into one contiguous range of chunks per thread (NumPy releases the GIL in its loops), as
+many threads as the load average leaves cores idle unless told otherwise. A
+kernel rounds one chunk into a preallocated output slice with chunk-sized scratch buffers
+(:class:`Scratch`) and may return positions it leaves to the exact reference, which are
+gathered and rounded at the end of each thread's range.
+
+Random bits are the generator's raw 64-bit words in order, split in two 32-bit words up to
+32 bits (:func:`random_words`); an element's draw is the top ``random_bits`` bits of its
+word (:func:`draws_of`, :func:`draw`). Kernels get the words, so that one that needs the draw
+scaled to some other bit position shifts the word once. A thread starts from a copy of the
+generator advanced to its first word (PCG64 and PCG64DXSM can jump ahead), so the bits are
+those of one sequential pass whatever the thread count, and the generator ends where one
+pass leaves it. Generators that cannot jump run on one thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Elements per chunk: per-call overheads stay small next to the work, and a float32 chunk
+#: with its scratch buffers stays near a core's 1 MiB L2 cache (measured best of 2**14 to
+#: 2**16 on this project's 2-core machine). Even, so that two 32-bit draws share a raw word
+#: alike in every chunk.
+CHUNK_SIZE = 1 << 16
+#: Below this many elements one thread does all the work: starting threads costs more than
+#: a thread saves on fewer than eight chunks (an estimate: this shared machine's load hid
+#: the break-even point).
+PARALLEL_MIN_SIZE = 1 << 19
+#: Bit generators whose ``advance`` jumps by raw 64-bit outputs, as threads need.
+_JUMPABLE = ("PCG64", "PCG64DXSM")
+
+#: ``reference(values, draws)``: exact rounding of gathered values with their draws.
+Reference = Callable[[NDArray[np.floating], NDArray[np.unsignedinteger] | None], NDArray]
+
+
+class Kernel(Protocol):
+    """Round ``x`` into ``out`` (same length); return positions left to the reference.
+
+    ``words`` (stochastic rounding only) are the elements' :func:`random_words`, read-only.
+    """
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None: ...
+
+
+@dataclass
+class Scratch:
+    """Chunk-sized buffers of one thread, reused for every chunk it rounds."""
+
+    size: int
+    buffers: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def get(self, name: str, dtype: type, count: int) -> np.ndarray:
+        key = (name, np.dtype(dtype).str)
+        buffer = self.buffers.get(key)
+        if buffer is None:
+            buffer = self.buffers[key] = np.empty(self.size, dtype)
+        return buffer[:count]
+
+    def filled(self, value: np.generic, count: int) -> np.ndarray:
+        """A read-only buffer of ``value``: NumPy's minimum and maximum run their vector
+        loops on two arrays, not on an array and a scalar (measured 2x faster)."""
+        key = (f"filled {value!r}", value.dtype.str)
+        buffer = self.buffers.get(key)
+        if buffer is None:
+            buffer = self.buffers[key] = np.full(self.size, value)
+            buffer.flags.writeable = False
+        return buffer[:count]
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def max_threads() -> int:
+    """Threads the executor may use: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """Cores that the 1-minute load average leaves to this call (at least 1, at most all).
+
+    On a shared machine a second thread on a busy core only adds switching (measured: with
+    the load average at 5 on 2 cores, 2 threads ran slower than 1 at every size); the result
+    is the same on any thread count, so the count may follow the load.
+    """
+    cores = max_threads()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        return cores
+    # This process's own running thread counts in the load: one more core than it leaves.
+    return max(1, min(cores, round(cores + 1 - load)))
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_threads(), thread_name_prefix="simulate-kernels")
+        return _POOL
+
+
+def words_for(count: int, random_bits: int) -> int:
+    """Raw 64-bit words that ``count`` draws of ``random_bits`` bits consume."""
+    return (count + 1) // 2 if random_bits <= 32 else count
+
+
+def random_words(
+    bit_generator: np.random.BitGenerator, count: int, random_bits: int
+) -> NDArray[np.unsignedinteger]:
+    """``count`` random words, one per element: uint32 up to 32 bits, else uint64.
+
+    Up to 32 bits, each raw word feeds two elements (its two halves): half the generator's
+    work. Every path of :func:`simulate.quantize` draws through here, so equal seeds give
+    equal bits on all of them.
+    """
+    if random_bits <= 32:
+        return bit_generator.random_raw(words_for(count, random_bits)).view(np.uint32)[:count]
+    return bit_generator.random_raw(count)
+
+
+def draws_of(words: NDArray[np.unsignedinteger], random_bits: int) -> NDArray[np.unsignedinteger]:
+    """The draws in ``[0, 2**random_bits)`` of :func:`random_words`: their top bits."""
+    return words >> words.dtype.type(8 * words.itemsize - random_bits)
+
+
+def draw(
+    bit_generator: np.random.BitGenerator, count: int, random_bits: int
+) -> NDArray[np.unsignedinteger]:
+    """``count`` uniform integers in ``[0, 2**random_bits)``, as :func:`simulate.quantize` uses."""
+    return draws_of(random_words(bit_generator, count, random_bits), random_bits)
+
+
+def thread_count(size: int, threads: int | None, bit_generator: object | None) -> int:
+    """Threads for an array of ``size`` elements (``threads=None``: automatic)."""
+    if bit_generator is not None and type(bit_generator).__name__ not in _JUMPABLE:
+        return 1
+    if threads is None:
+        threads = idle_cores() if size >= PARALLEL_MIN_SIZE else 1
+    return max(1, min(threads, -(-size // CHUNK_SIZE)))
+
+
+def run(
+    kernel: Kernel,
+    reference: Reference,
+    x: NDArray[np.floating],
+    rng: np.random.Generator | None,
+    random_bits: int,
+    threads: int | None,
+) -> NDArray[np.floating]:
+    """Round the flat contiguous array ``x`` chunk by chunk; the same bits on any thread count.
+
+    ``rng`` (for stochastic rounding) ends in the state one sequential pass leaves it in.
+    """
+    out = np.empty_like(x)
+    if not x.size:
+        return out
+    bit_generator = rng.bit_generator if rng is not None else None
+    count = thread_count(x.size, threads, bit_generator)
+    # Contiguous ranges of whole chunks, one per thread.
+    per_thread = -(-x.size // (count * CHUNK_SIZE)) * CHUNK_SIZE
+    starts = list(range(0, x.size, per_thread))
+
+    def part(start: int) -> None:
+        # Error states are per thread; NaN and overflow are handled by the kernels.
+        with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+            rounds(start)
+
+    def rounds(start: int) -> None:
+        stop = min(start + per_thread, x.size)
+        generator = bit_generator
+        if generator is not None and count > 1:
+            generator = type(generator)()
+            generator.state = bit_generator.state  # type: ignore[union-attr]
+            generator.advance(words_for(start, random_bits))  # type: ignore[attr-defined]
+        scratch = Scratch(CHUNK_SIZE)
+        positions: list[NDArray[np.intp]] = []
+        gathered: list[NDArray[np.unsignedinteger]] = []
+        for low in range(start, stop, CHUNK_SIZE):
+            high = min(low + CHUNK_SIZE, stop)
+            words = None
+            if generator is not None:
+                words = random_words(generator, high - low, random_bits)
+            left = kernel(x[low:high], out[low:high], words, scratch)
+            if left is not None and left.size:
+                positions.append(left + low)
+                if words is not None:
+                    gathered.append(draws_of(words[left], random_bits))
+        if positions:
+            where = np.concatenate(positions)
+            out[where] = reference(x[where], np.concatenate(gathered) if gathered else None)
+
+    if len(starts) == 1:
+        part(0)
+    else:
+        for future in [_pool().submit(part, start) for start in starts]:
+            future.result()
+    if bit_generator is not None and count > 1:
+        bit_generator.advance(words_for(x.size, random_bits))  # type: ignore[attr-defined]
+    return out

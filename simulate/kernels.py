@@ -1,0 +1,610 @@
+"""Fast kernels behind :func:`simulate.quantize`, each held bit for bit to the exact reference.
+
+Every kernel rounds one chunk of a flat float32 or float64 array into a preallocated output
+slice, with a few preallocated scratch buffers of the chunk's size (integer views of the
+same memory, in-place ufuncs: no temporaries of the array's size). A kernel may leave some
+elements to the exact reference (:func:`simulate.rounding.quantize_exact`) by returning their
+positions: the few inputs that its arithmetic does not cover (NaN, overflow, the range below
+a format's normal numbers), which the executor gathers and rounds exactly at the end.
+
+Kernels (``P`` the fraction bits of the input type, ``m`` the format's):
+
+* :class:`TableKernel`, every deterministic mode on formats with ``m <= 6`` (float32 input)
+  or ``m <= 3`` (float64; every format of 8 bits or fewer): the rounding of ``x`` depends only
+  on its sign, exponent, first ``m + 1`` fraction bits and whether any lower bit is set, so a
+  17-bit index of its top bits with the lower ones folded into the last (round to odd) picks
+  the result from a table that the exact reference filled, NaN and overflow included.
+* :class:`CarryKernel`, RNE on float32 input for formats with float32's exponent field (bf16,
+  tf32): adding ``half - 1 + lsb`` to the pattern and clearing the discarded bits.
+* :class:`FloatAdditionKernel`, RNE elsewhere (fp16, and wider formats from float64):
+  ``(x + C) - C`` with ``C = ±2**(e + P - m)`` from ``x``'s own sign and exponent field lets
+  the hardware's correctly rounded addition round to the format's quantum.
+* :class:`FixedPointSR`, stochastic rounding: ``|x|`` scaled by a power of two to an integer
+  count of ``2**-r`` quanta, truncated exactly, plus the draw, shifted right by ``r``: the
+  reference's event ``draw + floor(f 2**r) >= 2**r`` with the same draw, in every binade.
+* :class:`CarrySR`, stochastic rounding for formats whose normal range holds nearly every
+  value (fp8 E4M3 and wider): the draw added below the kept bits of the pattern, cleared.
+* :class:`PowerOfTwoKernel`, RNE and SR into E8M0: a carry into the exponent field.
+
+The kernels run chunk by chunk under :func:`simulate.executor.run`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulate.executor import Kernel, Reference, Scratch, draws_of
+from simulate.formats import Format
+
+#: Stochastic rounding by carry first for formats whose normal range reaches this low.
+CARRY_SR_MAX_EMIN = -6
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Bit layout of float32 or float64: the integer types and the field masks."""
+
+    float_type: type[np.floating]
+    uint_type: type[np.unsignedinteger]
+    int_type: type[np.signedinteger]
+    fraction_bits: int
+    bias: int
+
+    @property
+    def width(self) -> int:
+        return 8 * np.dtype(self.float_type).itemsize
+
+    def uint(self, value: int) -> np.unsignedinteger:
+        return self.uint_type(int(value) % (1 << self.width))
+
+    @property
+    def sign(self) -> np.unsignedinteger:
+        return self.uint(1 << (self.width - 1))
+
+    @property
+    def magnitude(self) -> np.unsignedinteger:
+        return self.uint((1 << (self.width - 1)) - 1)
+
+    @property
+    def exponent(self) -> np.unsignedinteger:
+        return self.uint(((1 << (self.width - 1)) - 1) ^ ((1 << self.fraction_bits) - 1))
+
+    def field(self, exponent: int) -> int:
+        """The pattern of ``2**exponent`` (a normal number of this type)."""
+        return (exponent + self.bias) << self.fraction_bits
+
+    def pattern(self, value: float) -> int:
+        return int(np.array(value, self.float_type).view(self.uint_type))
+
+
+FLOAT32 = Layout(np.float32, np.uint32, np.int32, 23, 127)
+FLOAT64 = Layout(np.float64, np.uint64, np.int64, 52, 1023)
+
+
+def layout(dtype: np.dtype) -> Layout:
+    return FLOAT32 if dtype == np.float32 else FLOAT64
+
+
+def _dense(mask: NDArray[np.bool_]) -> bool:
+    """Whether so many elements are flagged that a whole-chunk fallback is cheaper."""
+    return 16 * int(np.count_nonzero(mask)) > mask.size
+
+
+# Lookup tables ---------------------------------------------------------------------------
+_INDEX_BITS = 17
+_TABLES: dict[tuple[Format, str, str], np.ndarray] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def table_applies(dtype: np.dtype, fmt: Format, mode: str) -> bool:
+    """Whether the index keeps the ``m + 1`` leading fraction bits exactly (round to odd)."""
+    known_fraction_bits = _INDEX_BITS - 1 - (layout(dtype).width - layout(dtype).fraction_bits)
+    return mode != "sr" and fmt.mantissa_bits + 1 <= known_fraction_bits
+
+
+@dataclass(frozen=True)
+class TableKernel:
+    """Deterministic rounding by table lookup on a 17-bit index of the pattern's top bits.
+
+    ``index = (bits | (low + low_mask)) >> s`` with ``low = bits & low_mask`` and
+    ``low_mask = 2**s - 1`` sets the index's last bit when any bit below it is set (round to
+    odd). Every pattern with a given index has the same leading ``m + 1`` fraction bits and
+    the same "anything below" bit, hence the same rounding in every deterministic mode (the
+    decisions compare the discarded part with half a quantum and with zero, and half a
+    quantum sits at or above the round bit); the table holds the reference's rounding of the
+    index's own pattern ``index << s``.
+    """
+
+    table: np.ndarray
+    bits: Layout
+
+    @classmethod
+    def build(cls, dtype: np.dtype, fmt: Format, mode: str, reference: Reference) -> TableKernel:
+        bits = layout(dtype)
+        key = (fmt, mode, np.dtype(dtype).str)
+        with _TABLES_LOCK:
+            table = _TABLES.get(key)
+            if table is None:
+                shift = bits.uint_type(bits.width - _INDEX_BITS)
+                index = np.arange(1 << _INDEX_BITS, dtype=bits.uint_type) << shift
+                table = _TABLES[key] = reference(index.view(bits.float_type), None)
+        return cls(table, bits)
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> None:
+        bits = x.view(self.bits.uint_type)
+        shift = self.bits.width - _INDEX_BITS
+        low_mask = self.bits.uint((1 << shift) - 1)
+        index = scratch.get("index", self.bits.uint_type, x.size)
+        np.bitwise_and(bits, low_mask, out=index)
+        index += low_mask
+        index |= bits
+        index >>= self.bits.uint_type(shift)
+        # The index fits the table by construction; 'clip' skips the bounds check.
+        np.take(self.table, index, out=out, mode="clip")
+        return None
+
+
+# Round to nearest even by carry and by float addition ------------------------------------
+def carry_applies(dtype: np.dtype, fmt: Format) -> bool:
+    """IEEE formats with float32's exponent field (bf16, tf32), from float32 input."""
+    return (
+        dtype == np.float32
+        and fmt.nan_inf == "ieee"
+        and fmt.overflow == "inf"
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.exponent_bits == 8
+        and fmt.bias == 127
+        and fmt.mantissa_bits < 23
+    )
+
+
+@dataclass(frozen=True)
+class CarryKernel:
+    """RNE on float32 patterns whose quantum sits at one bit in every binade (bf16, tf32).
+
+    Adding ``half - 1 + lsb`` and clearing the discarded bits rounds to nearest, ties to
+    even; a carry out of the fraction bumps the exponent, and out of the largest finite
+    binade gives exactly the infinity pattern. Only NaN patterns are left to the reference
+    (the carry can turn a payload into infinity).
+    """
+
+    mantissa_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        bits = x.view(np.uint32)
+        rounded = out.view(np.uint32)
+        discarded = 23 - self.mantissa_bits
+        lsb = scratch.get("lsb", np.uint32, x.size)
+        np.right_shift(bits, np.uint32(discarded), out=lsb)
+        lsb &= np.uint32(1)
+        lsb += np.uint32((1 << (discarded - 1)) - 1)
+        np.add(lsb, bits, out=rounded)
+        rounded &= np.uint32(~((1 << discarded) - 1) & 0xFFFF_FFFF)
+        nan = np.isnan(x)
+        return np.flatnonzero(nan) if nan.any() else None
+
+
+def float_addition_applies(dtype: np.dtype, fmt: Format) -> bool:
+    """Whether ``2**(emax + 1 + P - m)`` and the format's smallest quantum fit the input type."""
+    bits = layout(dtype)
+    return (
+        dtype in (np.float32, np.float64)
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.emin >= 1 - bits.bias
+        and fmt.emax + 1 + bits.fraction_bits - fmt.mantissa_bits <= bits.bias
+        and fmt.emin - fmt.mantissa_bits >= 1 - bits.bias - bits.fraction_bits
+    )
+
+
+@dataclass(frozen=True)
+class FloatAdditionKernel:
+    """RNE as ``(x + C) - C`` with ``C = ±2**(e + P - m)`` built from ``x``'s sign and exponent.
+
+    ``|x| < 2**(e+1) <= |C|``, so ``x + C`` lies in ``C``'s binade, whose spacing is the
+    quantum ``2**(e - m)`` of a normal ``x``: the addition rounds ``x`` to it, ties to even, in
+    one correctly rounded step, and subtracting ``C`` is exact (Sterbenz). Values outside
+    ``[min_normal, max_finite]`` (zeros and the format's subnormal range, where the quantum is
+    fixed; overflow, infinities, NaN) are left to the reference, or when they are many, the
+    chunk goes to :func:`rne_by_clipped_addition`, which covers them all.
+    """
+
+    fmt: Format
+    bits: Layout
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        bits, layout_ = x.view(self.bits.uint_type), self.bits
+        constant = scratch.get("constant", layout_.uint_type, x.size)
+        np.bitwise_and(bits, layout_.sign | layout_.exponent, out=constant)
+        constant += layout_.uint(
+            (layout_.fraction_bits - self.fmt.mantissa_bits) << layout_.fraction_bits
+        )
+        shifted = constant.view(layout_.float_type)
+        np.add(x, shifted, out=out)
+        out -= shifted
+        # Outside [min_normal, max_finite] <=> (2|x| - 2 min_normal) wraps or exceeds the span.
+        low = layout_.pattern(self.fmt.min_normal) << 1
+        high = layout_.pattern(self.fmt.max_finite) << 1
+        np.left_shift(bits, layout_.uint_type(1), out=constant)
+        constant -= layout_.uint(low)
+        outside = np.greater(constant, layout_.uint(high - low))
+        if not outside.any():
+            return None
+        if _dense(outside):
+            out[...] = rne_by_clipped_addition(x, self.fmt, layout_)
+            return None
+        return np.flatnonzero(outside)
+
+
+def rne_by_clipped_addition(
+    x: NDArray[np.floating], fmt: Format, layout_: Layout
+) -> NDArray[np.floating]:
+    """``(x + C) - C`` with the exponent of ``C`` clipped to ``[emin, emax + 1]``: every input.
+
+    Below ``min_normal`` the clip puts ``C`` at ``2**(emin + P - m)``, whose spacing is the
+    subnormal quantum; zeros get their sign back; overflow takes the format's policy.
+    """
+    bits = x.view(layout_.uint_type)
+    constant = np.bitwise_and(bits, layout_.exponent)
+    np.maximum(constant, layout_.uint(layout_.field(fmt.emin)), out=constant)
+    np.minimum(constant, layout_.uint(layout_.field(fmt.emax + 1)), out=constant)
+    constant += layout_.uint((layout_.fraction_bits - fmt.mantissa_bits) << layout_.fraction_bits)
+    sign = np.bitwise_and(bits, layout_.sign)
+    constant |= sign
+    shifted = constant.view(layout_.float_type)
+    result = np.add(x, shifted)
+    result -= shifted
+    result.view(layout_.uint_type)[...] |= sign  # zeros keep the input's sign
+    apply_overflow(result, x, fmt)
+    return result
+
+
+def apply_overflow(result: NDArray[np.floating], x: NDArray[np.floating], fmt: Format) -> None:
+    """Replace magnitudes above ``max_finite`` by the format's overflow policy, in place.
+
+    For RNE and SR, which never round toward zero, so the policy applies to every finite
+    input; an infinite input stays infinite in a format with infinities and otherwise takes
+    the policy. NaN stays NaN.
+    """
+    over = np.abs(result) > fmt.max_finite
+    if fmt.has_inf:
+        over &= np.isfinite(x)
+    nan = np.isnan(x)
+    if not (over.any() or nan.any()):
+        return
+    replacement = {"inf": np.inf, "nan": np.nan, "saturate": fmt.max_finite}[fmt.overflow]
+    result[over] = np.copysign(replacement, result[over])
+    result[nan] = x[nan]
+
+
+# Stochastic rounding -----------------------------------------------------------------------
+def fixed_point_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
+    """Whether the count of ``2**-r`` quanta fits 62 bits and the scalings fit the input type."""
+    bits = layout(dtype)
+    return (
+        fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.mantissa_bits + 1 + random_bits <= 62
+        and random_bits + fmt.mantissa_bits - fmt.emin <= bits.bias
+        and fmt.emin - fmt.mantissa_bits >= 1 - bits.bias
+        and fmt.emax + 1 <= bits.bias
+    )
+
+
+@dataclass(frozen=True)
+class FixedPointSR:
+    """SR as ``q ((n + draw) >> r)`` with ``n = floor(|x| 2**r / q)`` and ``q = 2**(E - m)``.
+
+    ``E = max(e, emin)`` for ``x``'s exponent ``e``, so ``q`` is the format's quantum at ``x``
+    in the normal and the subnormal range alike. ``|x| 2**r / q`` is a scaling by a power of
+    two (exact) below ``2**(m + 1 + r)``, and its conversion to an integer truncates exactly,
+    so ``n = kept 2**r + floor(f 2**r)`` and ``(n + draw) >> r`` is ``kept`` plus the
+    reference's event ``draw + floor(f 2**r) >= 2**r``. The count is a 32-bit integer when
+    ``m + 1 + r <= 30`` (``n + draw`` stays below ``2**31``; half the traffic), else 64-bit.
+    Values from ``2**emax`` up (they may overflow), infinities and NaN are left to the
+    reference.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        assert words is not None
+        layout_, fmt, r = self.bits, self.fmt, self.random_bits
+        uint_type, float_type = layout_.uint_type, layout_.float_type
+        bits = x.view(uint_type)
+        count_type = np.int32 if fmt.mantissa_bits + 1 + r <= 30 else np.int64
+        exponent = scratch.get("exponent", uint_type, x.size)
+        scale = scratch.get("scale", uint_type, x.size)
+        count = scratch.get("count", count_type, x.size)
+        draws = scratch.get("draws", count_type, x.size)
+        np.bitwise_and(bits, layout_.exponent, out=exponent)
+        lowest = scratch.filled(layout_.uint(layout_.field(fmt.emin)), x.size)
+        np.maximum(exponent, lowest, out=exponent)
+        top = layout_.uint(layout_.field(fmt.emax))
+        peak = exponent.max()
+        left = None
+        if peak >= top:
+            # The top binade may overflow, and beyond it the count would not fit.
+            at_top = np.greater_equal(exponent, top)
+            left = np.flatnonzero(at_top)
+            np.minimum(exponent, top, out=exponent)  # keeps the scalings finite
+        # 2**(r + m - E) and later 2**(E - m), by arithmetic on the exponent field.
+        np.subtract(
+            layout_.uint(2 * layout_.field(0) + ((r + fmt.mantissa_bits) << layout_.fraction_bits)),
+            exponent,
+            out=scale,
+        )
+        magnitude = out.view(uint_type)
+        np.bitwise_and(bits, layout_.magnitude, out=magnitude)
+        out *= scale.view(float_type)
+        np.copyto(count, out, casting="unsafe")  # truncation of an exact integer value
+        # The draws (< 2**r) fit the signed count type.
+        np.right_shift(words, words.dtype.type(8 * words.itemsize - r), out=draws, casting="unsafe")
+        count += draws
+        count >>= count_type(r)
+        np.copyto(out, count, casting="unsafe")
+        np.subtract(exponent, layout_.uint(fmt.mantissa_bits << layout_.fraction_bits), out=scale)
+        out *= scale.view(float_type)
+        np.bitwise_and(bits, layout_.sign, out=scale)
+        magnitude |= scale
+        return left
+
+
+def align_draws(
+    words: NDArray[np.unsignedinteger],
+    random_bits: int,
+    places: int,
+    out: NDArray[np.unsignedinteger],
+) -> None:
+    """``out = floor(draw 2**(places - random_bits))``: the draw as a fraction of ``places`` bits.
+
+    Added to ``places`` discarded bits ``D`` of a pattern, it carries out exactly when
+    ``draw + floor(D 2**(random_bits - places)) >= 2**random_bits`` (both sides are multiples
+    of the coarser grid), the reference's event. One shift of the word when the draw has at
+    least ``places`` bits.
+    """
+    width = 8 * words.itemsize
+    if random_bits >= places:
+        np.right_shift(words, words.dtype.type(width - places), out=out, casting="unsafe")
+    else:
+        np.right_shift(words, words.dtype.type(width - random_bits), out=out, casting="unsafe")
+        out <<= out.dtype.type(places - random_bits)
+
+
+def carry_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
+    """Formats inside the input's normal range, where the carry needs ``m + r <= 62`` only."""
+    bits = layout(dtype)
+    return (
+        dtype in (np.float32, np.float64)
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.emin >= 1 - bits.bias
+        and fmt.emax <= bits.bias
+        and random_bits + fmt.mantissa_bits <= 62
+    )
+
+
+@dataclass(frozen=True)
+class CarrySR:
+    """SR on the pattern: the draw scaled to the ``k = P - m`` discarded bits, added, cleared.
+
+    In the format's normal range (and, for a format with the input's exponent range, in the
+    subnormal range too) the discarded bits sit at one place of every pattern; adding ``R``
+    (the draw scaled to ``k`` bits) steps away from zero exactly when ``R + D >= 2**k`` for
+    the discarded bits ``D``: the reference's event with the same draw. Zeros stay zeros.
+    Values below the format's normal range (when it is narrower than the input's), from
+    ``2**emax`` up, and NaN are left to the reference, or to :class:`FixedPointSR` (or the
+    reference) for the whole chunk when they are many.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+    dense: Kernel | None
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        assert words is not None
+        layout_, fmt, r = self.bits, self.fmt, self.random_bits
+        uint_type = layout_.uint_type
+        bits = x.view(uint_type)
+        rounded = out.view(uint_type)
+        discarded = layout_.fraction_bits - fmt.mantissa_bits
+        align_draws(words, r, discarded, rounded)
+        rounded += bits
+        rounded &= layout_.uint(~((1 << discarded) - 1))
+        if self.full_range:
+            # The input's own exponent range: only infinities and NaN escape the carry.
+            outside = ~np.isfinite(x)
+        else:
+            # Magnitudes outside [min_normal, 2**emax), zeros included (2|x| - 2 min_normal
+            # wraps below and exceeds above).
+            low = layout_.field(fmt.emin) << 1
+            high = layout_.field(fmt.emax) << 1
+            flags = scratch.get("flags", uint_type, x.size)
+            np.left_shift(bits, uint_type(1), out=flags)
+            flags -= layout_.uint(low)
+            outside = np.greater_equal(flags, layout_.uint(high - low))
+        if not outside.any():
+            return None
+        if self.dense is not None and _dense(outside):
+            return self.dense(x, out, words, scratch)
+        return np.flatnonzero(outside)
+
+    @property
+    def full_range(self) -> bool:
+        """IEEE formats with the input's exponent range, overflowing to infinity (bf16, tf32)."""
+        fmt, layout_ = self.fmt, self.bits
+        return (
+            fmt.emin == 1 - layout_.bias
+            and fmt.emax == layout_.bias
+            and fmt.nan_inf == "ieee"
+            and fmt.overflow == "inf"
+        )
+
+
+def power_of_two_applies(dtype: np.dtype, fmt: Format, mode: str) -> bool:
+    """E8M0-like formats: unsigned powers of two, NaN on overflow, inside the input's range."""
+    bits = layout(dtype)
+    return (
+        mode in ("rne", "sr")
+        and fmt.mantissa_bits == 0
+        and not fmt.signed
+        and fmt.overflow == "nan"
+        and fmt.emax <= bits.bias
+        and fmt.emin >= -bits.bias
+    )
+
+
+@dataclass(frozen=True)
+class PowerOfTwoKernel:
+    """RNE and SR into a format of powers of two (E8M0): a carry into the exponent field.
+
+    With no fraction bits kept, adding half a binade (RNE; ties go away from zero, as every
+    significand is 1) or the draw scaled to the fraction bits (SR) to the pattern and keeping
+    only the exponent field gives ``2**e`` or ``2**(e + 1)``. Negative values become NaN
+    branch-free; zeros, values below the input's normal range, values whose rounding may
+    overflow, infinities and NaN are left to the reference.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        layout_, fmt = self.bits, self.fmt
+        uint_type, fraction_bits = layout_.uint_type, layout_.fraction_bits
+        bits = x.view(uint_type)
+        rounded = out.view(uint_type)
+        if words is None:
+            np.add(bits, layout_.uint(1 << (fraction_bits - 1)), out=rounded)
+        else:
+            align_draws(words, self.random_bits, fraction_bits, rounded)
+            rounded += bits
+        # Keeping the sign with the exponent field leaves negative results (-0 included) at
+        # or above the sign bit, above every positive result and the quiet NaN pattern:
+        # one minimum with that pattern makes them NaN without a branch.
+        rounded &= layout_.sign | layout_.exponent
+        nan = layout_.uint(int(layout_.exponent) | (1 << (fraction_bits - 1)))
+        np.minimum(rounded, scratch.filled(nan, x.size), out=rounded)
+        # Magnitudes outside [low, high) go to the reference: zero, values below the input's
+        # normal range, values whose rounding may overflow, infinity and NaN (of either sign;
+        # a negative one gives NaN there too). Twice the pattern less twice low drops the
+        # sign and wraps magnitudes below low high: one bound and a maximum decide.
+        low = max(layout_.field(fmt.emin), layout_.field(1 - layout_.bias))
+        if words is None:
+            high = layout_.field(fmt.emax) | (1 << (fraction_bits - 1))  # 1.5 * 2**emax
+        else:
+            high = layout_.field(fmt.emax)
+        flags = scratch.get("flags", uint_type, x.size)
+        np.subtract(bits, layout_.uint(low), out=flags)
+        flags <<= uint_type(1)
+        bound = layout_.uint(2 * (high - low))
+        if flags.max() < bound:
+            return None
+        left = np.greater_equal(flags, bound)
+        return np.flatnonzero(left) if left.any() else None
+
+
+@dataclass(frozen=True)
+class ReferenceKernel:
+    """The exact reference, chunk by chunk: where no fast kernel applies."""
+
+    reference: Reference
+    random_bits: int
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> None:
+        out[...] = self.reference(x, None if words is None else draws_of(words, self.random_bits))
+
+
+def select(
+    dtype: np.dtype, fmt: Format, mode: str, random_bits: int, reference: Reference
+) -> Kernel:
+    """The fastest kernel for float32/float64 input (the reference where none applies)."""
+    return _fast_kernel(dtype, fmt, mode, random_bits, reference) or ReferenceKernel(
+        reference, random_bits
+    )
+
+
+def _fast_kernel(
+    dtype: np.dtype, fmt: Format, mode: str, random_bits: int, reference: Reference
+) -> Kernel | None:
+    bits = layout(dtype)
+    if power_of_two_applies(dtype, fmt, mode):
+        return PowerOfTwoKernel(fmt, bits, random_bits)
+    if table_applies(dtype, fmt, mode):
+        return TableKernel.build(dtype, fmt, mode, reference)
+    if mode == "rne" and carry_applies(dtype, fmt):
+        return CarryKernel(fmt.mantissa_bits)
+    if mode == "rne" and float_addition_applies(dtype, fmt):
+        return FloatAdditionKernel(fmt, bits)
+    if mode != "sr":
+        return None
+    fixed_point = (
+        FixedPointSR(fmt, bits, random_bits)
+        if fixed_point_sr_applies(dtype, fmt, random_bits)
+        else None
+    )
+    carry = (
+        CarrySR(fmt, bits, random_bits, fixed_point)
+        if carry_sr_applies(dtype, fmt, random_bits)
+        else None
+    )
+    # The carry leaves the range below min_normal to others: it comes first where that range
+    # holds few gradients (fp8 E4M3 and wider), and wherever the fixed-point count would need
+    # 64 bits for float32 input.
+    narrow_count = fmt.mantissa_bits + 1 + random_bits <= 30 or dtype == np.float64
+    if carry is not None and (fmt.emin <= CARRY_SR_MAX_EMIN or not narrow_count):
+        return carry
+    return fixed_point or carry
