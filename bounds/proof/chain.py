@@ -169,6 +169,29 @@ class StepResult:
     evidence: Any
     message: str
     seconds: float
+    #: The goal the tactic saw, ``(lhs, rel, rhs)`` (``None`` for the chaining verdict).
+    goal: tuple[sp.Expr, Relation, sp.Expr] | None = None
+    #: The cited facts as they reached the tactic: :class:`bounds.proof.context.Resolved`
+    #: objects (name, claim and the provenance that re-derives the claim).
+    cited: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProofRecord:
+    """What a proof was checked against, for certificates (see :mod:`bounds.proof.certificate`).
+
+    ``premises`` are the root facts the proof was checked in, ``hypotheses`` its own, ``claim``
+    the statement's claim it had to conclude (``None`` for an inner lemma), and ``used`` the
+    premises its steps rested on (:class:`bounds.proof.context.Used`), which a citation of the
+    proof as a lemma discharges.
+    """
+
+    start: sp.Expr
+    target: sp.Basic
+    claim: sp.Basic | None
+    hypotheses: Mapping[str, Claim]
+    premises: Mapping[str, Any]
+    used: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -185,6 +208,8 @@ class ProofReport:
     problems: tuple[str, ...] = ()
     #: The premises the proof used, by name.
     used: tuple[str, ...] = ()
+    #: The proof's start, target and premises, for certificates.
+    record: ProofRecord | None = None
 
     @property
     def status(self) -> Status:
