@@ -84,6 +84,17 @@ def p_mul(a: Poly, b: Poly) -> Poly:
     return out
 
 
+def _p_pow(a: Poly, n: int) -> Poly:
+    out: Poly = {(): Fraction(1)}
+    base = a
+    while n:
+        if n & 1:
+            out = p_mul(out, base)
+        base = p_mul(base, base) if n > 1 else base
+        n >>= 1
+    return out
+
+
 def p_term(a: Poly, mono: Monomial, coeff: Fraction) -> Poly:
     return {mono_mul(m, mono): c * coeff for m, c in a.items()} if coeff else {}
 
@@ -97,13 +108,20 @@ def _lead(p: Poly) -> Monomial:
 
 
 def p_divide(a: Poly, b: Poly) -> Poly | None:
-    """``a / b`` when ``b`` divides ``a`` exactly (lexicographic division), else ``None``.
+    """``a / b`` when ``b`` divides ``a`` exactly, else ``None``.
 
-    The result is checked by the loop itself: it stops only at a zero remainder.
+    Both are first shifted by monomials to ordinary polynomials (no negative exponents); a
+    Laurent quotient of two such polynomials is itself a polynomial, so lexicographic division
+    with quotient monomials of non-negative exponents decides it: every step's leading term
+    must be divisible by ``b``'s, and the loop stops only at a zero remainder.
     """
-    if len(b) < 2:
+    if len(b) < 2 or not a:
         return None
     variables = sorted({k for poly in (a, b) for m in poly for k, _ in m})
+    low_a = _lowest(a)
+    low_b = _lowest(b)
+    a = p_term(a, mono_pow(low_a, -1), Fraction(1))
+    b = p_term(b, mono_pow(low_b, -1), Fraction(1))
 
     def order(m: Monomial) -> tuple[int, ...]:
         exponents = dict(m)
@@ -114,19 +132,28 @@ def p_divide(a: Poly, b: Poly) -> Poly | None:
     coeff_b = b[lead_b]
     quotient: Poly = {}
     remainder = dict(a)
-    for _ in range(2 * len(a) + 8):
-        if not remainder:
-            return quotient
+    while remainder:
         lead = max(remainder, key=order)
-        factor = remainder[lead] / coeff_b
         mono = mono_mul(lead, inverse)
-        if any(k not in variables for k, _ in mono):
+        if any(e < 0 for _, e in mono):
             return None
-        quotient = p_add(quotient, {mono: factor})
+        factor = remainder[lead] / coeff_b
+        quotient[mono] = quotient.get(mono, Fraction(0)) + factor
         remainder = p_add(remainder, p_term(b, mono, factor), Fraction(-1))
-        if remainder and order(max(remainder, key=order)) >= order(lead):
-            return None
-    return None
+    return p_term(quotient, mono_mul(low_a, mono_pow(low_b, -1)), Fraction(1))
+
+
+def _lowest(p: Poly) -> Monomial:
+    """The monomial of the lowest exponent of every variable over ``p``'s terms."""
+    low: dict[str, int] = {}
+    for m in p:
+        for k, e in m:
+            low[k] = min(low.get(k, 0), e)
+    keys = {k for m in p for k, _ in m}
+    for k in keys:
+        if any(k not in dict(m) for m in p):
+            low[k] = min(low.get(k, 0), 0)
+    return tuple(sorted((k, e) for k, e in low.items() if e))
 
 
 def poly_key(p: Poly) -> str:
@@ -612,17 +639,60 @@ class Evaluator:
     def _sub_polys(
         self, rat: Rat, mapping: dict[str, Rat], cache: dict[str, Rat]
     ) -> tuple[Poly, Poly]:
-        parts = []
-        for poly in (rat.num, rat.den):
-            total = ZERO
-            for mono, coeff in poly.items():
-                term = Rat.number(coeff)
-                for key, exp in mono:
-                    term = term * self._sub_atom(key, mapping, cache) ** exp
-                total = total + term
-            parts.append(total)
-        value = parts[0] / parts[1]
+        top, top_den = self._compose(rat.num, mapping, cache)
+        bottom, bottom_den = self._compose(rat.den, mapping, cache)
+        value = Rat(p_mul(top, bottom_den), p_mul(top_den, bottom))
         return value.num, value.den
+
+    def _compose(
+        self, poly: Poly, mapping: dict[str, Rat], cache: dict[str, Rat]
+    ) -> tuple[Poly, Poly]:
+        """``poly`` at the images of its atoms as ``N / M`` over one common denominator.
+
+        With an atom's image ``p/q``, its highest power ``P`` and its most negative ``-L``
+        in ``poly``, every term is multiplied by ``M = prod q**P p**L``: ``(p/q)**e M`` is the
+        polynomial ``p**(e + L) q**(P - e)`` (for ``e < 0`` too), so the sum needs no division.
+        """
+        images: dict[str, Rat] = {}
+        highest: dict[str, int] = {}
+        lowest: dict[str, int] = {}
+        for mono in poly:
+            for key, exp in mono:
+                if key not in images:
+                    images[key] = self._sub_atom(key, mapping, cache)
+                if exp > 0:
+                    highest[key] = max(highest.get(key, 0), exp)
+                else:
+                    lowest[key] = max(lowest.get(key, 0), -exp)
+        powers: dict[tuple[str, bool, int], Poly] = {}
+
+        def power(key: str, of_num: bool, n: int) -> Poly:
+            found = powers.get((key, of_num, n))
+            if found is None:
+                image = images[key]
+                base = image.num if of_num else image.den
+                found = _p_pow(base, n)
+                powers[(key, of_num, n)] = found
+            return found
+
+        total: Poly = {}
+        for mono, coeff in poly.items():
+            exponents = dict(mono)
+            term: Poly = {(): coeff}
+            for key, image in images.items():
+                e, high, low = exponents.get(key, 0), highest.get(key, 0), lowest.get(key, 0)
+                if e + low:
+                    term = p_mul(term, power(key, True, e + low))
+                if high - e and not image.is_polynomial:
+                    term = p_mul(term, power(key, False, high - e))
+            total = p_add(total, term)
+        multiplier: Poly = {(): Fraction(1)}
+        for key, image in images.items():
+            if lowest.get(key, 0):
+                multiplier = p_mul(multiplier, power(key, True, lowest[key]))
+            if highest.get(key, 0) and not image.is_polynomial:
+                multiplier = p_mul(multiplier, power(key, False, highest[key]))
+        return total, multiplier
 
     def _sub_atom(self, key: str, mapping: dict[str, Rat], cache: dict[str, Rat]) -> Rat:
         if key in mapping:
