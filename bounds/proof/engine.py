@@ -59,8 +59,8 @@ def auto_prove(target: sp.Basic, facts: tuple[tuple[str, Claim], ...]) -> Any:
     """Evidence that ``target`` follows from ``facts`` by identity, positivity or products.
 
     The evidence names its rule: ``{"rule": "identity" | "positivity" | "products",
-    "certificate": ..., "elementary": [(label, claim), ...]}`` (the elementary-fact instances
-    added to the facts, if any) or ``{"rule": "both ways", "up": ..., "down": ...}``.
+    "certificate": ..., "elementary": [record, ...]}`` (the elementary-fact instances added to
+    the facts, if any, as :func:`bounds.proof.elementary.instances_for` records them) or ``{"rule": "both ways", "up": ..., "down": ...}``.
     """
     lhs, rel, rhs = relation_of(target)
     if rel == "=":
@@ -73,10 +73,11 @@ def auto_prove(target: sp.Basic, facts: tuple[tuple[str, Claim], ...]) -> Any:
     # Cheap attempts first: positivity, products of single facts, then with the elementary
     # facts the atoms call for, and products of pairs last.
     extra: tuple[tuple[str, Claim], ...] | None = None
+    records: list[dict[str, Any]] = []
     for degree in (1, 2):
         for with_elementary in (False, True):
             if with_elementary and extra is None:
-                extra = tuple(elementary.instances_for([lhs, rhs], facts, shows))
+                extra = tuple(elementary.instances_for([lhs, rhs], facts, shows, records))
             if with_elementary and not extra:
                 continue
             pool = (*facts, *extra) if with_elementary and extra else facts
@@ -88,7 +89,7 @@ def auto_prove(target: sp.Basic, facts: tuple[tuple[str, Claim], ...]) -> Any:
                     return {
                         "rule": tactic.__name__.rsplit(".", 1)[-1],
                         "certificate": result.evidence,
-                        "elementary": list(extra) if with_elementary and extra else [],
+                        "elementary": records if with_elementary and extra else [],
                     }
     return None
 

@@ -204,8 +204,40 @@ class Atom:
 ATOMS: dict[str, Atom] = {}
 
 
+#: Keys of the root atoms ``b**(1/q)`` -> ``(q, b)``: ``(b**(1/q))**q = b`` for the principal
+#: root of any ``b``, so powers ``>= q`` of a root are reduced (as SymPy writes them).
+ROOTS: dict[str, tuple[int, Rat]] = {}
+
+
 def register(atom: Atom) -> Atom:
-    return ATOMS.setdefault(atom.key, atom)
+    found = ATOMS.setdefault(atom.key, atom)
+    if found is atom and atom.kind == "pow":
+        exponent = atom.args[1].constant
+        if exponent is not None and exponent.numerator == 1 and exponent.denominator > 1:
+            ROOTS[atom.key] = (exponent.denominator, atom.args[0])
+    return found
+
+
+def _reduce_roots(poly: Poly) -> Poly:
+    """``poly`` with every power ``(b**(1/q))**e``, ``e >= q``, written ``b**(e // q)`` times
+    ``(b**(1/q))**(e % q)`` (polynomial arithmetic only)."""
+    if not ROOTS or not any(k in ROOTS and e >= ROOTS[k][0] for m in poly for k, e in m):
+        return poly
+    out: Poly = {}
+    for mono, coeff in poly.items():
+        term: Poly = {(): coeff}
+        kept = []
+        for key, exp in mono:
+            root = ROOTS.get(key)
+            if root is not None and exp >= root[0] and root[1].is_polynomial:
+                q, base = root
+                term = p_mul(term, _reduce_roots(_p_pow(base.num, exp // q)))
+                if exp % q:
+                    kept.append((key, exp % q))
+            else:
+                kept.append((key, exp))
+        out = p_add(out, p_mul(term, {tuple(kept): Fraction(1)}))
+    return _reduce_roots(out)
 
 
 # ------------------------------------------------------------------------------ rationals
@@ -215,6 +247,9 @@ class Rat:
     __slots__ = ("_free", "_key", "den", "num")
 
     def __init__(self, num: Poly, den: Poly | None = None) -> None:
+        num = _reduce_roots(num)
+        if den is not None:
+            den = _reduce_roots(den)
         if den is None or den == {(): Fraction(1)}:
             self.num, self.den = num, {(): Fraction(1)}
         else:
@@ -316,9 +351,26 @@ class Rat:
         return out
 
     def equals(self, other: Rat) -> bool:
-        if self.is_polynomial and other.is_polynomial:
-            return self.num == other.num
-        return p_mul(self.num, other.den) == p_mul(other.num, self.den)
+        if self.is_polynomial and other.is_polynomial and self.num == other.num:
+            return True
+        left = p_mul(self.num, other.den)
+        right = p_mul(other.num, self.den)
+        if ROOTS:
+            # Clear negative powers of roots by a multiple of q (an invertible monomial factor
+            # on both sides), so that every root power >= q reduces to its base.
+            lowest: dict[str, int] = {}
+            for poly in (left, right):
+                for m in poly:
+                    for k, e in m:
+                        if k in ROOTS and e < lowest.get(k, 0):
+                            lowest[k] = e
+            shift = tuple(
+                sorted((k, -(e // ROOTS[k][0]) * ROOTS[k][0]) for k, e in lowest.items())
+            )
+            if shift:
+                left, right = p_term(left, shift, Fraction(1)), p_term(right, shift, Fraction(1))
+            left, right = _reduce_roots(left), _reduce_roots(right)
+        return left == right
 
 
 def _normalize(num: Poly, den: Poly) -> tuple[Poly, Poly]:

@@ -234,11 +234,9 @@ def _auto(pool: Pool, lhs: Rat, rel: str, rhs: Rat, cert: Tree) -> None:
         _auto(pool, lhs, "<=", rhs, get(cert, "up"))
         _auto(pool, rhs, "<=", lhs, get(cert, "down"))
         return
-    require(
-        not cert.get("elementary"),
-        "the automatic proof used elementary-fact instances whose side conditions it did not "
-        "record",
-    )
+    records = list(get(cert, "elementary"))
+    if records:
+        pool = with_instances(pool, records)
     inner = get(cert, "certificate")
     if rule == "identity":
         tactics.identity(pool, lhs, rel, rhs, inner)
@@ -248,6 +246,90 @@ def _auto(pool: Pool, lhs: Rat, rel: str, rhs: Rat, cert: Tree) -> None:
         _products_step(pool, lhs, rel, rhs, inner)
     else:
         raise Failure(f"unknown automatic rule {rule!r}")
+
+
+def with_instances(pool: Pool, records: list[Tree]) -> Pool:
+    """``pool`` with the elementary-fact instances ``records`` added, each re-derived first:
+    its variables' values in their domains and its side conditions from ``pool``'s facts, or
+    ``E`` applied to a relation of ``pool``."""
+    items = list(pool.items)
+    for record in records:
+        kind = get(record, "kind")
+        label, claim = str(get(record, "label")), get(record, "claim")
+        if "bool" in claim:
+            continue  # SymPy decided the instance while it was built: it states nothing
+        if kind == "E of":
+            rel, lhs, rhs = pool.relation(claim)
+            fact = str(get(record, "fact"))
+            wanted = "=" if rel == "=" else "<="
+            ok = any(
+                (r == "=") == (wanted == "=")
+                and lhs.equals(pool.ev.expect("E", a))
+                and rhs.equals(pool.ev.expect("E", b))
+                for r, a, b in pool.named(fact)
+            )
+            require(rel == wanted and ok, f"{label!r} is not E applied to {fact!r}")
+        elif kind == "elementary":
+            _instance(pool, record)
+        else:
+            raise Failure(f"unknown kind of instance {kind!r}")
+        items.append((label, claim))
+    extended = Pool(items)
+    return extended
+
+
+def _instance(pool: Pool, record: Tree) -> None:
+    name = str(get(record, "name"))
+    require(name in FACTS, f"{name!r} is not an elementary fact the verifier knows")
+    variables, conditions, claim = FACTS[name]
+    require(same_claim(get(record, "general"), claim), f"{name!r} is not the textbook fact")
+    keys = [symbol(v) for v in variables]
+    require([symbol(v) for v in get(record, "variables")] == keys, f"{name!r}: other variables")
+    mapping = mapping_of(get(record, "at"))
+    require(sorted(mapping) == sorted(keys), f"{name!r} needs a value for each variable")
+    require(is_instance(claim, mapping, record["claim"]), f"the claim is not {name!r} there")
+    signs = pool.signs()
+    for key in keys:
+        value = mapping[key]
+        if "integer" in ATOMS[key].assumptions:
+            require(is_integer(value), f"{name!r}: the value of {key} is not integer-valued")
+        require(signs.rat_real(value), f"{name!r}: the value of {key} is not shown real")
+    shown = list(get(record, "conditions"))
+    require(len(shown) == len(conditions), f"{name!r}: side conditions missing")
+    for condition, side in zip(conditions, shown, strict=True):
+        require(same_claim(get(side, "condition"), condition), f"{name!r}: another side condition")
+        at = get(side, "instance")
+        proof = get(side, "proof")
+        if at == {"bool": True}:
+            rel, lhs, rhs = instance(condition, mapping)
+            difference = rhs - lhs
+            decided = signs.rat_positive(difference) or (
+                rel == "<=" and signs.rat_nonnegative(difference)
+            )
+            require(decided, f"{name!r}: a side condition is not true by the signs")
+            continue
+        require(is_instance(condition, mapping, at), f"{name!r}: a side condition's instance")
+        _pool_derivation(pool, at, proof)
+
+
+def _pool_derivation(pool: Pool, target: Tree, proof: Tree) -> None:
+    """``proof`` derives ``target`` from ``pool``'s facts (a side condition's derivation)."""
+    by = get(proof, "by")
+    if by == "fact":
+        name = str(get(proof, "fact"))
+        require(
+            any(n == name and same_claim(c, get(proof, "claim")) for n, c in pool.items),
+            f"{name!r} is not a fact here",
+        )
+        require(same_fact(proof["claim"], target), f"{name!r} does not state the side condition")
+        return
+    require(by in ("positivity", "auto"), f"a side condition derived by {by!r}")
+    facts = []
+    for name, claim in get(proof, "facts"):
+        present = any(n == name and same_claim(c, claim) for n, c in pool.items)
+        require(present, f"{name!r} is not a fact here")
+        facts.append((str(name), claim))
+    _tactic(by, Pool(facts), target, get(proof, "certificate"))
 
 
 def _positivity_step(pool: Pool, lhs: Rat, rel: str, rhs: Rat, cert: Tree) -> None:
