@@ -7,6 +7,7 @@ separate optimiser, means a proof can be printed, compared and re-checked withou
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -19,6 +20,21 @@ Relation = Literal["=", "<=", "<"]
 Status = Literal["proved", "refuted", "unknown"]
 
 RELATIONS: tuple[Relation, ...] = ("=", "<=", "<")
+
+
+def _unevaluated(cls: type, args: tuple[sp.Basic, ...]) -> sp.Basic:
+    return cls(*args, evaluate=False)
+
+
+def _reduce_relation(relation: sp.core.relational.Relational) -> tuple[Any, tuple[Any, ...]]:
+    return _unevaluated, (type(relation), relation.args)
+
+
+# SymPy pickles a relation as ``cls(*args)``, which evaluates: ``L > 0`` for a positive ``L``
+# comes back as ``True``. Reports cross process boundaries (check_all in processes), and a
+# certificate written from them must keep every hypothesis as stated.
+for _cls in (sp.Eq, sp.Ne, sp.Lt, sp.Le, sp.Gt, sp.Ge):
+    copyreg.pickle(_cls, _reduce_relation)
 
 
 def compose(first: Relation, second: Relation) -> Relation:
