@@ -29,7 +29,7 @@ import dataclasses
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +130,12 @@ class Encoder:
             kind = "measurable" if isinstance(claim, Measurable) else "deterministic"
             heads = sorted((self.head(a) for a in claim.atoms), key=json.dumps)
             return {"declare": kind, "heads": heads}
-        lhs, rel, rhs = relation_of(claim)  # type: ignore[arg-type]
+        lhs, rel, rhs = relation_of(claim)
         return {"rel": rel, "lhs": self.expression(lhs), "rhs": self.expression(rhs)}
 
     def head(self, item: object) -> Tree:
         """A declared head: a symbol, a sequence or a function class."""
-        if isinstance(item, UndefinedFunction) or isinstance(item, type):
+        if isinstance(item, (UndefinedFunction, type)):
             return {"function": getattr(item, "__name__", str(item))}
         assert isinstance(item, sp.Basic)
         return self.expression(item)
@@ -146,14 +146,24 @@ class Encoder:
             return item
         if isinstance(item, int):
             return {"int": str(item)}
-        if isinstance(item, (Measurable, Deterministic)) or isinstance(
-            item, (sp.core.relational.Relational, sp.logic.boolalg.BooleanAtom)
+        if isinstance(
+            item,
+            (
+                Measurable,
+                Deterministic,
+                sp.core.relational.Relational,
+                sp.logic.boolalg.BooleanAtom,
+            ),
         ):
             return self.claim(item)
         if isinstance(item, sp.Basic):
             return self.expression(item)
         if isinstance(item, Resolved):
-            return {"name": item.name, "claim": self.claim(item.claim), "source": self.value(item.evidence)}
+            return {
+                "name": item.name,
+                "claim": self.claim(item.claim),
+                "source": self.value(item.evidence),
+            }
         if isinstance(item, Schema):
             return {
                 "name": item.name,
@@ -223,7 +233,9 @@ def _proof(encoder: Encoder, report: ProofReport) -> dict[str, Any]:
         "target": encoder.claim(record.target),
         "claim": None if record.claim is None else encoder.claim(record.claim),
         "premises": [_fact(encoder, n, f) for n, f in record.premises.items()],
-        "hypotheses": [{"name": n, "claim": encoder.claim(c)} for n, c in record.hypotheses.items()],
+        "hypotheses": [
+            {"name": n, "claim": encoder.claim(c)} for n, c in record.hypotheses.items()
+        ],
         "used": [encoder.value(u) for u in record.used],
         "problems": list(report.problems),
         "lemmas": [_proof(encoder, lemma) for lemma in report.lemmas],
@@ -264,4 +276,3 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-

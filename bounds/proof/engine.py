@@ -60,7 +60,8 @@ def auto_prove(target: sp.Basic, facts: tuple[tuple[str, Claim], ...]) -> Any:
 
     The evidence names its rule: ``{"rule": "identity" | "positivity" | "products",
     "certificate": ..., "elementary": [record, ...]}`` (the elementary-fact instances added to
-    the facts, if any, as :func:`bounds.proof.elementary.instances_for` records them) or ``{"rule": "both ways", "up": ..., "down": ...}``.
+    the facts, if any, as :func:`bounds.proof.elementary.instances_for` records them) or
+    ``{"rule": "both ways", "up": ..., "down": ...}``.
     """
     lhs, rel, rhs = relation_of(target)
     if rel == "=":

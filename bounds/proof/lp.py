@@ -107,7 +107,8 @@ def _polynomial_constraints(
 def denominator_sign(
     den: sp.Expr, sgn: region.Signs, positive: PositiveProof | None = None
 ) -> tuple[int, Any]:
-    """``(1, proof)`` or ``(-1, proof)`` when ``den`` is shown ``> 0`` or ``< 0``, else ``(0, None)``.
+    """``(1, proof)`` or ``(-1, proof)`` when ``den`` is shown ``> 0`` or ``< 0``, else
+    ``(0, None)``.
 
     The cheap term-wise test first, then ``positive`` (e.g. the slack-substitution tactic under
     the goal's hypotheses) when given. ``proof`` shows ``sign * den > 0``:

@@ -151,7 +151,7 @@ class Bound:
     expr: sp.Expr
     strict: bool
     fact: str
-    coefficient: sp.Expr = sp.Integer(1)
+    coefficient: sp.Expr = sp.S.One
 
 
 #: How a symbol is mapped onto slacks (see :func:`parametrize`).
@@ -194,9 +194,7 @@ class Substitution:
         return expr
 
 
-def _isolate(
-    sym: sp.Symbol, lhs: sp.Expr, rhs: sp.Expr
-) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+def _isolate(sym: sp.Symbol, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """``c sym <= e`` as ``sym <= e/c`` when the factor ``c`` is positive by declaration.
 
     Dividing both sides by a positive number keeps the relation, so the bound is the same set.
@@ -288,6 +286,7 @@ def parametrize(
         else:
             s = sp.Dummy(f"s_{sym}", nonnegative=True)
         form: Form
+        used: tuple[Bound, ...]
         if equal:
             form, used = "equal", (equal[0],)
             choices[sym] = [equal[0].expr]

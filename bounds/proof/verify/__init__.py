@@ -66,10 +66,14 @@ class UnusableInput(Exception):
     """Input that is not a directory of certificates; the message is one line."""
 
 
+def _not_strict(token: str) -> None:
+    raise ValueError(f"{token} is not strict JSON")
+
+
 def load(path: Path) -> dict:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_strict)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UnusableInput(f"{path}: not a JSON file ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise UnusableInput(f"{path}: not a {FORMAT}")

@@ -30,6 +30,8 @@ from typing import Any
 
 Monomial = tuple[tuple[str, int], ...]
 Poly = dict[Monomial, Fraction]
+#: The monomial 1 (typed, so that ``{UNIT: c}`` is a :data:`Poly`).
+UNIT: Monomial = ()
 
 #: Functions the verifier knows the meaning of (for signs); others are opaque.
 BUILTIN = ("exp", "log", "Abs", "Max", "Min", "sin", "cos")
@@ -85,7 +87,7 @@ def p_mul(a: Poly, b: Poly) -> Poly:
 
 
 def _p_pow(a: Poly, n: int) -> Poly:
-    out: Poly = {(): Fraction(1)}
+    out: Poly = {UNIT: Fraction(1)}
     base = a
     while n:
         if n & 1:
@@ -100,7 +102,7 @@ def p_term(a: Poly, mono: Monomial, coeff: Fraction) -> Poly:
 
 
 def p_const(value: Fraction) -> Poly:
-    return {(): Fraction(value)} if value else {}
+    return {UNIT: Fraction(value)} if value else {}
 
 
 def _lead(p: Poly) -> Monomial:
@@ -159,7 +161,9 @@ def _lowest(p: Poly) -> Monomial:
 def poly_key(p: Poly) -> str:
     if not p:
         return "0"
-    return " + ".join(f"{c}*{'.'.join(f'{k}^{e}' for k, e in m) or '1'}" for m, c in sorted(p.items()))
+    return " + ".join(
+        f"{c}*{'.'.join(f'{k}^{e}' for k, e in m) or '1'}" for m, c in sorted(p.items())
+    )
 
 
 # ------------------------------------------------------------------------------ atoms
@@ -167,6 +171,8 @@ class Atom:
     """An opaque quantity: its kind, its parts and the keys of its free symbols."""
 
     __slots__ = ("args", "assumptions", "free", "inner", "key", "kind", "name")
+    inner: frozenset[str]
+    free: frozenset[str]
 
     def __init__(
         self,
@@ -182,7 +188,8 @@ class Atom:
         self.args = args
         self.assumptions = assumptions
         if key is None:
-            key = f"{kind}:{name}{{{','.join(sorted(assumptions))}}}({'; '.join(a.key for a in args)})"
+            parts = "; ".join(a.key for a in args)
+            key = f"{kind}:{name}{{{','.join(sorted(assumptions))}}}({parts})"
         self.key = key
         free: set[str] = set()
         inner: set[str] = set()
@@ -225,7 +232,7 @@ def _reduce_roots(poly: Poly) -> Poly:
         return poly
     out: Poly = {}
     for mono, coeff in poly.items():
-        term: Poly = {(): coeff}
+        term: Poly = {UNIT: coeff}
         kept = []
         for key, exp in mono:
             root = ROOTS.get(key)
@@ -250,8 +257,8 @@ class Rat:
         num = _reduce_roots(num)
         if den is not None:
             den = _reduce_roots(den)
-        if den is None or den == {(): Fraction(1)}:
-            self.num, self.den = num, {(): Fraction(1)}
+        if den is None or den == {UNIT: Fraction(1)}:
+            self.num, self.den = num, {UNIT: Fraction(1)}
         else:
             self.num, self.den = _normalize(num, den)
         self._key: str | None = None
@@ -279,7 +286,7 @@ class Rat:
 
     @property
     def is_polynomial(self) -> bool:
-        return self.den == {(): Fraction(1)}
+        return self.den == {UNIT: Fraction(1)}
 
     @property
     def is_zero(self) -> bool:
@@ -364,9 +371,7 @@ class Rat:
                     for k, e in m:
                         if k in ROOTS and e < lowest.get(k, 0):
                             lowest[k] = e
-            shift = tuple(
-                sorted((k, -(e // ROOTS[k][0]) * ROOTS[k][0]) for k, e in lowest.items())
-            )
+            shift = tuple(sorted((k, -(e // ROOTS[k][0]) * ROOTS[k][0]) for k, e in lowest.items()))
             if shift:
                 left, right = p_term(left, shift, Fraction(1)), p_term(right, shift, Fraction(1))
             left, right = _reduce_roots(left), _reduce_roots(right)
@@ -377,10 +382,10 @@ def _normalize(num: Poly, den: Poly) -> tuple[Poly, Poly]:
     if not den:
         raise ZeroDivisionError("division by zero in a certificate")
     if not num:
-        return {}, {(): Fraction(1)}
+        return {}, {UNIT: Fraction(1)}
     if len(den) == 1:
         ((mono, coeff),) = den.items()
-        return p_term(num, mono_pow(mono, -1), 1 / coeff), {(): Fraction(1)}
+        return p_term(num, mono_pow(mono, -1), 1 / coeff), {UNIT: Fraction(1)}
     # Move the monomial content and the leading coefficient of the denominator out.
     keys = set.intersection(*({k for k, _ in m} for m in den))
     content = tuple(sorted((k, min(dict(m)[k] for m in den)) for k in keys))
@@ -391,7 +396,7 @@ def _normalize(num: Poly, den: Poly) -> tuple[Poly, Poly]:
         den = p_term(den, inverse, 1 / coeff)
     quotient = p_divide(num, den)
     if quotient is not None:
-        return quotient, {(): Fraction(1)}
+        return quotient, {UNIT: Fraction(1)}
     return num, den
 
 
@@ -568,9 +573,10 @@ class Evaluator:
             if folded is not None:
                 return self.expect("E", folded)
         conditional = op == "Ek"
-        if not arg.is_polynomial:
-            if all(knowledge.known(k, conditional) for m in arg.den for k, _ in m):
-                return self.expect(op, Rat(arg.num)) / Rat(arg.den)
+        if not arg.is_polynomial and all(
+            knowledge.known(k, conditional) for m in arg.den for k, _ in m
+        ):
+            return self.expect(op, Rat(arg.num)) / Rat(arg.den)
         total: Poly = {}
         for mono, coeff in arg.num.items():
             known = tuple((k, e) for k, e in mono if knowledge.known(k, conditional))
@@ -594,11 +600,7 @@ class Evaluator:
             inner = [k for k, e in mono if ATOMS[k].kind == "Ek" and e == 1]
             powers = [k for k, e in mono if ATOMS[k].kind == "Ek" and e != 1]
             rest = tuple((k, e) for k, e in mono if ATOMS[k].kind != "Ek")
-            if (
-                len(inner) == 1
-                and not powers
-                and all(knowledge.known(k, True) for k, _ in rest)
-            ):
+            if len(inner) == 1 and not powers and all(knowledge.known(k, True) for k, _ in rest):
                 total = total + Rat({rest: coeff}) * ATOMS[inner[0]].args[0]
                 changed = True
             else:
@@ -610,9 +612,7 @@ class Evaluator:
         index_key = _symbol_of(index)
         if index_key is None:
             raise Unusable("a sum's index must be a symbol")
-        if not (
-            "integer" in ATOMS[index_key].assumptions and is_integer(low) and is_integer(high)
-        ):
+        if not ("integer" in ATOMS[index_key].assumptions and is_integer(low) and is_integer(high)):
             return Rat.atom(Atom("sum", "", (summand, index, low, high), bound=index_key))
         den_has_index = index_key in Rat(summand.den).free if not summand.is_polynomial else False
         constant = ZERO
@@ -730,7 +730,7 @@ class Evaluator:
         total: Poly = {}
         for mono, coeff in poly.items():
             exponents = dict(mono)
-            term: Poly = {(): coeff}
+            term: Poly = {UNIT: coeff}
             for key, image in images.items():
                 e, high, low = exponents.get(key, 0), highest.get(key, 0), lowest.get(key, 0)
                 if e + low:
@@ -738,7 +738,7 @@ class Evaluator:
                 if high - e and not image.is_polynomial:
                     term = p_mul(term, power(key, False, high - e))
             total = p_add(total, term)
-        multiplier: Poly = {(): Fraction(1)}
+        multiplier: Poly = {UNIT: Fraction(1)}
         for key, image in images.items():
             if lowest.get(key, 0):
                 multiplier = p_mul(multiplier, power(key, True, lowest[key]))

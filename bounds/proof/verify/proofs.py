@@ -172,13 +172,15 @@ def derivation(target: Tree, proof: Tree, scope: Scope) -> set[str]:
         index = PLAIN.rat(schema["index"])
         return {name} | in_range(index, schema, get(proof, "range"), scope)
     if by in ("positivity", "identity", "auto"):
-        pool, used = _facts(proof, scope)
+        pool, facts_used = _facts(proof, scope)
         _tactic(by, pool, target, get(proof, "certificate"))
-        return used
+        return facts_used
     if by == "difference":
         rel, lhs, rhs = relation(target)
         value = PLAIN.rat(get(proof, "value")).constant
-        require(rel != "=" and value is not None and (rhs - lhs).constant == value, "bad difference")
+        require(
+            rel != "=" and value is not None and (rhs - lhs).constant == value, "bad difference"
+        )
         assert value is not None
         require(value > 0 if rel == "<" else value >= 0, "the difference has the wrong sign")
         return set()
@@ -431,7 +433,7 @@ def source(record: Tree, scope: Scope, exempt: str | None = None) -> tuple[Tree,
     if kind == "sum":
         return claim, _sum_source(record, scope)
     if kind == "wrap":
-        inner, used = source(get(record, "of"), scope)
+        inner, inner_used = source(get(record, "of"), scope)
         op = get(record, "op")
         require(op in ("E", "Ek"), f"unknown wrap {op!r}")
         rel, lhs, rhs = relation(inner)
@@ -443,7 +445,7 @@ def source(record: Tree, scope: Scope, exempt: str | None = None) -> tuple[Tree,
             and PLAIN.expect(op, rhs).equals(got[2])
         )
         require(ok, f"the claim is not the cited fact under {op}")
-        return claim, used
+        return claim, inner_used
     raise Failure(f"unknown provenance {kind!r}")
 
 
@@ -565,7 +567,11 @@ def _declared(claim: Tree, mapping: dict[str, Rat], by: Tree, scope: Scope) -> s
                         needed.add(f"fn:{atom.name}")
         else:
             needed.add(key)
-    kinds = ("deterministic",) if claim["declare"] == "deterministic" else ("deterministic", "measurable")
+    kinds = (
+        ("deterministic",)
+        if claim["declare"] == "deterministic"
+        else ("deterministic", "measurable")
+    )
     pool: list[tuple[str, Tree, bool]] = [*scope.closed()]
     pool += [(n, p["claim"], True) for n, p in scope.root.items() if p.get("schema") is not None]
     used: set[str] = set()
@@ -723,13 +729,10 @@ def _induction(record: Tree, cert: Tree, scope: Scope) -> set[str]:
     granted = [(str(n), c) for n, c in get(cert, "granted")]
     require(len(granted) == 3, "induction grants j >= start, the hypothesis at j, j known")
     first = relation(granted[0][1])
-    require(
-        first[0] == "<=" and first[1].equals(start) and first[2].equals(fresh), "j >= start"
-    )
+    require(first[0] == "<=" and first[1].equals(start) and first[2].equals(fresh), "j >= start")
     require(states(granted[1][1], fresh), "the granted hypothesis is not the claim at j")
     require(
-        granted[2][1].get("declare") == "deterministic"
-        and heads(granted[2][1]) == {fresh_key},
+        granted[2][1].get("declare") == "deterministic" and heads(granted[2][1]) == {fresh_key},
         "only the fresh index is declared known",
     )
     citation = get(cert, "step citation")

@@ -204,7 +204,9 @@ def _choices(
     shape = roles.get(form, ("upper",))
     require(form in (*roles, "upper-positive", "upper-nonnegative", "upper"), f"form {form!r}")
     require(len(bounds) == len(shape), f"the {form} map of {key} needs {len(shape)} bounds")
-    values = [_bound(pool, signs, key, symbol, role, b) for role, b in zip(shape, bounds, strict=True)]
+    values = [
+        _bound(pool, signs, key, symbol, role, b) for role, b in zip(shape, bounds, strict=True)
+    ]
     strict_ok = False
     one = ONE
     if form == "equal":
@@ -253,7 +255,7 @@ def _product(sizes: list[int]) -> list[tuple[int, ...]]:
     """Every index combination, the first position varying slowest (itertools.product)."""
     out: list[tuple[int, ...]] = [()]
     for size in sizes:
-        out = [combo + (i,) for combo in out for i in range(size)]
+        out = [(*combo, i) for combo in out for i in range(size)]
     return out
 
 
@@ -344,9 +346,8 @@ def _factor(pool: Pool, signs: Signs, source: Tree) -> Rat:
     ok = False
     for rel, lhs, rhs in pool.named(str(field(source, "fact"))):
         difference = rhs - lhs
-        if constraint.equals(difference) and (rel == "<" or not strict):
-            ok = True
-        elif rel == "=" and not strict and constraint.equals(-difference):
+        same = constraint.equals(difference) and (rel == "<" or not strict)
+        if same or (rel == "=" and not strict and constraint.equals(-difference)):
             ok = True
     require(ok, f"factor {field(source, 'label')!r} is not what its fact states")
     require(constraint.equals(polynomial / denominator), "a factor is not constraint * denominator")
@@ -391,5 +392,5 @@ def monotone(pool: Pool, lhs: Rat, rel: str, rhs: Rat, cert: Tree) -> None:
 def constant_of(tree: Tree) -> Fraction:
     """A recorded number (``{"int": ...}`` or ``{"rat": ...}``)."""
     if isinstance(tree, dict) and ("int" in tree or "rat" in tree):
-        return number(tree.get("int", tree.get("rat")))
+        return number(str(tree["int"] if "int" in tree else tree["rat"]))
     raise Failure(f"not a number: {tree!r}")
