@@ -389,6 +389,12 @@ def domain_respected(key: str, value: Rat, record: Tree, scope: Scope) -> set[st
     require(PLAIN.rat(get(record, "value")).equals(value), "the domain record has another value")
     if "integer" in assumptions:
         require(is_integer(value), f"{key} is an integer; the value is not integer-valued")
+    # A real variable takes only values real by their declared domains (not sqrt(x) for an
+    # x of unknown sign); a sign condition below implies it where the domain has one.
+    require(
+        not ({"real", "integer"} & assumptions) or Signs().rat_real(value),
+        f"{key} is real; the value is not real by its declared domains",
+    )
     needed = (
         "positive"
         if "positive" in assumptions
