@@ -7,6 +7,7 @@ separate optimiser, means a proof can be printed, compared and re-checked withou
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -19,6 +20,21 @@ Relation = Literal["=", "<=", "<"]
 Status = Literal["proved", "refuted", "unknown"]
 
 RELATIONS: tuple[Relation, ...] = ("=", "<=", "<")
+
+
+def _unevaluated(cls: type, args: tuple[sp.Basic, ...]) -> sp.Basic:
+    return cls(*args, evaluate=False)
+
+
+def _reduce_relation(relation: sp.core.relational.Relational) -> tuple[Any, tuple[Any, ...]]:
+    return _unevaluated, (type(relation), relation.args)
+
+
+# SymPy pickles a relation as ``cls(*args)``, which evaluates: ``L > 0`` for a positive ``L``
+# comes back as ``True``. Reports cross process boundaries (check_all in processes), and a
+# certificate written from them must keep every hypothesis as stated.
+for _cls in (sp.Eq, sp.Ne, sp.Lt, sp.Le, sp.Gt, sp.Ge):
+    copyreg.pickle(_cls, _reduce_relation)
 
 
 def compose(first: Relation, second: Relation) -> Relation:
@@ -169,6 +185,29 @@ class StepResult:
     evidence: Any
     message: str
     seconds: float
+    #: The goal the tactic saw, ``(lhs, rel, rhs)`` (``None`` for the chaining verdict).
+    goal: tuple[sp.Expr, Relation, sp.Expr] | None = None
+    #: The cited facts as they reached the tactic: :class:`bounds.proof.context.Resolved`
+    #: objects (name, claim and the provenance that re-derives the claim).
+    cited: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProofRecord:
+    """What a proof was checked against, for certificates (see :mod:`bounds.proof.certificate`).
+
+    ``premises`` are the root facts the proof was checked in, ``hypotheses`` its own, ``claim``
+    the statement's claim it had to conclude (``None`` for an inner lemma), and ``used`` the
+    premises its steps rested on (:class:`bounds.proof.context.Used`), which a citation of the
+    proof as a lemma discharges.
+    """
+
+    start: sp.Expr
+    target: sp.Basic
+    claim: sp.Basic | None
+    hypotheses: Mapping[str, Claim]
+    premises: Mapping[str, Any]
+    used: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -185,6 +224,8 @@ class ProofReport:
     problems: tuple[str, ...] = ()
     #: The premises the proof used, by name.
     used: tuple[str, ...] = ()
+    #: The proof's start, target and premises, for certificates.
+    record: ProofRecord | None = None
 
     @property
     def status(self) -> Status:

@@ -64,7 +64,16 @@ class Checked:
 
 @dataclass(frozen=True)
 class Resolved:
-    """A citation turned into a claim, with the premises it rests on and how it was obtained."""
+    """A citation turned into a claim, with the premises it rests on and how it was obtained.
+
+    ``evidence`` is the provenance, a dict with a ``"kind"`` and the ``"claim"`` it yields:
+    ``premise`` (a fact at face value), ``schema`` (a schema fact at an index, with the proof
+    that the index is in range), ``lemma`` (a checked proof at a substitution, with its
+    discharged premises), ``elementary`` (an elementary fact at values, with its side
+    conditions), ``sum`` (an inner provenance summed over a range, with the range proof) and
+    ``wrap`` (an inner provenance under ``E``/``Ek``). Proofs inside it are derivations (see
+    :meth:`Context.prove_relation`).
+    """
 
     name: str
     claim: Claim
@@ -156,9 +165,14 @@ class Context:
     def prove_relation(
         self, target: sp.Basic, light: bool = False
     ) -> tuple[Any, tuple[Used, ...]] | None:
-        """Evidence that ``target`` follows from the closed facts, and the facts it used.
+        """A derivation of ``target`` from the closed facts, and the facts it used.
 
-        ``light`` tries only an equal fact and the positivity tactic (for index ranges).
+        ``light`` tries only an equal fact and the positivity tactic (for index ranges). A
+        derivation is a dict: ``{"by": "true"}``, ``{"by": "fact", "fact": name}`` (a fact
+        states it), ``{"by": "schema fact", "fact": name, "range": ...}`` or
+        ``{"by": rule, "facts": [(name, claim), ...], "certificate": ...}`` (the rule
+        ``positivity``, ``identity`` or ``auto`` of :func:`bounds.proof.engine.auto_prove` from
+        exactly those facts).
         """
         key = (target, light)
         if key not in self._proved:
@@ -167,17 +181,24 @@ class Context:
 
     def _prove_relation(self, target: sp.Basic, light: bool) -> tuple[Any, tuple[Used, ...]] | None:
         if target is sp.true:
-            return "true", ()
+            return {"by": "true"}, ()
         facts = self.closed_relations()
         for name, claim, used in facts:
             if _same_claim(claim, target):
-                return {"equal to": name}, ((used,) if used else ())
+                return {"by": "fact", "fact": name, "claim": claim}, ((used,) if used else ())
         for name, fact in self.root.items():
             # A schema fact at its own index, once the index is shown to lie in its range.
             if fact.schema is not None and _same_claim(fact.claim, target):
                 found = self.in_range(fact.schema.index, fact.schema)
                 if found is not None:
-                    return {"equal to": name}, (Used(name, fact.claim, fact.schema), *found[1])
+                    evidence = {
+                        "by": "schema fact",
+                        "fact": name,
+                        "claim": fact.claim,
+                        "schema": fact.schema,
+                        "range": found[0],
+                    }
+                    return evidence, (Used(name, fact.claim, fact.schema), *found[1])
         symbols = target.free_symbols
         relevant = [
             (name, claim, used)
@@ -189,15 +210,19 @@ class Context:
         # A positive integer symbol is at least 1: its declared domain, checked wherever the
         # symbol is instantiated, so not a premise to record.
         relevant += [(n, c, None) for n, c in region.domain_facts(symbols)]
+        named = tuple((n, c) for n, c, _ in relevant)
         if light:
             lhs, rel, rhs = relation_of(target)
-            goal = Goal(lhs, rel, rhs, tuple((n, c) for n, c, _ in relevant))
+            goal = Goal(lhs, rel, rhs, named)
+            rule = "positivity" if rel != "=" else "identity"
             result = positivity.check(goal) if rel != "=" else identity.check(goal)
-            evidence = result.evidence if result.status == "proved" else None
+            certificate = result.evidence if result.status == "proved" else None
         else:
-            evidence = self.prover(target, tuple((n, c) for n, c, _ in relevant))
-        if evidence is None:
+            rule = "auto"
+            certificate = self.prover(target, named)
+        if certificate is None:
             return None
+        evidence = {"by": rule, "facts": named, "certificate": certificate}
         return evidence, tuple(u for _, _, u in relevant if u is not None)
 
     def declared(self, claim: Measurable | Deterministic) -> tuple[Used, ...] | None:
@@ -219,7 +244,8 @@ class Context:
 
     # ------------------------------------------------------------------ ranges and domains
     def in_range(self, value: sp.Expr, schema: Schema) -> tuple[Any, tuple[Used, ...]] | None:
-        """Evidence that the integer ``value`` lies in ``[schema.low, schema.high]``."""
+        """Evidence that the integer ``value`` lies in ``[schema.low, schema.high]``: a list of
+        ``{"bound": relation, "proof": derivation}``."""
         if value.is_integer is not True:
             return None
         evidence: list[Any] = []
@@ -231,28 +257,40 @@ class Context:
             found = self.prove_integer_bound(bound)
             if found is None:
                 return None
-            evidence.append(found[0])
+            evidence.append({"bound": bound, "proof": found[0]})
             used += found[1]
         return evidence, tuple(used)
 
     def prove_integer_bound(self, bound: sp.Basic) -> tuple[Any, tuple[Used, ...]] | None:
-        """Prove ``a <= b`` between integer-valued sides, also as ``a < b + 1``."""
+        """Prove ``a <= b`` between integer-valued sides, also as ``a < b + 1``.
+
+        Besides :meth:`prove_relation`'s derivations: ``{"by": "difference", "value": d}`` (a
+        non-negative number), ``{"by": "domains", "difference": d}`` (the declared domains of
+        its symbols decide it) and ``{"by": "integer step", "relation": a < b + 1, "proof": ...}``.
+        """
         lhs, _, rhs = relation_of(bound)
         difference = sp.expand(rhs - lhs)
         if difference.is_number and difference >= 0:
-            return {"difference": difference}, ()
+            return {"by": "difference", "value": difference}, ()
         if difference.is_nonnegative:
             # The declared domains decide it (k - 1 >= 0 for a positive integer k).
-            return {"domains": str(difference)}, ()
+            return {"by": "domains", "difference": difference}, ()
         found = self.prove_relation(bound, light=True)
         if found is None and difference.is_integer:
-            found = self.prove_relation(sp.Lt(lhs, rhs + 1, evaluate=False), light=True)
+            step = sp.Lt(lhs, rhs + 1, evaluate=False)
+            found = self.prove_relation(step, light=True)
+            if found is not None:
+                found = {"by": "integer step", "relation": step, "proof": found[0]}, found[1]
         if found is None:
             found = self.prove_relation(bound)
         return found
 
-    def respects_domain(self, symbol: sp.Symbol, value: sp.Expr) -> tuple[Used, ...] | None:
-        """The facts showing ``value`` meets the assumptions declared on ``symbol``."""
+    def respects_domain(
+        self, symbol: sp.Symbol, value: sp.Expr
+    ) -> tuple[tuple[Used, ...], dict[str, Any]] | None:
+        """The facts showing ``value`` meets the assumptions declared on ``symbol``, and the
+        evidence: ``{"symbol", "value", "conditions": [{"bound", "proof"}]}``, where a proof
+        ``{"by": "assumptions"}`` means the value's own declared domains decide it."""
         used: list[Used] = []
         if symbol.is_integer and value.is_integer is not True:
             return None
@@ -269,18 +307,22 @@ class Context:
             conditions.append(sp.Gt(value, 0, evaluate=False))
         elif symbol.is_nonnegative:
             conditions.append(sp.Ge(value, 0, evaluate=False))
+        shown: list[dict[str, Any]] = []
         for condition in conditions:
             if (symbol.is_positive and value.is_positive) or (
                 symbol.is_nonnegative and value.is_nonnegative
             ):
+                shown.append({"bound": condition, "proof": {"by": "assumptions"}})
                 continue
             found = self.prove_relation(condition)
             if found is None and value.is_integer and symbol.is_positive:
-                found = self.prove_relation(sp.Ge(value, 1, evaluate=False))
+                condition = sp.Ge(value, 1, evaluate=False)
+                found = self.prove_relation(condition)
             if found is None:
                 return None
+            shown.append({"bound": condition, "proof": found[0]})
             used += found[1]
-        return tuple(used)
+        return tuple(used), {"symbol": symbol, "value": value, "conditions": shown}
 
     def _real_quotient(self, value: sp.Expr) -> tuple[Used, ...] | None:
         """Facts showing ``value`` is real: a quotient of real expressions whose denominator is
@@ -318,38 +360,59 @@ class Context:
         ctx = self.with_extra(extra) if extra else self
         resolved = ctx._resolve_plain(cite.name, sigma, cite)
         claim = resolved.claim
+        evidence = resolved.evidence
         if cite.over is not None:
             assert over_index is not None
             assert fresh is not None
-            claim = self._summed(claim, fresh, over_index, cite)
+            claim, count = self._summed(claim, fresh, over_index, cite)
+            _, low, high = cite.over
+            evidence = {
+                "kind": "sum",
+                "index": over_index,
+                "fresh": fresh,
+                "low": low,
+                "high": high,
+                "range": count,
+                "of": evidence,
+                "claim": claim,
+            }
         if cite.wrap is not None:
             if not is_relation(claim):
                 raise CitationError(f"{cite}: only a relation can be put under {cite.wrap}")
             op = E if cite.wrap == "E" else Ek
             lhs, rel, rhs = relation_of(claim)
             claim = make_relational(op(lhs), "<=" if rel == "<" else rel, op(rhs))
-        return Resolved(str(cite), claim, resolved.used, resolved.evidence)
+            evidence = {"kind": "wrap", "op": cite.wrap, "of": evidence, "claim": claim}
+        return Resolved(str(cite), claim, resolved.used, evidence)
 
-    def _summed(self, claim: Claim, fresh: sp.Dummy, index: sp.Symbol, cite: Cite) -> Claim:
+    def _summed(
+        self, claim: Claim, fresh: sp.Dummy, index: sp.Symbol, cite: Cite
+    ) -> tuple[Claim, Any]:
+        """The claim summed over the citation's range, and the proof that the range is not
+        reversed (``None`` for an equation, which needs none)."""
         assert cite.over is not None
         _, low, high = cite.over
         if not is_relation(claim):
             raise CitationError(f"{cite}: only a relation can be summed")
         lhs, rel, rhs = relation_of(claim)
+        count = None
         if rel != "=":
-            count = self.prove_integer_bound(sp.Ge(high, low - 1, evaluate=False))
-            if count is None:
+            bound = sp.Ge(high, low - 1, evaluate=False)
+            found = self.prove_integer_bound(bound)
+            if found is None:
                 raise CitationError(
                     f"{cite}: summing an inequality needs {high} >= {low} - 1 (a reversed range "
                     "flips the sign of a sum), which the facts do not show"
                 )
+            count = {"bound": bound, "proof": found[0]}
         back = {fresh: index}
         limits = (index, low, high)
-        return make_relational(
+        summed = make_relational(
             sp.Sum(replace_free(lhs, back), limits),
             "<=" if rel == "<" else rel,
             sp.Sum(replace_free(rhs, back), limits),
         )
+        return summed, count
 
     def resolve_lemma(self, name: str, sigma: Mapping[sp.Basic, sp.Basic]) -> Resolved:
         """The lemma ``name`` at ``sigma``, its premises discharged here (for rules such as
@@ -380,7 +443,8 @@ class Context:
                 f"{cite}: {name!r} is a fact about the given {', '.join(map(str, moved))}, "
                 "not a statement for all of them; it cannot be instantiated or summed"
             )
-        return Resolved(name, claim, (Used(name, claim),))
+        evidence = {"kind": "premise", "name": name, "claim": claim}
+        return Resolved(name, claim, (Used(name, claim),), evidence)
 
     def _schematic(self, name: str, fact: Fact, sigma: Mapping, cite: Cite) -> Resolved:
         schema = fact.schema
@@ -404,7 +468,16 @@ class Context:
             )
         claim = _substitute_claim(fact.claim, {schema.index: value})
         used = (Used(name, fact.claim, schema), *found[1])
-        return Resolved(name, claim, used, {"index": value})
+        evidence = {
+            "kind": "schema",
+            "name": name,
+            "general": fact.claim,
+            "schema": schema,
+            "index": value,
+            "range": found[0],
+            "claim": claim,
+        }
+        return Resolved(name, claim, used, evidence)
 
     def _elementary(self, fact: elementary.Elementary, sigma: Mapping, cite: Cite) -> Resolved:
         missing = [v for v in fact.variables if v not in sigma]
@@ -414,23 +487,37 @@ class Context:
                 f"{', '.join(map(str, fact.variables))}"
             )
         used: list[Used] = []
+        domains = []
         for variable in fact.variables:
             domain = self.respects_domain(variable, sigma[variable])
             if domain is None:
                 raise CitationError(
                     f"{cite}: {sigma[variable]} does not meet the domain of {variable}"
                 )
-            used += domain
+            used += domain[0]
+            domains.append(domain[1])
+        side = []
         for condition in fact.conditions:
-            found = self.prove_relation(_substitute_claim(condition, sigma))
+            instance = _substitute_claim(condition, sigma)
+            found = self.prove_relation(instance)
             if found is None:
                 raise CitationError(
-                    f"{cite}: side condition {_substitute_claim(condition, sigma)} of "
-                    f"{fact.name!r} is not shown"
+                    f"{cite}: side condition {instance} of {fact.name!r} is not shown"
                 )
             used += found[1]
+            side.append({"condition": condition, "instance": instance, "proof": found[0]})
         claim = _substitute_claim(fact.claim, sigma)
-        return Resolved(fact.name, claim, tuple(used), {"elementary": fact.name})
+        evidence = {
+            "kind": "elementary",
+            "name": fact.name,
+            "variables": fact.variables,
+            "general": fact.claim,
+            "at": [(v, sigma[v]) for v in fact.variables],
+            "domains": domains,
+            "conditions": side,
+            "claim": claim,
+        }
+        return Resolved(fact.name, claim, tuple(used), evidence)
 
     # ------------------------------------------------------------------ lemmas
     def _lemma(self, lemma: Checked, sigma: Mapping, cite: Cite) -> Resolved:
@@ -439,6 +526,7 @@ class Context:
         schemas = {u.schema for u in lemma.used if u.schema is not None}
         local_items = {item for s in schemas for item in s.locals}
         used: list[Used] = []
+        domains = []
         for symbol, value in sigma.items():
             if not isinstance(symbol, sp.Symbol):
                 raise CitationError(f"{cite}: only symbols can be instantiated, not {symbol}")
@@ -447,7 +535,8 @@ class Context:
             domain = self.respects_domain(symbol, value)
             if domain is None:
                 raise CitationError(f"{cite}: {value} does not meet the domain of {symbol}")
-            used += domain
+            used += domain[0]
+            domains.append(domain[1])
         for schema in schemas:
             moved = sigma.get(schema.index, schema.index)
             if moved != schema.index and schema.mentions_locals(lemma.conclusion):
@@ -455,14 +544,29 @@ class Context:
                     f"{cite}: the conclusion of {lemma.name!r} speaks of the quantities of one "
                     f"step; it cannot be moved to {schema.index} = {moved}"
                 )
+        discharged = []
         for premise in lemma.used:
-            used += self._discharge(premise, sigma, lemma, cite)
+            premise_used, record = self._discharge(premise, sigma, lemma, cite)
+            used += premise_used
+            discharged.append({"premise": premise.name, "claim": premise.claim, **record})
         claim = _substitute_claim(lemma.conclusion, sigma)
-        return Resolved(lemma.name, claim, tuple(used), {"lemma": lemma.name, "at": dict(sigma)})
+        evidence = {
+            "kind": "lemma",
+            "name": lemma.name,
+            "conclusion": lemma.conclusion,
+            "at": list(sigma.items()),
+            "domains": domains,
+            "discharged": discharged,
+            "claim": claim,
+        }
+        return Resolved(lemma.name, claim, tuple(used), evidence)
 
     def _discharge(
         self, premise: Used, sigma: Mapping, lemma: Checked, cite: Cite
-    ) -> tuple[Used, ...]:
+    ) -> tuple[tuple[Used, ...], dict[str, Any]]:
+        """The facts that discharge ``premise`` here, and how: ``{"schema fact", "index",
+        "range"}``, ``{"declared": claim, "by": [names]}`` or ``{"target": claim, "proof":
+        derivation}``."""
         if premise.schema is not None:
             return self._discharge_schematic(premise, sigma, lemma, cite)
         claim = premise.claim
@@ -481,7 +585,7 @@ class Context:
                     f"{cite}: premise {premise.name!r} of {lemma.name!r} ({wanted}) is not "
                     "declared here"
                 )
-            return found_decl
+            return found_decl, {"declared": wanted, "by": [(u.name, u.claim) for u in found_decl]}
         target = _substitute_claim(claim, sigma)
         found = self.prove_relation(target)
         if found is None:
@@ -489,11 +593,11 @@ class Context:
                 f"{cite}: premise {premise.name!r} of {lemma.name!r}, {target}, is not shown "
                 "by the facts here"
             )
-        return found[1]
+        return found[1], {"target": target, "proof": found[0]}
 
     def _discharge_schematic(
         self, premise: Used, sigma: Mapping, lemma: Checked, cite: Cite
-    ) -> tuple[Used, ...]:
+    ) -> tuple[tuple[Used, ...], dict[str, Any]]:
         schema = premise.schema
         assert schema is not None
         fact = self.root.get(premise.name)
@@ -520,7 +624,8 @@ class Context:
                 f"{cite}: {lemma.name!r} is used at {schema.index} = {value}, not shown to lie "
                 f"in the range of {fact.schema.name}"
             )
-        return (Used(premise.name, fact.claim, fact.schema), *found[1])
+        record = {"schema fact": premise.name, "index": value, "range": found[0]}
+        return (Used(premise.name, fact.claim, fact.schema), *found[1]), record
 
 
 def _heads_of(expr: sp.Basic) -> set[object]:

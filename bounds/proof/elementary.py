@@ -137,16 +137,24 @@ def instance(name: str, values: dict[sp.Symbol, sp.Expr]) -> tuple[str, sp.Basic
     return label, claim
 
 
-SideCondition = Callable[[sp.Basic, tuple[tuple[str, Any], ...]], bool]
+#: ``holds(condition, relations)``: a derivation of ``condition`` from ``relations`` (see
+#: :func:`bounds.proof.tactics.shows`), or ``None``.
+SideCondition = Callable[[sp.Basic, tuple[tuple[str, Any], ...]], Any]
 
 
 def instances_for(
-    exprs: Sequence[sp.Expr], hypotheses: Sequence[tuple[str, Any]], holds: SideCondition
+    exprs: Sequence[sp.Expr],
+    hypotheses: Sequence[tuple[str, Any]],
+    holds: SideCondition,
+    records: list[dict[str, Any]] | None = None,
 ) -> list[tuple[str, sp.Basic]]:
     """Instances of the elementary facts that the atoms of ``exprs`` and ``hypotheses`` call for.
 
     An instance with side conditions is added only when ``holds(condition, relations)`` shows
-    each of them from the hypotheses' relations.
+    each of them from the hypotheses' relations. ``records``, when given, receives one record
+    per instance, in order, for certificates: ``{"kind": "elementary", "label", "name",
+    "variables", "general", "at", "conditions": [{"condition", "instance", "proof"}], "claim"}``
+    or ``{"kind": "E of", "label", "fact", "claim"}`` (``E`` applied to a hypothesis).
     """
     relations = tuple((n, h) for n, h in hypotheses if isinstance(h, sp.core.relational.Relational))
     pool = [
@@ -157,13 +165,30 @@ def instances_for(
 
     def add(name: str, values: dict[sp.Symbol, sp.Expr]) -> None:
         fact = FACTS[name]
+        shown = []
         for condition in fact.conditions:
-            if not holds(condition.xreplace(values), relations):
+            at = condition.xreplace(values)
+            found = holds(at, relations)
+            if not found:
                 return
+            shown.append({"condition": condition, "instance": at, "proof": found})
         label, claim = instance(name, values)
         if label not in seen:
             seen.add(label)
             out.append((label, claim))
+            if records is not None:
+                records.append(
+                    {
+                        "kind": "elementary",
+                        "label": label,
+                        "name": name,
+                        "variables": fact.variables,
+                        "general": fact.claim,
+                        "at": [(v, values[v]) for v in fact.variables],
+                        "conditions": shown,
+                        "claim": claim,
+                    }
+                )
 
     for expr in pool:
         for node in sp.preorder_traversal(expr):
@@ -202,8 +227,12 @@ def instances_for(
                 if isinstance(hyp, (sp.LessThan, sp.StrictLessThan))
                 else (hyp.rhs, hyp.lhs)
             )
+            label = f"E applied to {name}"
             if isinstance(hyp, sp.Equality):
-                out.append((f"E applied to {name}", sp.Eq(E(hyp.lhs), E(hyp.rhs), evaluate=False)))
+                claim = sp.Eq(E(hyp.lhs), E(hyp.rhs), evaluate=False)
             else:
-                out.append((f"E applied to {name}", sp.Le(E(small), E(big), evaluate=False)))
+                claim = sp.Le(E(small), E(big), evaluate=False)
+            out.append((label, claim))
+            if records is not None:
+                records.append({"kind": "E of", "label": label, "fact": name, "claim": claim})
     return out

@@ -17,6 +17,7 @@ Soundness rests on four rules, each a regression test:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +28,7 @@ from bounds.proof import elementary, refute
 from bounds.proof.canonical import is_zero, replace_free
 from bounds.proof.chain import (
     Proof,
+    ProofRecord,
     ProofReport,
     Relation,
     Result,
@@ -38,7 +40,7 @@ from bounds.proof.chain import (
     make_relational,
     relation_of,
 )
-from bounds.proof.context import Checked, CitationError, Context, Used, merge_used
+from bounds.proof.context import Checked, CitationError, Context, Resolved, Used, merge_used
 from bounds.proof.facts import Claim, Deterministic, Fact, Premises, is_relation
 from bounds.proof.tactics import (
     Goal,
@@ -54,36 +56,42 @@ __all__ = ["auto_prove", "check", "check_result"]
 
 
 def auto_prove(target: sp.Basic, facts: tuple[tuple[str, Claim], ...]) -> Any:
-    """Evidence that ``target`` follows from ``facts`` by identity, positivity or products."""
+    """Evidence that ``target`` follows from ``facts`` by identity, positivity or products.
+
+    The evidence names its rule: ``{"rule": "identity" | "positivity" | "products",
+    "certificate": ..., "elementary": [record, ...]}`` (the elementary-fact instances added to
+    the facts, if any, as :func:`bounds.proof.elementary.instances_for` records them) or
+    ``{"rule": "both ways", "up": ..., "down": ...}``.
+    """
     lhs, rel, rhs = relation_of(target)
     if rel == "=":
         result = identity.check(Goal(lhs, "=", rhs, facts))
         if result.status == "proved":
-            return {"identity": result.evidence}
+            return {"rule": "identity", "certificate": result.evidence, "elementary": []}
         up = auto_prove(make_relational(lhs, "<=", rhs), facts)
         down = auto_prove(make_relational(rhs, "<=", lhs), facts) if up is not None else None
-        return {"both ways": (up, down)} if down is not None else None
+        return {"rule": "both ways", "up": up, "down": down} if down is not None else None
     # Cheap attempts first: positivity, products of single facts, then with the elementary
     # facts the atoms call for, and products of pairs last.
     extra: tuple[tuple[str, Claim], ...] | None = None
+    records: list[dict[str, Any]] = []
     for degree in (1, 2):
         for with_elementary in (False, True):
             if with_elementary and extra is None:
-                extra = tuple(elementary.instances_for([lhs, rhs], facts, shows))
+                extra = tuple(elementary.instances_for([lhs, rhs], facts, shows, records))
             if with_elementary and not extra:
                 continue
             pool = (*facts, *extra) if with_elementary and extra else facts
             goal = Goal(lhs, rel, rhs, pool, {"degree": degree})
-            tactics = (positivity.check, products.check) if degree == 1 else (products.check,)
+            tactics = (positivity, products) if degree == 1 else (products,)
             for tactic in tactics:
-                result = tactic(goal)
+                result = tactic.check(goal)
                 if result.status == "proved":
-                    if with_elementary and extra:
-                        return {
-                            "elementary facts": [n for n, _ in extra],
-                            "certificate": result.evidence,
-                        }
-                    return result.evidence
+                    return {
+                        "rule": tactic.__name__.rsplit(".", 1)[-1],
+                        "certificate": result.evidence,
+                        "elementary": records if with_elementary and extra else [],
+                    }
     return None
 
 
@@ -198,6 +206,8 @@ def _check_root(
     if claim is not None and not _claims_match(proof.target, claim):
         problems.append(f"the proof concludes {proof.target}, but the statement claims {claim}")
     report, checked = _check(proof, root, {})
+    assert report.record is not None
+    report = dataclasses.replace(report, record=dataclasses.replace(report.record, claim=claim))
     if problems:
         report = _with_problems(report, problems)
         checked = Checked(checked.name, checked.conclusion, checked.used, False, root)
@@ -211,16 +221,7 @@ def _same(a: Claim, b: Claim) -> bool:
 
 
 def _with_problems(report: ProofReport, problems: list[str]) -> ProofReport:
-    return ProofReport(
-        report.name,
-        report.target,
-        report.steps,
-        report.lemmas,
-        report.chain,
-        report.seconds,
-        tuple(problems) + report.problems,
-        report.used,
-    )
+    return dataclasses.replace(report, problems=tuple(problems) + report.problems)
 
 
 def _check(
@@ -246,7 +247,7 @@ def _check(
     for index, step in enumerate(proof.steps, start=1):
         t0 = time.perf_counter()
         claim_text = str(make_relational(previous, step.rel, step.expr))
-        verdict, step_used = _check_step(ctx, previous, step)
+        verdict, step_used, cited = _check_step(ctx, previous, step)
         if verdict.status == "proved":
             used.append(step_used)
         results.append(
@@ -258,12 +259,15 @@ def _check(
                 verdict.evidence,
                 verdict.message or step.note,
                 time.perf_counter() - t0,
+                (previous, step.rel, step.expr),
+                cited,
             )
         )
         relation = compose(relation, step.rel)
         previous = step.expr
     chain_result = _check_chain(proof, previous, relation)
     all_used = merge_used(used)
+    record = ProofRecord(proof.start, proof.target, None, dict(own), dict(root), all_used)
     report = ProofReport(
         proof.name,
         str(proof.target),
@@ -273,6 +277,7 @@ def _check(
         time.perf_counter() - started,
         (),
         tuple(u.name for u in all_used),
+        record,
     )
     checked = Checked(proof.name, proof.target, all_used, report.status == "proved", root)
     return report, checked
@@ -280,34 +285,36 @@ def _check(
 
 def _check_step(
     ctx: Context, previous: sp.Expr, step: Step
-) -> tuple[TacticResult, tuple[Used, ...]]:
+) -> tuple[TacticResult, tuple[Used, ...], tuple[Resolved, ...]]:
+    """The verdict, the premises it used and the citations as they reached the tactic."""
     if step.rule == "induction":
-        return _induction(ctx, previous, step)
+        return (*_induction(ctx, previous, step), ())
     tactics = registry()
     if step.rule not in tactics:
-        return TacticResult(
-            "unknown", None, f"unknown rule {step.rule!r}; known: {sorted(tactics)}"
-        ), ()
-    cited: list[tuple[str, Claim]] = []
-    used: list[tuple[Used, ...]] = []
+        return (
+            TacticResult("unknown", None, f"unknown rule {step.rule!r}; known: {sorted(tactics)}"),
+            (),
+            (),
+        )
+    resolved: list[Resolved] = []
     for citation in step.uses:
         try:
-            resolved = ctx.resolve(citation)
+            resolved.append(ctx.resolve(citation))
         except CitationError as exc:
-            return TacticResult("unknown", None, str(exc)), ()
-        cited.append((resolved.name, resolved.claim))
-        used.append(resolved.used)
-    goal = Goal(previous, step.rel, step.expr, tuple(cited), step.hint)
+            return TacticResult("unknown", None, str(exc)), (), tuple(resolved)
+    cited = tuple((r.name, r.claim) for r in resolved)
+    goal = Goal(previous, step.rel, step.expr, cited, step.hint)
     result = tactics[step.rule](goal)
     if result.status == "proved":
-        return result, merge_used(used)
-    counterexample = refute.counterexample(previous, step.rel, step.expr, tuple(cited))
+        return result, merge_used(r.used for r in resolved), tuple(resolved)
+    counterexample = refute.counterexample(previous, step.rel, step.expr, cited)
     if counterexample is not None:
         return (
             TacticResult("refuted", counterexample, "counterexample, checked exactly"),
             (),
+            tuple(resolved),
         )
-    return result, ()
+    return result, (), tuple(resolved)
 
 
 def _induction(
@@ -334,7 +341,8 @@ def _induction(
     if set(step.uses) != {base_name, step_name}:
         return fail("the step must cite exactly its base and step lemmas")
     used: list[Used] = []
-    at_start = ctx.prove_integer_bound(sp.Ge(index, start, evaluate=False))
+    covered = sp.Ge(index, start, evaluate=False)
+    at_start = ctx.prove_integer_bound(covered)
     if at_start is None:
         return fail(f"{index} >= {start} is not shown, so the claim is not covered")
     used += at_start[1]
@@ -345,9 +353,10 @@ def _induction(
     if not _claims_match(base.conclusion, claim_at(start)):
         return fail(f"the base lemma concludes {base.conclusion}, not the claim at {start}")
     try:
-        used += ctx.resolve_lemma(base_name, {}).used
+        base_resolved = ctx.resolve_lemma(base_name, {})
     except CitationError as exc:
         return fail(str(exc))
+    used += base_resolved.used
     # The step lemma at a fresh j >= start with the induction hypothesis at j granted.
     fresh = sp.Dummy(index.name, integer=True)
     hypothesis = next(
@@ -378,10 +387,24 @@ def _induction(
         ctx.root, ctx.own, {**ctx.lemmas, step_name: stepped}, ctx.prover, {**ctx.extra, **granted}
     )
     try:
-        used += step_ctx.resolve_lemma(step_name, {index: fresh}).used
+        step_resolved = step_ctx.resolve_lemma(step_name, {index: fresh})
     except CitationError as exc:
         return fail(f"step lemma at a fresh index: {exc}")
-    evidence = {"index": str(index), "start": str(start), "base": base_name, "step": step_name}
+    used += step_resolved.used
+    evidence = {
+        "index": index,
+        "start": start,
+        "sequence": sequence(index),
+        "bound": bound(index),
+        "covered": {"bound": covered, "proof": at_start[0]},
+        "base": base_name,
+        "base citation": base_resolved.evidence,
+        "step": step_name,
+        "hypothesis": hypothesis.name,
+        "fresh": fresh,
+        "granted": list(granted.items()),
+        "step citation": step_resolved.evidence,
+    }
     return TacticResult("proved", evidence, "base case and inductive step"), merge_used([used])
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations_with_replacement, product
+from typing import Any
 
 import sympy as sp
 
@@ -28,13 +29,38 @@ MAX_COLUMNS = 600
 
 
 @dataclass(frozen=True)
+class Factor:
+    """A hypothesis as a polynomial ``polynomial >= 0`` (``> 0`` if ``strict``).
+
+    The hypothesis ``fact`` says ``constraint >= 0`` with ``constraint = polynomial /
+    denominator``; ``denominator_proof`` shows ``denominator > 0`` (see :func:`denominator_sign`),
+    so the polynomial has the constraint's sign.
+    """
+
+    label: str
+    fact: str
+    polynomial: sp.Expr
+    strict: bool
+    constraint: sp.Expr
+    denominator: sp.Expr
+    denominator_proof: Any
+
+
+@dataclass(frozen=True)
 class Term:
-    """One ``lambda * monomial * product`` term of a certificate."""
+    """One ``weight * monomial * product`` term of a certificate, or ``weight * square**2``.
+
+    ``factors`` are the labels of the product's hypotheses and ``sources`` the hypotheses
+    themselves; a square term has no factors, ``square`` is its base and ``monomial`` is
+    ``square**2``.
+    """
 
     weight: sp.Rational
     monomial: sp.Expr
     factors: tuple[str, ...]
     strict: bool
+    sources: tuple[Factor, ...] = ()
+    square: sp.Expr | None = None
 
     def __str__(self) -> str:
         factors = " * ".join(f"[{f}]" for f in self.factors) or "1"
@@ -47,50 +73,61 @@ class Certificate:
 
     terms: tuple[Term, ...]
     remainder: sp.Expr
+    #: Why the scale the target was multiplied by is positive (see :func:`denominator_sign`).
+    scale_proof: Any = None
 
     def as_dict(self) -> dict[str, object]:
         return {"terms": [str(t) for t in self.terms], "remainder": str(self.remainder)}
 
 
+#: ``positive(expr)``: evidence that ``expr > 0`` under the goal's hypotheses, or ``None``.
+PositiveProof = Callable[[sp.Expr], Any]
+
+
 def _polynomial_constraints(
     cons: Sequence[region.Constraint],
     sgn: region.Signs,
-    positive: Callable[[sp.Expr], bool] | None = None,
-) -> list[tuple[sp.Expr, bool, str]]:
+    positive: PositiveProof | None = None,
+) -> list[Factor]:
     out = []
     for con in cons:
         num, den = region.numerator_denominator(con.expr)
         if num.is_number:
             continue
-        sign = denominator_sign(den, sgn, positive)
+        sign, proof = denominator_sign(den, sgn, positive)
         if sign == 0:
             continue  # unknown sign of the denominator: this constraint cannot be used.
         num = sign * num
         relation = ">" if con.strict else ">="
-        out.append((num, con.strict, f"{con.name}: {num} {relation} 0"))
+        label = f"{con.name}: {num} {relation} 0"
+        out.append(Factor(label, con.name, num, con.strict, con.expr, sign * den, proof))
     return out
 
 
 def denominator_sign(
-    den: sp.Expr, sgn: region.Signs, positive: Callable[[sp.Expr], bool] | None = None
-) -> int:
-    """``1`` or ``-1`` when ``den`` is shown ``> 0`` or ``< 0``; ``0`` when neither is shown.
+    den: sp.Expr, sgn: region.Signs, positive: PositiveProof | None = None
+) -> tuple[int, Any]:
+    """``(1, proof)`` or ``(-1, proof)`` when ``den`` is shown ``> 0`` or ``< 0``, else
+    ``(0, None)``.
 
     The cheap term-wise test first, then ``positive`` (e.g. the slack-substitution tactic under
-    the goal's hypotheses) when given.
+    the goal's hypotheses) when given. ``proof`` shows ``sign * den > 0``:
+    ``{"by": "number"}``, ``{"by": "terms"}`` (every term of its numerator and denominator is
+    positive under the signs) or ``{"by": "certificate", "certificate": ...}`` (``positive``'s).
     """
     if den.is_number:
-        return 1 if den.is_positive else (-1 if den.is_negative else 0)
+        sign = 1 if den.is_positive else (-1 if den.is_negative else 0)
+        return sign, ({"by": "number"} if sign else None)
     if region.is_positive_expr(den, sgn):
-        return 1
+        return 1, {"by": "terms"}
     if region.is_positive_expr(-den, sgn):
-        return -1
+        return -1, {"by": "terms"}
     if positive is not None:
-        if positive(den):
-            return 1
-        if positive(-den):
-            return -1
-    return 0
+        for sign in (1, -1):
+            proof = positive(sign * den)
+            if proof is not None:
+                return sign, {"by": "certificate", "certificate": proof}
+    return 0, None
 
 
 def find_certificate(
@@ -99,7 +136,7 @@ def find_certificate(
     sgn: region.Signs,
     degree: int = 2,
     strict: bool = False,
-    positive: Callable[[sp.Expr], bool] | None = None,
+    positive: PositiveProof | None = None,
     squares: bool = False,
 ) -> tuple[sp.Expr, Certificate] | None:
     """Certify ``target >= 0`` as ``scale * target = sum(terms) + remainder``, or ``None``.
@@ -110,19 +147,24 @@ def find_certificate(
     ``D_{k+1} <= (...)/(gamma + k)**2`` is only usable against a target multiplied by it).
     """
     scales: list[sp.Expr] = [sp.Integer(1)]
+    proofs: list[Any] = [{"by": "number"}]
     for con in cons:
         _, den = region.numerator_denominator(con.expr)
         den = sp.factor(den)
-        if not den.is_number and den not in scales and denominator_sign(den, sgn, positive) == 1:
+        if den.is_number or den in scales:
+            continue
+        sign, proof = denominator_sign(den, sgn, positive)
+        if sign == 1:
             scales.append(den)
+            proofs.append(proof)
     # Cheap attempts first: fewer factors per product, then richer multipliers.
     for size in range(1, degree + 1):
         for linear in (False, True):
-            for scale in scales:
+            for scale, proof in zip(scales, proofs, strict=True):
                 scaled = sp.expand(scale * target)
                 cert = _find_scaled(scaled, cons, sgn, size, strict, positive, linear, squares)
                 if cert is not None:
-                    return scale, cert
+                    return scale, Certificate(cert.terms, cert.remainder, proof)
     return None
 
 
@@ -132,7 +174,7 @@ def _find_scaled(
     sgn: region.Signs,
     degree: int = 2,
     strict: bool = False,
-    positive: Callable[[sp.Expr], bool] | None = None,
+    positive: PositiveProof | None = None,
     linear: bool = True,
     squares: bool = False,
 ) -> Certificate | None:
@@ -145,27 +187,30 @@ def _find_scaled(
     """
     polys = _polynomial_constraints(cons, sgn, positive)
     gens_set: set[sp.Expr] = set()
-    for expr in [target, *(p for p, _, _ in polys)]:
+    for expr in [target, *(f.polynomial for f in polys)]:
         if not expr.is_number:
             gens_set |= set(sp.Poly(expr).gens)
     gens = sorted(gens_set, key=sp.default_sort_key)
     if not gens:
         return None
     target_poly = sp.Poly(target, *gens)
-    products: list[tuple[sp.Poly, bool, tuple[str, ...]]] = []
+    products: list[tuple[sp.Poly, bool, tuple[Factor, ...]]] = []
     for size in range(1, degree + 1):
         for combo in combinations_with_replacement(range(len(polys)), size):
-            poly = sp.Poly(sp.Mul(*(polys[i][0] for i in combo)), *gens)
+            poly = sp.Poly(sp.Mul(*(polys[i].polynomial for i in combo)), *gens)
             products.append(
-                (poly, all(polys[i][1] for i in combo), tuple(polys[i][2] for i in combo))
+                (poly, all(polys[i].strict for i in combo), tuple(polys[i] for i in combo))
             )
-    columns: list[tuple[dict[tuple[int, ...], sp.Rational], sp.Expr, bool, tuple[str, ...]]] = []
+    # (coefficients, monomial, strict, factors, base of the square or None)
+    columns: list[
+        tuple[dict[tuple[int, ...], sp.Rational], sp.Expr, bool, tuple[Factor, ...], Any]
+    ] = []
     target_monos = target_poly.monoms()
     n = len(gens)
     # Multipliers: 1 and each single generator (cheap, and what cancelling terms need), plus
     # every monomial that maps some term of a product onto some term of the target.
     unit = [tuple(int(i == j) for j in range(n)) for i in range(n)]
-    for poly, is_strict, names in products:
+    for poly, is_strict, sources in products:
         candidates = {(0,) * n, *(unit if linear else ())}
         for t in poly.monoms():
             for p in target_monos:
@@ -179,12 +224,15 @@ def _find_scaled(
                 continue
             shifted = poly * mono_poly
             mono_positive = region.polynomial_is_nonnegative(mono_poly, sgn, strict=True)
-            columns.append((dict(shifted.terms()), mono, is_strict and mono_positive, names))
+            columns.append(
+                (dict(shifted.terms()), mono, is_strict and mono_positive, sources, None)
+            )
     if squares:
         if not all(region.Signs.is_real(g) for g in gens):
             return None
-        for square in _dsos_squares(target_poly, gens):
-            columns.append((dict(sp.Poly(square, *gens).terms()), square, False, ()))
+        for base in _dsos_squares(target_poly, gens):
+            square = base**2
+            columns.append((dict(sp.Poly(square, *gens).terms()), square, False, (), base))
     if len(columns) > MAX_COLUMNS:
         return None
     monos = sorted(set(target_monos).union(*(c[0].keys() for c in columns)))
@@ -226,8 +274,15 @@ def _find_scaled(
     except simplex.Infeasible:
         return None
     terms = tuple(
-        Term(sp.Rational(w.numerator, w.denominator), mono, names, is_strict)
-        for w, (_, mono, is_strict, names) in zip(solution, columns, strict=False)
+        Term(
+            sp.Rational(w.numerator, w.denominator),
+            mono,
+            tuple(f.label for f in sources),
+            is_strict,
+            sources,
+            base,
+        )
+        for w, (_, mono, is_strict, sources, base) in zip(solution, columns, strict=False)
         if w != 0
     )
     return _verified(target, terms, polys, gens, sgn, strict)
@@ -238,7 +293,8 @@ MAX_SQUARE_BASIS = 12
 
 
 def _dsos_squares(target: sp.Poly, gens: Sequence[sp.Expr]) -> list[sp.Expr]:
-    """``m_i^2`` and ``(m_i ± m_j)^2`` over monomials ``m`` with ``2m`` inside the support's box."""
+    """The bases ``m_i`` and ``m_i ± m_j`` of the squares, over monomials ``m`` with ``2m``
+    inside the support's box."""
     monoms = target.monoms()
     if not monoms:
         return []
@@ -252,22 +308,22 @@ def _dsos_squares(target: sp.Poly, gens: Sequence[sp.Expr]) -> list[sp.Expr]:
     if not basis or len(basis) > MAX_SQUARE_BASIS:
         return []
     monomials = [sp.Mul(*(g**e for g, e in zip(gens, m, strict=True))) for m in basis]
-    out = [m**2 for m in monomials]
+    out = list(monomials)
     for i, a in enumerate(monomials):
         for b in monomials[i + 1 :]:
-            out += [(a + b) ** 2, (a - b) ** 2]
+            out += [a + b, a - b]
     return out
 
 
 def _verified(
     target: sp.Expr,
     terms: tuple[Term, ...],
-    polys: list[tuple[sp.Expr, bool, str]],
+    polys: list[Factor],
     gens: list[sp.Expr],
     sgn: region.Signs,
     strict: bool,
 ) -> Certificate | None:
-    by_name = {name: poly for poly, _, name in polys}
+    by_name = {f.label: f.polynomial for f in polys}
     combination = sp.Add(
         *(t.weight * t.monomial * sp.Mul(*(by_name[f] for f in t.factors)) for t in terms)
     )

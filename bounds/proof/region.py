@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import Literal
 
 import sympy as sp
 
@@ -140,15 +141,49 @@ def _positive_parts(num: sp.Expr, den: sp.Expr, sgn: Signs) -> bool:
 
 
 @dataclass(frozen=True)
+class Bound:
+    """``symbol >= expr``, ``symbol <= expr`` or ``symbol = expr``, read off the fact ``fact``.
+
+    ``coefficient`` is the positive factor the fact's side was divided by (``c x <= e`` read as
+    ``x <= e/c``); 1 when the fact bounds the symbol itself.
+    """
+
+    expr: sp.Expr
+    strict: bool
+    fact: str
+    coefficient: sp.Expr = sp.S.One
+
+
+#: How a symbol is mapped onto slacks (see :func:`parametrize`).
+Form = Literal["equal", "interval", "lower", "upper-positive", "upper-nonnegative", "upper"]
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why a symbol's slack map covers its range: the form and the bounds it is built from.
+
+    ``bounds`` is ``(value,)`` for ``"equal"``, ``(lower, upper)`` for ``"interval"``, and the
+    one bound otherwise. A certificate records it so that the coverage can be re-checked.
+    """
+
+    symbol: sp.Symbol
+    form: Form
+    slack: sp.Symbol
+    bounds: tuple[Bound, ...]
+
+
+@dataclass(frozen=True)
 class Substitution:
     """One alternative map from slack variables to the original symbols.
 
     The union over the alternatives of :func:`parametrize` covers the region: every point
     satisfying the hypotheses used is the image of some non-negative slack vector in one of them.
+    ``bases`` (the same for every alternative) say which bounds each map is built from.
     """
 
     mapping: tuple[tuple[sp.Symbol, sp.Expr], ...]
     slacks: tuple[sp.Symbol, ...]
+    bases: tuple[Basis, ...] = ()
 
     def apply(self, expr: sp.Expr) -> sp.Expr:
         from bounds.proof.canonical import replace_free
@@ -159,10 +194,11 @@ class Substitution:
         return expr
 
 
-def _isolate(sym: sp.Symbol, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+def _isolate(sym: sp.Symbol, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """``c sym <= e`` as ``sym <= e/c`` when the factor ``c`` is positive by declaration.
 
     Dividing both sides by a positive number keeps the relation, so the bound is the same set.
+    Returns the new sides and ``c`` (1 when nothing was divided).
     """
     for side, other, swap in ((lhs, rhs, False), (rhs, lhs, True)):
         if side == sym or sym in other.free_symbols or not side.is_Mul:
@@ -171,8 +207,8 @@ def _isolate(sym: sp.Symbol, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Ex
         if sym in coeff.free_symbols or not coeff.is_positive:
             continue
         isolated = sp.expand(other / coeff) if other.is_number else other / coeff
-        return (isolated, sym) if swap else (sym, isolated)
-    return lhs, rhs
+        return ((isolated, sym) if swap else (sym, isolated)) + (coeff,)
+    return lhs, rhs, sp.Integer(1)
 
 
 def domain_facts(symbols: Iterable[sp.Basic]) -> list[tuple[str, sp.Basic]]:
@@ -186,34 +222,30 @@ def domain_facts(symbols: Iterable[sp.Basic]) -> list[tuple[str, sp.Basic]]:
 
 def _bounds_of(
     sym: sp.Symbol, hypotheses: Sequence[tuple[str, sp.Basic]], isolate: bool = True
-) -> tuple[list[tuple[sp.Expr, bool]], list[tuple[sp.Expr, bool]], list[sp.Expr]]:
-    """Atomic lower bounds, upper bounds (each with its strictness) and values of ``sym``."""
-    lower: list[tuple[sp.Expr, bool]] = []
-    upper: list[tuple[sp.Expr, bool]] = []
-    equal: list[sp.Expr] = []
-    for _, hyp in hypotheses:
+) -> tuple[list[Bound], list[Bound], list[Bound]]:
+    """Atomic lower bounds, upper bounds and values of ``sym``, each with its fact."""
+    lower: list[Bound] = []
+    upper: list[Bound] = []
+    equal: list[Bound] = []
+    for name, hyp in hypotheses:
         if hyp is sp.true or not isinstance(hyp, sp.core.relational.Relational):
             continue
         lhs, rel, rhs = relation_of(hyp)
+        coeff = sp.Integer(1)
         if isolate:
-            lhs, rhs = _isolate(sym, lhs, rhs)
+            lhs, rhs, coeff = _isolate(sym, lhs, rhs)
         if lhs == sym and sym not in rhs.free_symbols:
-            if rel == "=":
-                equal.append(rhs)
-            else:
-                upper.append((rhs, rel == "<"))
+            bound = Bound(rhs, rel == "<", name, coeff)
+            (equal if rel == "=" else upper).append(bound)
         elif rhs == sym and sym not in lhs.free_symbols:
-            if rel == "=":
-                equal.append(lhs)
-            else:
-                lower.append((lhs, rel == "<"))
+            bound = Bound(lhs, rel == "<", name, coeff)
+            (equal if rel == "=" else lower).append(bound)
 
     # Numbers and bounds over few symbols first: they close the substitution order early.
-    def rank(bound: tuple[sp.Expr, bool]) -> tuple[int, str]:
-        return len(bound[0].free_symbols), str(bound[0])
+    def rank(bound: Bound) -> tuple[int, str]:
+        return len(bound.expr.free_symbols), str(bound.expr)
 
-    equal.sort(key=lambda e: (len(e.free_symbols), str(e)))
-    return sorted(lower, key=rank), sorted(upper, key=rank), equal
+    return sorted(lower, key=rank), sorted(upper, key=rank), sorted(equal, key=rank)
 
 
 def parametrize(
@@ -238,41 +270,54 @@ def parametrize(
     choices: dict[sp.Symbol, list[sp.Expr]] = {}
     deps: dict[sp.Symbol, set[sp.Symbol]] = {}
     slack_of: dict[sp.Symbol, sp.Symbol] = {}
+    bases: dict[sp.Symbol, Basis] = {}
     base_cons = constraints(hyps)
     base_signs = signs(base_cons)
     for sym in sorted(set(symbols), key=str):
         lower, upper, equal = _bounds_of(sym, hyps, isolate)
         # Sign constraints (x >= 0) are kept as signs, not as substitutions.
-        lower = [(lo, strict) for lo, strict in lower if lo != 0]
+        lower = [b for b in lower if b.expr != 0]
         # A one-sided strict bound is covered exactly by a strictly positive slack.
-        one_sided_strict = (lower[0][1] if lower else False) if not upper else False
+        one_sided_strict = (lower[0].strict if lower else False) if not upper else False
         if upper and not lower and base_signs.is_positive(sym):
-            one_sided_strict = upper[0][1]
+            one_sided_strict = upper[0].strict
         if one_sided_strict and not equal:
             s = sp.Dummy(f"s_{sym}", positive=True)
         else:
             s = sp.Dummy(f"s_{sym}", nonnegative=True)
+        form: Form
+        used: tuple[Bound, ...]
         if equal:
-            choices[sym] = [equal[0]]
+            form, used = "equal", (equal[0],)
+            choices[sym] = [equal[0].expr]
         elif lower and upper:
-            lo, hi = lower[0][0], upper[0][0]
+            form, used = "interval", (lower[0], upper[0])
+            lo, hi = lower[0].expr, upper[0].expr
             choices[sym] = [(lo + hi * s) / (1 + s), (lo * s + hi) / (1 + s)]
         elif lower:
-            choices[sym] = [lower[0][0] + s]
+            form, used = "lower", (lower[0],)
+            choices[sym] = [lower[0].expr + s]
         elif upper and base_signs.is_positive(sym):
-            choices[sym] = [upper[0][0] / (1 + s)]
+            form, used = "upper-positive", (upper[0],)
+            choices[sym] = [upper[0].expr / (1 + s)]
         elif upper and base_signs.is_nonnegative(sym):
-            choices[sym] = [upper[0][0] / (1 + s), upper[0][0] * s / (1 + s)]
+            form, used = "upper-nonnegative", (upper[0],)
+            choices[sym] = [upper[0].expr / (1 + s), upper[0].expr * s / (1 + s)]
         elif upper:
-            choices[sym] = [upper[0][0] - s]
+            form, used = "upper", (upper[0],)
+            choices[sym] = [upper[0].expr - s]
         else:
             continue
         slack_of[sym] = s
+        bases[sym] = Basis(sym, form, s, used)
         deps[sym] = set().union(*(c.free_symbols for c in choices[sym])) - {s}
     order = _acyclic_order(choices, deps)
     alternatives = [choices[sym] for sym in order]
+    basis = tuple(bases[sym] for sym in order)
     subs = [
-        Substitution(tuple(zip(order, values, strict=False)), tuple(slack_of[sym] for sym in order))
+        Substitution(
+            tuple(zip(order, values, strict=False)), tuple(slack_of[sym] for sym in order), basis
+        )
         for values in product(*alternatives)
     ]
     remaining_pos = {sym for sym in base_signs.positive if sym not in order}

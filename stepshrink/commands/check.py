@@ -22,6 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--markdown", metavar="PATH", type=Path, help="also write the report as Markdown to PATH"
     )
     parser.add_argument(
+        "--certificates",
+        metavar="DIR",
+        type=Path,
+        help="also write every proof's certificate (each step's evidence, strict JSON) into the "
+        "directory DIR, created if missing; re-check them with python -m bounds.proof.verify DIR",
+    )
+    parser.add_argument(
         "--only",
         metavar="ID",
         action="append",
@@ -38,10 +45,20 @@ def _writable(path: Path | None, option: str) -> None:
         raise UsageError(f"{option}: directory {path.parent} does not exist")
 
 
+def _directory(path: Path | None, option: str) -> None:
+    if path is None:
+        return
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} must be a directory, got the file {path}")
+    if not path.exists() and not path.parent.exists():
+        raise UsageError(f"{option}: directory {path.parent} does not exist")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink check``; exit 0 only when every proof is proved."""
     _writable(args.json, "--json")
     _writable(args.markdown, "--markdown")
+    _directory(args.certificates, "--certificates")
     from bounds import theorems
     from bounds.proof import report
 
@@ -63,6 +80,12 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(report.to_json(reports), encoding="utf-8")
     if args.markdown is not None:
         args.markdown.write_text(report.to_markdown(reports), encoding="utf-8")
+    if args.certificates is not None:
+        from bounds.proof import certificate
+
+        args.certificates.mkdir(exist_ok=True)
+        written = certificate.write(reports, args.certificates)
+        print(f"{len(written)} certificates written to {args.certificates}")
     for r in reports:
         for problem in r.problems:
             print(f"{r.name}: {problem}", file=sys.stderr)

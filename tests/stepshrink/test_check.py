@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +14,16 @@ from bounds import symbols as sy
 from bounds import theorems
 from bounds.theorems import t1_nonconvex_fixed as t1
 from stepshrink.cli import main
+from tests.bounds.proof import _z3
 
 
 def test_check_proves_everything_and_writes_reports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     json_path, md_path = tmp_path / "proofs.json", tmp_path / "proofs.md"
-    status = main(["check", "--json", str(json_path), "--markdown", str(md_path)])
+    certificates = tmp_path / "certificates"
+    argv = ["--json", str(json_path), "--markdown", str(md_path)]
+    status = main(["check", *argv, "--certificates", str(certificates)])
     out = capsys.readouterr().out
     assert status == 0, out
     names = [s.id for s in theorems.with_variants() if s.has_proof]
@@ -32,6 +37,32 @@ def test_check_proves_everything_and_writes_reports(
     markdown = md_path.read_text(encoding="utf-8")
     assert markdown.startswith("# Proof check")
     assert "| T1 |" in markdown
+    assert sorted(p.stem for p in certificates.glob("*.json")) == sorted(names)
+    _every_certificate_re_checks(certificates, names)
+
+
+def _every_certificate_re_checks(certificates: Path, names: list[str]) -> None:
+    """The independent verifier re-checks every certificate, and Z3 re-decides every
+    polynomial step of every proof."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bounds.proof.verify", str(certificates)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "every certificate re-checks" in done.stdout
+    decided = []
+    for name in names:
+        document = json.loads((certificates / f"{name}.json").read_text(encoding="utf-8"))
+        for where, step in _z3.steps(document["proof"]):
+            verdict = _z3.decide(step)
+            if verdict is not None:
+                decided.append((where, step["index"], step["rule"], verdict))
+    assert all(v == "valid" for *_, v in decided), [d for d in decided if d[-1] != "valid"]
+    # Positivity, products and identity steps of L3, T1-T4 and C1-C4 are polynomial.
+    assert len(decided) >= 20
+    assert {rule for _, _, rule, _ in decided} >= {"positivity", "products", "identity"}
 
 
 def test_a_false_statement_makes_check_exit_1(
@@ -51,6 +82,8 @@ def test_a_false_statement_makes_check_exit_1(
     [
         (["check", "--only", "T99"], "--only must name statements"),
         (["check", "--json", "/no/such/dir/out.json"], "--json: directory"),
+        (["check", "--certificates", "/no/such/dir/certs"], "--certificates: directory"),
+        (["check", "--certificates", __file__], "--certificates must be a directory"),
     ],
 )
 def test_bad_options_are_one_line_exit_2(

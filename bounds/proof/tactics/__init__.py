@@ -87,24 +87,35 @@ def registry() -> dict[str, Tactic]:
     }
 
 
-def shows(claim: sp.Basic, facts: tuple[tuple[str, Any], ...], degree: int = 1) -> bool:
-    """Whether the inequality ``claim`` is a fact, or follows by positivity or products.
+def shows(claim: sp.Basic, facts: tuple[tuple[str, Any], ...], degree: int = 1) -> Any:
+    """A derivation of the inequality ``claim`` from ``facts``, or ``None``.
 
     Meant for side conditions (``p > 0`` before citing ``sqrt(p) > 0``): only the facts that
-    share a symbol with ``claim`` take part.
+    share a symbol with ``claim`` take part. The derivation is ``{"by": "true"}`` (SymPy
+    decided the instance), ``{"by": "fact", "fact": name, "claim": claim}``, or ``{"by":
+    "positivity" | "auto", "facts": [...], "certificate": ...}`` (the formats of
+    :meth:`bounds.proof.context.Context.prove_relation`), and always truthy.
     """
     from bounds.proof.chain import relation_of
     from bounds.proof.tactics import positivity, products
 
     if claim is sp.true or claim is sp.false:
         # SymPy decided it while the instance was built (sqrt(2) > 0).
-        return claim is sp.true
-    if any(claim == fact for _, fact in facts):
-        return True
+        return {"by": "true"} if claim is sp.true else None
+    for name, fact in facts:
+        if claim == fact:
+            return {"by": "fact", "fact": name, "claim": fact}
     lhs, rel, rhs = relation_of(claim)
     if rel == "=":
-        return False
+        return None
     symbols = claim.free_symbols
     near = tuple((n, f) for n, f in facts if isinstance(f, sp.Basic) and f.free_symbols & symbols)
     goal = Goal(lhs, rel, rhs, near, {"degree": degree})
-    return any(t(goal).status == "proved" for t in (positivity.check, products.check))
+    result = positivity.check(goal)
+    if result.status == "proved":
+        return {"by": "positivity", "facts": near, "certificate": result.evidence}
+    result = products.check(goal)
+    if result.status == "proved":
+        certificate = {"rule": "products", "certificate": result.evidence, "elementary": []}
+        return {"by": "auto", "facts": near, "certificate": certificate}
+    return None

@@ -11,18 +11,28 @@ from __future__ import annotations
 import sympy as sp
 
 from bounds.proof.canonical import cancel, canonical, rewrite_rules, substitute
+from bounds.proof.expectation import E, Ek
 from bounds.proof.tactics import Goal, TacticResult
+
+
+def rewrites_used(goal: Goal, rules: dict[sp.Basic, sp.Expr]) -> list[str]:
+    """The names of the cited equations that ``rules`` (from :func:`rewrite_rules`) came from."""
+    used = []
+    for name, claim in goal.hypotheses:
+        if not isinstance(claim, sp.Equality):
+            continue
+        lhs = claim.lhs
+        key = canonical(lhs, goal.knowledge) if isinstance(lhs, (E, Ek)) else lhs
+        if key in rules and rules[key] == claim.rhs:
+            used.append(name)
+    return used
 
 
 def reduced_difference(goal: Goal) -> tuple[sp.Expr, list[str]]:
     """``rhs - lhs`` in canonical form after the cited rewrites, and the rewrites' names."""
     knowledge = goal.knowledge
     rules = rewrite_rules((c for _, c in goal.hypotheses), knowledge)
-    used = [
-        name
-        for name, claim in goal.hypotheses
-        if isinstance(claim, sp.Equality) and any(claim.lhs == lhs for lhs in rules)
-    ]
+    used = rewrites_used(goal, rules)
     diff = canonical(goal.difference, knowledge)
     for _ in range(4):
         # Rewrites may expose new expectation atoms; a few rounds reach the fixed point.

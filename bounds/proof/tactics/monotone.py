@@ -22,6 +22,7 @@ import sympy as sp
 from bounds.proof.canonical import cancel, canonical, rewrite_rules, substitute
 from bounds.proof.chain import relation_of
 from bounds.proof.tactics import Goal, TacticResult, positivity
+from bounds.proof.tactics.identity import rewrites_used
 
 
 def check(goal: Goal) -> TacticResult:
@@ -31,6 +32,7 @@ def check(goal: Goal) -> TacticResult:
     terms: Sequence[Any] = goal.hint.get("terms", ())
     knowledge = goal.knowledge
     rules = rewrite_rules((c for _, c in goal.hypotheses), knowledge)
+    rewrites = rewrites_used(goal, rules)
     combination = sp.Integer(0)
     strict_used = False
     evidence = []
@@ -51,15 +53,28 @@ def check(goal: Goal) -> TacticResult:
         if rel == "=":
             return TacticResult("unknown", None, f"monotone: {name!r} is an equation")
         factor_value = canonical(substitute(factor, rules), knowledge)
-        ok, _, reason = positivity.certify(factor_value, goal.hypotheses, False)
+        ok, nonnegative, reason = positivity.certify(factor_value, goal.hypotheses, False)
         if not ok:
             return TacticResult(
                 "unknown", None, f"monotone: factor {factor} of {name!r} not >= 0 ({reason})"
             )
-        if rel == "<":
-            strict_used = strict_used or positivity.certify(factor_value, goal.hypotheses, True)[0]
+        positive = None
+        if rel == "<" and not strict_used:
+            found, cert, _ = positivity.certify(factor_value, goal.hypotheses, True)
+            strict_used, positive = found, (cert if found else None)
         combination += factor * (big - small)
-        evidence.append({"factor": factor, "fact": name, "small": small, "big": big, "rel": rel})
+        evidence.append(
+            {
+                "factor": factor,
+                "fact": name,
+                "small": small,
+                "big": big,
+                "rel": rel,
+                "value": factor_value,
+                "nonnegative": nonnegative,
+                "positive": positive,
+            }
+        )
     remainder = canonical(substitute(goal.difference - combination, rules), knowledge)
     for _ in range(3):
         remainder = canonical(substitute(remainder, rules), knowledge)
@@ -67,12 +82,23 @@ def check(goal: Goal) -> TacticResult:
     if remainder == 0:
         if goal.rel == "<" and not strict_used:
             return TacticResult("unknown", None, "monotone: no strict inequality with factor > 0")
-        return TacticResult("proved", {"combination": evidence, "remainder": remainder}, "")
+        return TacticResult(
+            "proved",
+            {"combination": evidence, "rewrites": rewrites, "remainder": remainder},
+            "",
+        )
     strict = goal.rel == "<" and not strict_used
     ok, cert, reason = positivity.certify(remainder, goal.hypotheses, strict=strict)
     if ok:
         return TacticResult(
-            "proved", {"combination": evidence, "remainder": remainder, "positivity": cert}, ""
+            "proved",
+            {
+                "combination": evidence,
+                "rewrites": rewrites,
+                "remainder": remainder,
+                "positivity": cert,
+            },
+            "",
         )
     return TacticResult(
         "unknown", None, f"monotone: remainder {remainder} not shown non-negative ({reason})"

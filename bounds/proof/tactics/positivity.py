@@ -26,14 +26,19 @@ def certify(
     Returns
     -------
     ok, evidence, reason
-        Whether it succeeded; the certificate (per alternative: the slack map, numerator and
-        denominator) and, on failure, which alternative failed and why.
+        Whether it succeeded; the certificate and, on failure, which alternative failed and
+        why. The certificate names the facts the region is cut out by (``facts``, plus the
+        ``domain`` facts ``k >= 1`` of positive integer symbols), the bounds each slack map is
+        built from (``bases``), and per alternative the map, its slacks and ``N``, ``D`` with
+        ``expr`` after the map equal to ``N/D``; ``positive``/``nonnegative`` are the signs of
+        the generators left over.
     """
     relations = tuple((n, h) for n, h in hypotheses if isinstance(h, sp.core.relational.Relational))
     symbols = {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     for _, hyp in relations:
         symbols |= {s for s in hyp.free_symbols if isinstance(s, sp.Symbol)}
-    relations = (*relations, *region.domain_facts(symbols))
+    domain = region.domain_facts(symbols)
+    relations = (*relations, *domain)
     subs, sgn = region.parametrize(relations, symbols)
     alternatives: list[dict[str, Any]] = []
     for alternative in subs:
@@ -56,9 +61,14 @@ def certify(
             }
         )
     evidence = {
+        "expr": expr,
+        "strict": strict,
+        "facts": [name for name, _ in relations[: len(relations) - len(domain)]],
+        "domain": list(domain),
+        "bases": list(subs[0].bases),
         "alternatives": alternatives,
-        "positive": sorted(map(str, sgn.positive)),
-        "nonnegative": sorted(map(str, sgn.nonnegative)),
+        "positive": sorted(sgn.positive, key=str),
+        "nonnegative": sorted(sgn.nonnegative, key=str),
     }
     return True, evidence, ""
 

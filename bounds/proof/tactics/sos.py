@@ -10,10 +10,12 @@ half the degree (a diagonally dominant Gram matrix, found by exact linear progra
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from bounds.proof import lp, region
+import sympy as sp
+
 from bounds.proof.tactics import Goal, TacticResult, positivity
-from bounds.proof.tactics.identity import reduced_difference
+from bounds.proof.tactics.products import certified
 
 
 def check(goal: Goal) -> TacticResult:
@@ -23,36 +25,9 @@ def check(goal: Goal) -> TacticResult:
     degree = 1
     if isinstance(goal.hint, Mapping):
         degree = int(goal.hint.get("degree", degree))
-    cons = region.constraints(goal.hypotheses)
-    sgn = region.signs(cons)
-    diff, rewrites = reduced_difference(goal)
-    num, den = region.numerator_denominator(diff)
 
-    def positive(expr) -> bool:  # type: ignore[no-untyped-def]
-        return positivity.certify(expr, goal.hypotheses, strict=True)[0]
+    def positive(expr: sp.Expr) -> Any:
+        ok, cert, _ = positivity.certify(expr, goal.hypotheses, strict=True)
+        return {"by": "positivity", "certificate": cert} if ok else None
 
-    sign = lp.denominator_sign(den, sgn, positive)
-    if sign == 0:
-        return TacticResult("unknown", None, f"sos: denominator {den} not shown positive")
-    num, den = sign * num, sign * den
-    if num.is_number:
-        ok = bool(num.is_positive) if goal.rel == "<" else bool(num.is_nonnegative)
-        return TacticResult("proved" if ok else "unknown", {"difference": num / den}, "numeric")
-    found = lp.find_certificate(
-        num, cons, sgn, degree=degree, strict=goal.rel == "<", positive=positive, squares=True
-    )
-    if found is None:
-        return TacticResult("unknown", None, "sos: no diagonally dominant SOS certificate")
-    scale, cert = found
-    return TacticResult(
-        "proved",
-        {
-            "difference": diff,
-            "rewrites": rewrites,
-            "numerator": num,
-            "denominator": den,
-            "scale": scale,
-            "certificate": cert,
-        },
-        "scale * numerator = products of hypotheses + exact squares + non-negative remainder",
-    )
+    return certified(goal, degree, positive, squares=True, name="sos")
