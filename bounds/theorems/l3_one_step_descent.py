@@ -40,7 +40,16 @@ from bounds.proof.facts import Cite
 from bounds.statement import Statement
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["GENERAL", "STATEMENT", "STEPSIZE_CAP", "descent_steps", "in_total_expectation", "proof"]
+__all__ = [
+    "DESCENT",
+    "GENERAL",
+    "NOISE",
+    "STATEMENT",
+    "STEPSIZE_CAP",
+    "descent_steps",
+    "in_total_expectation",
+    "proof",
+]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
 """The stepsize condition's right-hand side ``1/(L M_G)``."""
@@ -77,10 +86,12 @@ KNOWN = (
 )
 
 
-def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
+def descent_steps(m: sp.Expr, known: tuple[str, ...] = KNOWN) -> tuple[Step, ...]:
     """The chain at stepsize ``m`` from the descent lemma to Lemma 2's bound.
 
     ``E_k F(x_{k+1}) - F(x_k) <= ... <= -m q_k G + (L m²/2)(q_k²(M + M_G G) + sigma_q2)``.
+    ``known`` are the declarations (and rewrites) that make ``q_k`` known given the history:
+    A3's measurability, or a known constant shrinkage's ``q_k = q`` with ``q`` a number.
     """
     descent = Cite("A1: descent lemma at x_{k+1}", wrap="Ek")
     second = Cite("A2: E_k‖g_k‖² <= M + M_G‖∇F‖²")
@@ -99,7 +110,7 @@ def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
             "=",
             -m * Ek(model.ghat_grad) + L * m**2 / 2 * Ek(model.ghat_sq),
             "expectation",
-            KNOWN,
+            known,
             None,
             "linearity; F(x_k) and the stepsize are known given the history",
         ),
@@ -112,7 +123,7 @@ def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
             (
                 "model: ∇Fᵀĝ_k = q_k ∇Fᵀg_k + ∇Fᵀeps_k",
                 "model: ‖ĝ_k‖² = q_k²‖g_k‖² + 2 q_k eps_kᵀg_k + ‖eps_k‖²",
-                *KNOWN,
+                *known,
             ),
             None,
             "ĝ = q g + eps; q_k known given the history (A3)",
@@ -145,18 +156,27 @@ def proof(statement: Statement) -> Proof:
             "<=",
             statement.bound,
             "positivity",
-            (
-                "stepsize condition",
-                "A2: M_G = 1 + M_V",
-                "A3: q_k >= q_min",
-                "A3: q_k <= 1",
-                "A3: q_min <= 1",
-            ),
+            RANGE_FACTS,
             None,
             "mu_k <= 1/(L M_G), q_k² <= q_k <= 1, q_k >= q_min",
         ),
     )
-    return Proof("L3", statement.quantity_expr, steps, statement.claim())
+    return Proof(statement.id, statement.quantity_expr, steps, statement.claim())
+
+
+#: What the last step of Lemma 3 stands on: the stepsize condition, M_G >= 1 and A3's range.
+RANGE_FACTS = (
+    "stepsize condition",
+    "A2: M_G = 1 + M_V",
+    "A3: q_k >= q_min",
+    "A3: q_k <= 1",
+    "A3: q_min <= 1",
+)
+
+
+#: Lemma 3's descent coefficient and noise constant: ``-m (q_min/2) G + (m²/2) L S``.
+DESCENT = sy.q_min / 2
+NOISE = sy.L * sy.S
 
 
 def in_total_expectation(
@@ -165,16 +185,20 @@ def in_total_expectation(
     per_step: Proof | Result | None = None,
     at: dict | None = None,
     hypotheses: dict | None = None,
+    descent: sp.Expr = DESCENT,
+    noise: sp.Expr = NOISE,
 ) -> Proof:
-    """``EF(k+1) - EF(k) <= -(m q_min/2) EG(k) + (L m²/2) S`` at step ``k`` of a run at ``m``.
+    """``EF(k+1) - EF(k) <= -m d EG(k) + (m²/2) N`` at step ``k`` of a run at stepsize ``m``.
 
     ``per_step`` is the one-step descent it takes the expectation of (by default Lemma 3
-    itself, cited at ``mu_k = m``); ``at`` is the citation's substitution; ``hypotheses`` are
-    the lemma's own (discharged wherever it is used, e.g. ``k <= K``).
+    itself, cited at ``mu_k = m``), concluding ``E_k F(x_{k+1}) - F(x_k) <= -m d G + (m²/2) N``
+    with the descent coefficient ``d = descent`` and the noise constant ``N = noise`` (Lemma 3:
+    ``q_min/2`` and ``L S``); ``at`` is the citation's substitution; ``hypotheses`` are the
+    lemma's own (discharged wherever it is used, e.g. ``k <= K``).
     """
     lemma = per_step if per_step is not None else _l3()
     cite = Cite(lemma.name, at=at if at is not None else {sy.mu_k: stepsize}, wrap="E")
-    rhs = -(stepsize * sy.q_min / 2) * model.EG(sy.k) + sy.L * stepsize**2 / 2 * sy.S
+    rhs = -(stepsize * descent) * model.EG(sy.k) + stepsize**2 / 2 * noise
     start = model.EF(sy.k + 1) - model.EF(sy.k)
     steps = (
         Step(
@@ -187,7 +211,7 @@ def in_total_expectation(
         ),
         Step(
             "<=",
-            E(-(stepsize * sy.q_min / 2) * sy.grad_norm2 + sy.L * stepsize**2 / 2 * sy.S),
+            E(-(stepsize * descent) * sy.grad_norm2 + stepsize**2 / 2 * noise),
             "monotone",
             (cite,),
             {"terms": [(1, cite)]},
