@@ -131,6 +131,7 @@ CONSTANTS = Deterministic(
     sy.mu_k,
     sy.mu_seq,
     sy.mu_max,
+    sy.q,
     sy.M_L,
     sy.sigma_qL,
     EF,
@@ -202,10 +203,9 @@ def facts(source: str, stepsize: sp.Expr) -> dict[str, Fact]:
             "A5: PL at x_k": Fact(_le(2 * sy.c * (F_k - sy.F_star), G), STEP),
             "A5: F(x_1) - F_star <= F1_gap": Fact(_le(EF(1) - sy.F_star, sy.F1_gap)),
         },
-        # A3 with a known constant shrinkage: q_k = q at every step, q a number.
+        # A3 with a known constant shrinkage: q_k = q at every step, q one of the constants.
         "A3 (known q)": {
             "A3 (known q): q_k = q": Fact(_eq(q, sy.q), STEP),
-            "A3 (known q): q is deterministic": Fact(Deterministic(sy.q)),
         },
         # Matrix smoothness (Safaryan, Hanzely & Richtárik) with Lmat-weighted noise constants.
         "A1-A4 (matrix)": {

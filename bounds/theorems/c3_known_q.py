@@ -53,11 +53,15 @@ from __future__ import annotations
 
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A4, Hypothesis, gt, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_known_q
+from bounds.theorems import l3_one_step_descent as l3
+from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 from bounds.theorems._refined import KNOWN_SHRINKAGE, descent_factor
 
-__all__ = ["NOMINAL_STEPSIZE", "STATEMENT"]
+__all__ = ["NOMINAL_STEPSIZE", "STATEMENT", "proof"]
 
 NOMINAL_STEPSIZE = sy.mu / sy.q
 """The stepsize passed to the optimizer."""
@@ -83,4 +87,27 @@ STATEMENT = Statement(
     rate=1 / sy.K,
     references=(paper("C3"), bottou("Theorem 4.8")),
     extras=(("nominal stepsize", NOMINAL_STEPSIZE),),
+    stepsize=NOMINAL_STEPSIZE,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T1's argument with L3.known_q at the nominal stepsize ``mu/q``."""
+    m = statement.nominal_stepsize
+    descent = l3_known_q.DESCENT.subs(sy.mu_k, m)
+    total = l3.in_total_expectation(
+        f"{statement.id}: L3.known_q in total expectation",
+        m,
+        per_step=l3_known_q.STATEMENT.as_lemma(),
+        descent=descent,
+        noise=l3_known_q.NOISE,
+    )
+    return t1.averaged(
+        statement,
+        total,
+        descent,
+        l3_known_q.NOISE,
+        factor_facts=("stepsize condition", "A2: M_G = 1 + M_V"),
+    )

@@ -50,7 +50,7 @@ from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems._references import bottou, paper
 from bounds.theorems._refined import descent_factor
 
-__all__ = ["DESCENT", "STATEMENT", "proof"]
+__all__ = ["DESCENT", "FACTOR_FACTS", "STATEMENT", "cite_at", "kept_factor_steps", "proof"]
 
 DESCENT = sy.q_min * descent_factor(sy.mu_max, sy.q_min) / 2
 """The descent coefficient ``q_min (2 − L mu_max M_G q_min)/2`` (L3: ``q_min/2``)."""
@@ -77,24 +77,41 @@ STATEMENT = Statement(
 
 
 def proof(statement: Statement) -> Proof:
-    """L3's descent chain, then the factor kept in three steps (the last by a lemma on phi)."""
+    """L3's descent chain, then the factor kept (:func:`kept_factor_steps`)."""
+    m = statement.nominal_stepsize
+    tail, phi = kept_factor_steps(
+        statement, sy.L * sy.M, sy.L * sy.sigma_q2, "collect the terms in ‖∇F‖²"
+    )
+    steps = (*l3.descent_steps(m), *tail)
+    return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(phi,))
+
+
+def kept_factor_steps(
+    statement: Statement, gradient_noise: sp.Expr, quantization_noise: sp.Expr, note: str
+) -> tuple[tuple[Step, ...], Proof]:
+    """From ``-m q_k G + (m²/2)(q_k² (A + L M_G G) + B)`` to ``statement.bound``, and the lemma
+    on ``phi`` the last step cites.
+
+    ``A = gradient_noise`` and ``B = quantization_noise`` (L3.sharp: ``L M`` and
+    ``L sigma_q2``); ``m`` is the statement's stepsize, held below ``mu_max`` by its "stepsize
+    bound". The bound is ``-m q_min (2 - L mu_max M_G q_min)/2 G + (m²/2)(A + B)``.
+    """
     m, top = statement.nominal_stepsize, sy.mu_max
     q, G, L, M_G = sy.q_k, sy.grad_norm2, sy.L, sy.M_G
     phi = _phi_lemma(top)
-    noise = l3.NOISE.subs(sy.M, 0)
+    noise = q**2 * gradient_noise + quantization_noise
     steps = (
-        *l3.descent_steps(m),
         Step(
             "=",
-            -m * q * descent_factor(m, q) / 2 * G + m**2 / 2 * (L * q**2 * sy.M + noise),
+            -m * q * descent_factor(m, q) / 2 * G + m**2 / 2 * noise,
             "identity",
-            (),
+            ("A2: M_G = 1 + M_V",),
             None,
-            "collect the terms in ‖∇F‖²",
+            note,
         ),
         Step(
             "<=",
-            -m * q * descent_factor(top, q) / 2 * G + m**2 / 2 * (L * q**2 * sy.M + noise),
+            -m * q * descent_factor(top, q) / 2 * G + m**2 / 2 * noise,
             "monotone",
             ("stepsize bound",),
             {"terms": [(L * M_G * q**2 * m * G / 2, "stepsize bound")]},
@@ -108,13 +125,13 @@ def proof(statement: Statement) -> Proof:
             {
                 "terms": [
                     (m * G / 2, phi.name),
-                    (L * m**2 * sy.M * (1 + q) / 2, "A3: q_k <= 1"),
+                    (m**2 * gradient_noise * (1 + q) / 2, "A3: q_k <= 1"),
                 ]
             },
             "phi(q_k) >= phi(q_min) and q_k² <= 1",
         ),
     )
-    return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(phi,))
+    return steps, phi
 
 
 def _phi_lemma(top: sp.Expr) -> Proof:
@@ -131,6 +148,11 @@ def _phi_lemma(top: sp.Expr) -> Proof:
         "(q_k - q_min)(2 - L mu_max M_G (q_k + q_min)) >= 0",
     )
     return Proof("phi is increasing on [q_min, 1]", start, (step,), sp.Le(start, end))
+
+
+#: What keeps ``2 - L mu M_G q_min`` positive in a statement with a fixed ``mu``: its stepsize
+#: condition ``mu <= 1/(L M_G)``, ``M_G >= 1`` and ``q_min <= 1``.
+FACTOR_FACTS = ("stepsize condition", "A2: M_G = 1 + M_V", "A3: q_min <= 1")
 
 
 def cite_at(stepsize: sp.Expr, largest: sp.Expr) -> dict[sp.Symbol, sp.Expr]:

@@ -68,7 +68,7 @@ from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 from bounds.theorems._refined import averaged_bound, descent_factor
 
-__all__ = ["DESCENT_FACTOR", "POSITIVE_FACTOR", "STATEMENT", "proof"]
+__all__ = ["DESCENT_FACTOR", "STATEMENT", "proof"]
 
 DESCENT_FACTOR = descent_factor(sy.mu, sy.q_min)
 """``2 − L mu M_G q_min``: what T1.sharp divides T1's bound by."""
@@ -97,10 +97,6 @@ STATEMENT = Statement(
 
 
 # ----------------------------------------------------------------------------- proof
-#: What keeps ``2 - L mu M_G q_min`` positive: the stepsize condition, ``M_G >= 1``, ``q_min <= 1``.
-POSITIVE_FACTOR = ("stepsize condition", "A2: M_G = 1 + M_V", "A3: q_min <= 1")
-
-
 def proof(statement: Statement) -> Proof:
     """T1's argument with L3.sharp (cited at ``mu_k = mu_max = mu``) in place of Lemma 3."""
     m = statement.nominal_stepsize
@@ -112,4 +108,4 @@ def proof(statement: Statement) -> Proof:
         at=l3_sharp.cite_at(m, m),
         descent=descent,
     )
-    return t1.averaged(statement, total, descent, factor_facts=POSITIVE_FACTOR)
+    return t1.averaged(statement, total, descent, factor_facts=l3_sharp.FACTOR_FACTS)
