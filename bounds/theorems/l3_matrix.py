@@ -80,9 +80,7 @@ def proof(statement: Statement) -> Proof:
     deviation = "A2 (matrix): E_k[devᵀLmat dev] <= M_L + L M_V‖∇F‖²"
     curvature = "A1 (matrix): ∇FᵀLmat ∇F <= L‖∇F‖²"
     noise = "A4 (matrix): E_k[eps_kᵀLmat eps_k] <= sigma_qL"
-    tail, phi = l3_sharp.kept_factor_steps(
-        statement, sy.M_L, sy.sigma_qL, "M_G = 1 + M_V; collect the terms in ‖∇F‖²"
-    )
+    tail, phi = l3_sharp.kept_factor_steps(statement, sy.M_L, sy.sigma_qL)
     steps = (
         Step(
             "<=",

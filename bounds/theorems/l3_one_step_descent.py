@@ -49,6 +49,7 @@ __all__ = [
     "descent_steps",
     "in_total_expectation",
     "proof",
+    "range_steps",
 ]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
@@ -150,21 +151,15 @@ def descent_steps(m: sp.Expr, known: tuple[str, ...] = KNOWN) -> tuple[Step, ...
 def proof(statement: Statement) -> Proof:
     """Lemma 3 from A1-A4: the descent chain, then the stepsize condition and A3's range."""
     m = statement.nominal_stepsize
+    lemma = _coefficient_lemma(m)
     steps = (
         *descent_steps(m),
-        Step(
-            "<=",
-            statement.bound,
-            "positivity",
-            RANGE_FACTS,
-            None,
-            "mu_k <= 1/(L M_G), q_k² <= q_k <= 1, q_k >= q_min",
-        ),
+        *range_steps(statement, lemma, sy.L * sy.M, sy.L * sy.sigma_q2),
     )
-    return Proof(statement.id, statement.quantity_expr, steps, statement.claim())
+    return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(lemma,))
 
 
-#: What the last step of Lemma 3 stands on: the stepsize condition, M_G >= 1 and A3's range.
+#: What the last steps of Lemma 3 stand on: the stepsize condition, M_G >= 1 and A3's range.
 RANGE_FACTS = (
     "stepsize condition",
     "A2: M_G = 1 + M_V",
@@ -172,6 +167,58 @@ RANGE_FACTS = (
     "A3: q_k <= 1",
     "A3: q_min <= 1",
 )
+
+
+def range_steps(
+    statement: Statement,
+    coefficient: Proof,
+    gradient_noise: sp.Expr,
+    quantization_noise: sp.Expr,
+    middle: tuple[Step, ...] = (),
+) -> tuple[Step, ...]:
+    """From Lemma 2's bound to ``statement.bound``: collect the terms in ``G``, then bound
+    ``q_k (2 - L m M_G q_k)`` below by ``coefficient`` and ``q_k² <= 1``.
+
+    The chain ends at ``-m q_k G + (m²/2)(q_k² (A + L M_G G) + B)`` with ``A = gradient_noise``
+    and ``B = quantization_noise`` (Lemma 3: ``L M`` and ``L sigma_q2``); ``middle`` steps may
+    change the coefficient of ``G`` before ``coefficient``, a lemma ``c <= (its last form)``,
+    is used, and the bound is ``-m (c/2) G + (m²/2)(A + B)``.
+    """
+    m, q, G = statement.nominal_stepsize, sy.q_k, sy.grad_norm2
+    collected = -m * q * (2 - sy.L * m * sy.M_G * q) / 2 * G + m**2 / 2 * (
+        q**2 * gradient_noise + quantization_noise
+    )
+    return (
+        Step(
+            "=",
+            collected,
+            "identity",
+            ("A2: M_G = 1 + M_V",),
+            None,
+            "collect the terms in ‖∇F‖²",
+        ),
+        *middle,
+        Step(
+            "<=",
+            statement.bound,
+            "monotone",
+            (coefficient.name, "A3: q_k <= 1"),
+            {
+                "terms": [
+                    (m * G / 2, coefficient.name),
+                    (m**2 * gradient_noise * (1 + q) / 2, "A3: q_k <= 1"),
+                ]
+            },
+            "the coefficient of ‖∇F‖² and q_k² <= 1",
+        ),
+    )
+
+
+def _coefficient_lemma(m: sp.Expr) -> Proof:
+    """``q_min <= q_k (2 - L m M_G q_k)``: ``L m M_G q_k <= 1`` and ``q_k >= q_min``."""
+    start, end = sy.q_min, sy.q_k * (2 - sy.L * m * sy.M_G * sy.q_k)
+    step = Step("<=", end, "positivity", RANGE_FACTS, None, "q_k (2 - x) >= q_k for x <= 1")
+    return Proof("q_min <= q_k (2 - L mu_k M_G q_k)", start, (step,), sp.Le(start, end))
 
 
 #: Lemma 3's descent coefficient and noise constant: ``-m (q_min/2) G + (m²/2) L S``.

@@ -79,58 +79,34 @@ STATEMENT = Statement(
 def proof(statement: Statement) -> Proof:
     """L3's descent chain, then the factor kept (:func:`kept_factor_steps`)."""
     m = statement.nominal_stepsize
-    tail, phi = kept_factor_steps(
-        statement, sy.L * sy.M, sy.L * sy.sigma_q2, "collect the terms in ‖∇F‖²"
-    )
+    tail, phi = kept_factor_steps(statement, sy.L * sy.M, sy.L * sy.sigma_q2)
     steps = (*l3.descent_steps(m), *tail)
     return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(phi,))
 
 
 def kept_factor_steps(
-    statement: Statement, gradient_noise: sp.Expr, quantization_noise: sp.Expr, note: str
+    statement: Statement, gradient_noise: sp.Expr, quantization_noise: sp.Expr
 ) -> tuple[tuple[Step, ...], Proof]:
     """From ``-m q_k G + (m²/2)(q_k² (A + L M_G G) + B)`` to ``statement.bound``, and the lemma
-    on ``phi`` the last step cites.
+    on ``phi`` the last step cites (:func:`l3_one_step_descent.range_steps`).
 
     ``A = gradient_noise`` and ``B = quantization_noise`` (L3.sharp: ``L M`` and
     ``L sigma_q2``); ``m`` is the statement's stepsize, held below ``mu_max`` by its "stepsize
     bound". The bound is ``-m q_min (2 - L mu_max M_G q_min)/2 G + (m²/2)(A + B)``.
     """
     m, top = statement.nominal_stepsize, sy.mu_max
-    q, G, L, M_G = sy.q_k, sy.grad_norm2, sy.L, sy.M_G
+    q, G = sy.q_k, sy.grad_norm2
     phi = _phi_lemma(top)
     noise = q**2 * gradient_noise + quantization_noise
-    steps = (
-        Step(
-            "=",
-            -m * q * descent_factor(m, q) / 2 * G + m**2 / 2 * noise,
-            "identity",
-            ("A2: M_G = 1 + M_V",),
-            None,
-            note,
-        ),
-        Step(
-            "<=",
-            -m * q * descent_factor(top, q) / 2 * G + m**2 / 2 * noise,
-            "monotone",
-            ("stepsize bound",),
-            {"terms": [(L * M_G * q**2 * m * G / 2, "stepsize bound")]},
-            "mu_k <= mu_max",
-        ),
-        Step(
-            "<=",
-            statement.bound,
-            "monotone",
-            (phi.name, "A3: q_k <= 1"),
-            {
-                "terms": [
-                    (m * G / 2, phi.name),
-                    (m**2 * gradient_noise * (1 + q) / 2, "A3: q_k <= 1"),
-                ]
-            },
-            "phi(q_k) >= phi(q_min) and q_k² <= 1",
-        ),
+    larger_step = Step(
+        "<=",
+        -m * q * descent_factor(top, q) / 2 * G + m**2 / 2 * noise,
+        "monotone",
+        ("stepsize bound",),
+        {"terms": [(sy.L * sy.M_G * q**2 * m * G / 2, "stepsize bound")]},
+        "mu_k <= mu_max",
     )
+    steps = l3.range_steps(statement, phi, gradient_noise, quantization_noise, (larger_step,))
     return steps, phi
 
 
