@@ -67,9 +67,16 @@ from bounds.theorems import l3_matrix, l3_sharp
 from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import MATRIX_SMOOTHNESS, SAFARYAN, averaged_bound
+from bounds.theorems._refined import (
+    MATRIX_SMOOTHNESS,
+    SAFARYAN,
+    WEIGHTED_BELOW_PLAIN,
+    averaged_bound,
+    compare_directly,
+    shared_hypotheses,
+)
 
-__all__ = ["STATEMENT", "proof"]
+__all__ = ["STATEMENT", "comparison", "proof"]
 
 STATEMENT = Statement(
     id="T1.matrix",
@@ -108,4 +115,14 @@ def proof(statement: Statement) -> Proof:
     )
     return t1.averaged(
         statement, total, descent, l3_matrix.NOISE, factor_facts=l3_sharp.FACTOR_FACTS
+    )
+
+
+def comparison() -> Proof:
+    """``T1.matrix <= T1`` under T1's hypotheses and ``Lmat <= L I``."""
+    return compare_directly(
+        "T1.matrix <= T1",
+        STATEMENT.bound,
+        t1.STATEMENT.bound,
+        {**shared_hypotheses(t1.STATEMENT), **WEIGHTED_BELOW_PLAIN},
     )

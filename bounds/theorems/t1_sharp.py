@@ -66,9 +66,14 @@ from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems import l3_sharp
 from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import averaged_bound, descent_factor
+from bounds.theorems._refined import (
+    averaged_bound,
+    compare_directly,
+    descent_factor,
+    shared_hypotheses,
+)
 
-__all__ = ["DESCENT_FACTOR", "STATEMENT", "proof"]
+__all__ = ["DESCENT_FACTOR", "STATEMENT", "comparison", "proof"]
 
 DESCENT_FACTOR = descent_factor(sy.mu, sy.q_min)
 """``2 − L mu M_G q_min``: what T1.sharp divides T1's bound by."""
@@ -109,3 +114,13 @@ def proof(statement: Statement) -> Proof:
         descent=descent,
     )
     return t1.averaged(statement, total, descent, factor_facts=l3_sharp.FACTOR_FACTS)
+
+
+def comparison() -> Proof:
+    """``T1.sharp <= T1`` under T1's hypotheses: T1's bound over ``2 - L mu M_G q_min >= 1``."""
+    return compare_directly(
+        "T1.sharp <= T1",
+        STATEMENT.bound,
+        t1.STATEMENT.bound,
+        shared_hypotheses(t1.STATEMENT),
+    )

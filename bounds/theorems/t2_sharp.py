@@ -75,10 +75,10 @@ from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems import l3_sharp
 from bounds.theorems import t2_nonconvex_diminishing as t2
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import descent_factor
+from bounds.theorems._refined import compare_directly, descent_factor, shared_hypotheses
 from bounds.theorems.t2_nonconvex_diminishing import HARMONIC, SQRT, SQUARE_SUM, STEP_SUM
 
-__all__ = ["HARMONIC_SHARP", "MIN_BOUND", "SQRT_SHARP", "STATEMENT", "proof"]
+__all__ = ["HARMONIC_SHARP", "MIN_BOUND", "SQRT_SHARP", "STATEMENT", "comparison", "proof"]
 
 MIN_BOUND = (2 * sy.Delta + sy.L * sy.S * SQUARE_SUM) / (
     sy.q_min * sp.Sum(sy.mu_seq[sy.k] * descent_factor(sy.mu_seq[sy.k], sy.q_min), (sy.k, 1, sy.K))
@@ -160,3 +160,10 @@ def proof(statement: Statement) -> Proof:
         descent=l3_sharp.DESCENT,
     )
     return t2.weighted(statement, total, l3_sharp.DESCENT, factor_facts=l3_sharp.FACTOR_FACTS)
+
+
+def comparison() -> Proof:
+    """``T2.sharp <= T2`` under T2.sharp's hypotheses (which imply T2's)."""
+    return compare_directly(
+        "T2.sharp <= T2", STATEMENT.bound, t2.STATEMENT.bound, shared_hypotheses(STATEMENT)
+    )

@@ -66,9 +66,16 @@ from bounds.statement import Statement
 from bounds.theorems import l3_known_q
 from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import KNOWN_SHRINKAGE, pl_bound, pl_contraction, pl_floor
+from bounds.theorems._refined import (
+    KNOWN_SHRINKAGE,
+    compare_linear_rates,
+    pl_bound,
+    pl_contraction,
+    pl_floor,
+    shared_hypotheses,
+)
 
-__all__ = ["COMPENSATED_FLOOR", "CONTRACTION", "FLOOR", "STATEMENT", "proof"]
+__all__ = ["COMPENSATED_FLOOR", "CONTRACTION", "FLOOR", "STATEMENT", "comparison", "proof"]
 
 CONTRACTION = pl_contraction(sy.mu, sy.q)
 """``1 − mu c q (2 − L mu M_G q)``."""
@@ -129,3 +136,14 @@ def proof(statement: Statement) -> Proof:
         factor_facts=FACTOR_FACTS,
     )
     return t3.unrolled(statement, recursion, FLOOR, l3_known_q.NOISE, (*FACTOR_FACTS, "A5: c <= L"))
+
+
+def comparison() -> Proof:
+    """``T3.known_q <= T3`` at ``q_min = q`` for every ``k`` under T3's hypotheses there."""
+    known = {sy.q_min: sy.q}
+    return compare_linear_rates(
+        "T3.known_q <= T3 at q_min = q",
+        (FLOOR, CONTRACTION),
+        (t3.FLOOR.subs(known), t3.CONTRACTION.subs(known)),
+        shared_hypotheses(t3.STATEMENT, known),
+    )

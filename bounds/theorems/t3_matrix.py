@@ -62,12 +62,15 @@ from bounds.theorems._references import bottou, paper
 from bounds.theorems._refined import (
     MATRIX_SMOOTHNESS,
     SAFARYAN,
+    WEIGHTED_BELOW_PLAIN,
+    compare_linear_rates,
     pl_bound,
     pl_contraction,
     pl_floor,
+    shared_hypotheses,
 )
 
-__all__ = ["CONTRACTION", "FLOOR", "STATEMENT", "proof"]
+__all__ = ["CONTRACTION", "FLOOR", "STATEMENT", "comparison", "proof"]
 
 CONTRACTION = pl_contraction(sy.mu, sy.q_min)
 """``1 − mu c q_min (2 − L mu M_G q_min)``, as T3.sharp."""
@@ -118,3 +121,13 @@ def proof(statement: Statement) -> Proof:
         factor_facts=l3_sharp.FACTOR_FACTS,
     )
     return t3.unrolled(statement, recursion, FLOOR, l3_matrix.NOISE)
+
+
+def comparison() -> Proof:
+    """``T3.matrix <= T3`` for every ``k`` under T3's hypotheses and ``Lmat <= L I``."""
+    return compare_linear_rates(
+        "T3.matrix <= T3",
+        (FLOOR, CONTRACTION),
+        (t3.FLOOR, t3.CONTRACTION),
+        {**shared_hypotheses(t3.STATEMENT), **WEIGHTED_BELOW_PLAIN},
+    )

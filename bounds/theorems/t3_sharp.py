@@ -72,9 +72,15 @@ from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems import l3_sharp
 from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import pl_bound, pl_contraction, pl_floor
+from bounds.theorems._refined import (
+    compare_linear_rates,
+    pl_bound,
+    pl_contraction,
+    pl_floor,
+    shared_hypotheses,
+)
 
-__all__ = ["CONTRACTION", "FLOOR", "KARIMI", "STATEMENT", "proof"]
+__all__ = ["CONTRACTION", "FLOOR", "KARIMI", "STATEMENT", "comparison", "proof"]
 
 KARIMI = (
     'H. Karimi, J. Nutini and M. Schmidt, "Linear Convergence of Gradient and Proximal-Gradient '
@@ -130,3 +136,14 @@ def proof(statement: Statement) -> Proof:
         factor_facts=l3_sharp.FACTOR_FACTS,
     )
     return t3.unrolled(statement, recursion, FLOOR, l3.NOISE)
+
+
+def comparison() -> Proof:
+    """``T3.sharp <= T3`` for every ``k`` under T3's hypotheses: smaller rate, floor ``t`` times
+    smaller (:func:`bounds.theorems._refined.compare_linear_rates`)."""
+    return compare_linear_rates(
+        "T3.sharp <= T3",
+        (FLOOR, CONTRACTION),
+        (t3.FLOOR, t3.CONTRACTION),
+        shared_hypotheses(t3.STATEMENT),
+    )

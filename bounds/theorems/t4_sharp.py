@@ -78,9 +78,18 @@ from bounds.theorems import l3_sharp
 from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems import t4_pl_diminishing as t4
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import descent_factor
+from bounds.theorems._refined import descent_factor, shared_hypotheses
 
-__all__ = ["FIRST_DESCENT_FACTOR", "NU", "NU_INITIAL", "NU_NOISE", "STATEMENT", "proof"]
+__all__ = [
+    "FIRST_DESCENT_FACTOR",
+    "NU",
+    "NU_INITIAL",
+    "NU_NOISE",
+    "STATEMENT",
+    "admits_t4",
+    "comparison",
+    "proof",
+]
 
 FIRST_STEP = sy.beta / (sy.gamma + 1)
 """``mu_1 = beta/(gamma + 1)``, the largest step of the schedule."""
@@ -216,4 +225,124 @@ def _contraction(slope: sp.Expr) -> Proof:
     )
     return Proof(
         "slope at most gamma + k", slope, steps, sp.Le(slope, sy.gamma + sy.k, evaluate=False)
+    )
+
+
+# ----------------------------------------------------------------------------- comparison
+_PAPER_SLOPE = sy.beta * sy.c * sy.q_min
+_SHARP_SLOPE = _PAPER_SLOPE * FIRST_DESCENT_FACTOR
+
+
+def comparison() -> Proof:
+    """T4.sharp's noise branch of ``nu`` is at most T4's, under T4's hypotheses.
+
+    ``beta² L S/(2(s t_1 - 1)) <= beta² L S/(2(s - 1))`` for ``s = beta c q_min > 1`` and
+    ``t_1 >= 1``: with the slope condition read as a lower bound on ``c``
+    (:func:`_slope_bounds_c`) the slack substitution sees both denominators positive. The
+    initial branches are the same, so ``nu`` (a maximum of the two) is never larger; that last
+    step, ``Max(x, y) <= Max(x', y)`` for ``x <= x'``, needs an upper bound on a maximum, which
+    no elementary fact of the engine gives (only ``Max(x, y) >= x, y``): it is not part of the
+    checked proof.
+    """
+    hypotheses = shared_hypotheses(t4.STATEMENT)
+    lower = _slope_bounds_c()
+    cited = (
+        lower.name,
+        "first stepsize condition",
+        "positive offset",
+        "A1: L > 0",
+        "A2: M >= 0",
+        "A2: M_G = 1 + M_V",
+        "A3: q_min > 0",
+        "A3: q_min <= 1",
+        "A4: sigma_q2 >= 0",
+    )
+    step = Step(
+        "<=", t4.NU_NOISE, "positivity", cited, None, "the larger slope, the smaller branch"
+    )
+    return Proof(
+        "T4.sharp's nu noise branch <= T4's",
+        NU_NOISE,
+        (step,),
+        sp.Le(NU_NOISE, t4.NU_NOISE, evaluate=False),
+        hypotheses,
+        lemmas=(lower,),
+    )
+
+
+def _slope_bounds_c() -> Proof:
+    """``1/(beta q_min) < c``: T4's slope condition ``beta > 1/(c q_min)`` times ``c/beta``."""
+    start = 1 / (sy.beta * sy.q_min)
+    step = Step(
+        "<",
+        sy.c,
+        "monotone",
+        ("slope condition",),
+        {"terms": [(sy.c / sy.beta, "slope condition")]},
+        "times c/beta > 0",
+    )
+    return Proof(
+        "T4's slope condition as a bound on c",
+        start,
+        (step,),
+        sp.Lt(start, sy.c, evaluate=False),
+        shared_hypotheses(t4.STATEMENT),
+    )
+
+
+def _slopes_ordered() -> Proof:
+    """``beta c q_min <= beta c q_min t_1``: ``t_1 - 1 = (1 - q_min) + q_min (1 - L M_G mu_1)``."""
+    condition = "first stepsize condition"
+    step = Step(
+        "<=",
+        _SHARP_SLOPE,
+        "monotone",
+        (condition, "A3: q_min <= 1"),
+        {
+            "terms": [
+                (_PAPER_SLOPE * sy.q_min * sy.L * sy.M_G, condition),
+                (_PAPER_SLOPE, "A3: q_min <= 1"),
+            ]
+        },
+        "t_1 >= 1",
+    )
+    return Proof(
+        "T4's slope <= T4.sharp's",
+        _PAPER_SLOPE,
+        (step,),
+        sp.Le(_PAPER_SLOPE, _SHARP_SLOPE, evaluate=False),
+        shared_hypotheses(t4.STATEMENT),
+    )
+
+
+def admits_t4() -> Proof:
+    """T4's slope condition ``beta > 1/(c q_min)`` implies T4.sharp's ``beta c q_min t_1 > 1``
+    (under T4's hypotheses, ``t_1 >= 1``): every schedule T4 admits, T4.sharp admits."""
+    one = sp.Integer(1)
+    ordered = _slopes_ordered()
+    steps = (
+        Step(
+            "<",
+            _PAPER_SLOPE,
+            "monotone",
+            ("slope condition",),
+            {"terms": [(sy.c * sy.q_min, "slope condition")]},
+            "beta > 1/(c q_min)",
+        ),
+        Step(
+            "<=",
+            _SHARP_SLOPE,
+            "monotone",
+            (ordered.name,),
+            {"terms": [(1, ordered.name)]},
+            "t_1 >= 1",
+        ),
+    )
+    return Proof(
+        "T4's slope condition implies T4.sharp's",
+        one,
+        steps,
+        sp.Lt(one, _SHARP_SLOPE, evaluate=False),
+        shared_hypotheses(t4.STATEMENT),
+        lemmas=(ordered,),
     )
