@@ -20,7 +20,9 @@ after them.
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from types import ModuleType
 
 from bounds.proof import ProofReport
@@ -115,14 +117,38 @@ def with_variants() -> tuple[Statement, ...]:
     return tuple(v for s in (*all(), *refined()) for v in (s, *s.variants))
 
 
-def check_all(ids: Sequence[str] | None = None) -> tuple[list[ProofReport], list[str]]:
+def check_all(
+    ids: Sequence[str] | None = None, workers: int = 1
+) -> tuple[list[ProofReport], list[str]]:
     """Check every statement that has a proof (or those in ``ids``).
+
+    Parameters
+    ----------
+    ids
+        Statement ids; all of :func:`with_variants` by default.
+    workers
+        Processes to check in (the statements are independent; ``stepshrink check`` uses one
+        per core). The reports are the same either way.
 
     Returns
     -------
     reports, without_proof
-        One report per checked statement, and the ids of the statements without a proof.
+        One report per checked statement (in the order of ``ids``), and the ids of the
+        statements without a proof.
     """
     chosen = with_variants() if ids is None else tuple(get(i) for i in ids)
-    reports = [s.check() for s in chosen if s.has_proof]
+    proved = [s.id for s in chosen if s.has_proof]
+    workers = min(workers, len(proved))
+    # Forked workers see this process's statements as they are now (a test may have replaced
+    # one); without fork, check here.
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        reports = [get(i).check() for i in proved]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            reports = list(pool.map(_check_one, proved, chunksize=1))
     return reports, [s.id for s in chosen if not s.has_proof]
+
+
+def _check_one(result_id: str) -> ProofReport:
+    return get(result_id).check()
