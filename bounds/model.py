@@ -9,12 +9,16 @@ step ``k >= 1`` there are such quantities"):
 * inner products with the gradient, ``ghat_grad = ∇F(x_k)ᵀĝ_k``, ``g_grad``, ``eps_grad``;
 * squared norms ``ghat_sq = ‖ĝ_k‖²``, ``g_sq``, ``eps_sq`` and ``eps_g = eps_kᵀ g_k``;
 * one coordinate ``x_k, grad_k, x_next, ghat_c, g_c, eps_c`` (Lemma 1 is linear in the iterate);
+* under matrix smoothness, the ``Lmat``-weighted forms ``ghat_Lmat = ĝ_kᵀLmat ĝ_k``,
+  ``g_Lmat``, ``eps_Lmat_g = eps_kᵀLmat g_k``, ``eps_Lmat``, ``grad_Lmat = ∇Fᵀ Lmat ∇F``,
+  ``dev_Lmat_grad = (g_k − ∇F)ᵀ Lmat ∇F`` and ``dev_Lmat = (g_k − ∇F)ᵀ Lmat (g_k − ∇F)``;
 * the conditional expectation ``Ek`` given the history up to ``x_k``.
 
 The run is seen through ``EF(k) = E[F(x_k)]`` and ``EG(k) = E‖∇F(x_k)‖²``, functions of the
 step. Every fact is named; each comes from the algorithm (``model: ...``) or from one of the
-assumptions A1-A5 (:func:`facts`), so a statement that does not declare an assumption cannot use
-its facts.
+assumptions A1-A5 and the two refined ones of issue 12, ``"A3 (known q)"`` and
+``"A1-A4 (matrix)"`` (:func:`facts`), so a statement that does not declare an assumption cannot
+use its facts.
 """
 
 from __future__ import annotations
@@ -33,17 +37,24 @@ __all__ = [
     "STEP",
     "F_k",
     "F_next",
+    "dev_Lmat",
+    "dev_Lmat_grad",
+    "eps_Lmat",
+    "eps_Lmat_g",
     "eps_c",
     "eps_g",
     "eps_grad",
     "eps_sq",
     "facts",
+    "g_Lmat",
     "g_c",
     "g_grad",
     "g_sq",
+    "ghat_Lmat",
     "ghat_c",
     "ghat_grad",
     "ghat_sq",
+    "grad_Lmat",
     "x_next",
 ]
 
@@ -52,6 +63,10 @@ F_k, F_next = sp.symbols("F_k F_next", real=True)
 ghat_grad, g_grad, eps_grad, eps_g = sp.symbols("ghat_grad g_grad eps_grad eps_g", real=True)
 ghat_sq, g_sq, eps_sq = sp.symbols("ghat_sq g_sq eps_sq", nonnegative=True)
 x_next, ghat_c, g_c, eps_c = sp.symbols("x_next ghat_c g_c eps_c", real=True)
+# Matrix smoothness: quadratic forms in Lmat (0 <= Lmat <= L I), their signs from the facts only.
+ghat_Lmat, g_Lmat, eps_Lmat_g, eps_Lmat, grad_Lmat, dev_Lmat_grad, dev_Lmat = sp.symbols(
+    "ghat_Lmat g_Lmat eps_Lmat_g eps_Lmat grad_Lmat dev_Lmat_grad dev_Lmat", real=True
+)
 G = sy.grad_norm2
 
 #: ``EF(k) = E[F(x_k)]`` and ``EG(k) = E‖∇F(x_k)‖²`` along the run.
@@ -76,6 +91,13 @@ LOCALS: tuple[object, ...] = (
     ghat_c,
     g_c,
     eps_c,
+    ghat_Lmat,
+    g_Lmat,
+    eps_Lmat_g,
+    eps_Lmat,
+    grad_Lmat,
+    dev_Lmat_grad,
+    dev_Lmat,
     Ek,
 )
 
@@ -108,6 +130,10 @@ CONSTANTS = Deterministic(
     sy.epsilon,
     sy.mu_k,
     sy.mu_seq,
+    sy.mu_max,
+    sy.q,
+    sy.M_L,
+    sy.sigma_qL,
     EF,
     EG,
 )
@@ -122,8 +148,8 @@ def _eq(a: sp.Expr, b: sp.Expr) -> sp.Basic:
 
 
 def facts(source: str, stepsize: sp.Expr) -> dict[str, Fact]:
-    """The named facts ``source`` (``"model"``, ``"A1"`` ... ``"A5"``) contributes to a run with
-    nominal stepsize ``stepsize`` at step ``k``.
+    """The named facts ``source`` (``"model"``, ``"A1"`` ... ``"A5"``, ``"A3 (known q)"``,
+    ``"A1-A4 (matrix)"``) contributes to a run with nominal stepsize ``stepsize`` at step ``k``.
 
     The relations of the assumptions on the constants (``L > 0``, ``q_min <= 1``, ...) are
     not here: they are :attr:`bounds.assumptions.Assumption.relations`.
@@ -176,6 +202,36 @@ def facts(source: str, stepsize: sp.Expr) -> dict[str, Fact]:
         "A5": {
             "A5: PL at x_k": Fact(_le(2 * sy.c * (F_k - sy.F_star), G), STEP),
             "A5: F(x_1) - F_star <= F1_gap": Fact(_le(EF(1) - sy.F_star, sy.F1_gap)),
+        },
+        # A3 with a known constant shrinkage: q_k = q at every step, q one of the constants.
+        "A3 (known q)": {
+            "A3 (known q): q_k = q": Fact(_eq(q, sy.q), STEP),
+        },
+        # Matrix smoothness (Safaryan, Hanzely & Richtárik) with Lmat-weighted noise constants.
+        "A1-A4 (matrix)": {
+            "A1 (matrix): descent lemma at x_{k+1}": Fact(
+                _le(F_next, F_k - m * ghat_grad + m**2 / 2 * ghat_Lmat), STEP
+            ),
+            "model (matrix): ĝᵀLmat ĝ = q_k² gᵀLmat g + 2 q_k epsᵀLmat g + epsᵀLmat eps": Fact(
+                _eq(ghat_Lmat, q**2 * g_Lmat + 2 * q * eps_Lmat_g + eps_Lmat), STEP
+            ),
+            "model (matrix): gᵀLmat g = devᵀLmat dev + 2 devᵀLmat ∇F + ∇FᵀLmat ∇F": Fact(
+                _eq(g_Lmat, dev_Lmat + 2 * dev_Lmat_grad + grad_Lmat), STEP
+            ),
+            "model (matrix): ∇FᵀLmat ∇F is determined by the history": Fact(
+                Measurable(grad_Lmat), STEP
+            ),
+            "A2 (matrix): E_k[devᵀLmat ∇F] = 0 (dev = g_k - ∇F)": Fact(
+                _eq(Ek(dev_Lmat_grad), 0), STEP
+            ),
+            "A2 (matrix): E_k[devᵀLmat dev] <= M_L + L M_V‖∇F‖²": Fact(
+                _le(Ek(dev_Lmat), sy.M_L + sy.L * sy.M_V * G), STEP
+            ),
+            "A1 (matrix): ∇FᵀLmat ∇F <= L‖∇F‖²": Fact(_le(grad_Lmat, sy.L * G), STEP),
+            "A4 (matrix): E_k[eps_kᵀLmat g_k] = 0": Fact(_eq(Ek(eps_Lmat_g), 0), STEP),
+            "A4 (matrix): E_k[eps_kᵀLmat eps_k] <= sigma_qL": Fact(
+                _le(Ek(eps_Lmat), sy.sigma_qL), STEP
+            ),
         },
     }
     if source not in table:

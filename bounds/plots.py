@@ -226,6 +226,12 @@ def _quantity_label(statement: Statement) -> str:
     return text
 
 
+def shrinkage_name(statement: Statement) -> str:
+    """The shrinkage constant the curves vary: ``"q"`` for a statement with a known constant
+    shrinkage (T3.known_q, C3.known_q), ``"q_min"`` otherwise."""
+    return "q" if "q" in statement.constants and "q_min" not in statement.constants else "q_min"
+
+
 def _horizon(statement: Statement) -> str:
     if statement.horizon is None:
         raise ValueError(f"statement must have a horizon (K or k); {statement.id} has none")
@@ -246,12 +252,13 @@ def bound_vs_iterations(
     Parameters
     ----------
     statement : Statement
-        A theorem with a horizon (T1-T4).
+        A theorem with a horizon (T1-T4, or a refined one: T1.sharp, T3.matrix, ...).
     constants : mapping of str to float
         Every constant the statement needs except ``q_min`` and the horizon (keyword names of
         :data:`bounds.symbols.SYMBOLS`; T2/T4 take ``beta, gamma``).
     q_mins : sequence of float
-        Shrinkage lower bounds, each in ``(0, 1]``; one curve each.
+        Shrinkage lower bounds, each in ``(0, 1]``; one curve each (for a statement with a
+        known constant shrinkage, T3.known_q, the values of ``q``).
     horizon_max : int
         Largest horizon plotted (iterations), ``>= 2``.
     points : int
@@ -276,13 +283,14 @@ def bound_vs_iterations(
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise ValueError(f"points must be an integer >= 2, got {points!r}")
     steps = np.unique(np.round(np.geomspace(1, horizon_max, points))).astype(np.int64)
-    base = {n: v for n, v in constants.items() if n not in ("q_min", horizon)}
+    shrinkage = shrinkage_name(statement)
+    base = {n: v for n, v in constants.items() if n not in ("q_min", "q", horizon)}
     curves: dict[str, tuple[FloatArray, float | None]] = {}
     for q in qs:
-        given: dict[str, Any] = {**base, "q_min": float(q)}
+        given: dict[str, Any] = {**base, shrinkage: float(q)}
         arguments: dict[str, Any] = {**given, horizon: steps}
         values = np.asarray(statement.evaluate(**arguments), dtype=np.float64)
-        curves[rf"$q_{{\min}} = {q:g}$"] = (values, floor_value(statement, given))
+        curves[_shrinkage_label(shrinkage, q)] = (values, floor_value(statement, given))
     return _finish(
         _draw_bound_vs_iterations(
             steps.astype(np.float64),
@@ -293,6 +301,10 @@ def bound_vs_iterations(
         ),
         path,
     )
+
+
+def _shrinkage_label(shrinkage: str, value: float) -> str:
+    return rf"$q = {value:g}$" if shrinkage == "q" else rf"$q_{{\min}} = {value:g}$"
 
 
 def _stepsize_cap(statement: Statement, constants: Mapping[str, float]) -> float | None:
@@ -322,11 +334,12 @@ def floor_vs_stepsize(
     Parameters
     ----------
     statement : Statement
-        A theorem with a fixed stepsize ``mu`` and a floor (T1, T3).
+        A theorem with a fixed stepsize ``mu`` and a floor (T1, T3, C3 and their refined
+        versions).
     constants : mapping of str to float
         The constants the floor involves, except ``mu`` and ``q_min``.
     q_mins : sequence of float
-        One curve each, in ``(0, 1]``.
+        One curve each, in ``(0, 1]`` (``q`` for T3.known_q and C3.known_q).
     mus : array_like, optional
         Stepsizes (``> 0``); default 200 log-spaced values up to twice the stepsize cap.
     path : str or Path, optional
@@ -341,7 +354,8 @@ def floor_vs_stepsize(
     if "mu" not in statement.constants or statement.uses_sequence:
         raise ValueError(f"statement must have a fixed stepsize mu; {statement.id} has not")
     qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
-    base = {n: v for n, v in constants.items() if n not in ("mu", "q_min")}
+    shrinkage = shrinkage_name(statement)
+    base = {n: v for n, v in constants.items() if n not in ("mu", "q_min", "q")}
     cap = _stepsize_cap(statement, base)
     if mus is None:
         top = 2.0 * cap if cap is not None else 1.0
@@ -353,13 +367,15 @@ def floor_vs_stepsize(
         floor = statement.floor
         if floor is None:
             raise ValueError(f"statement must have a floor; {statement.id} has none")
-        given = sy.complete({**base, "q_min": float(q)})
+        given = sy.complete({**base, shrinkage: float(q)})
         expr = floor.subs({sy.SYMBOLS[n]: v for n, v in given.items() if n in sy.SYMBOLS})
         if expr.free_symbols - {sy.mu}:
             missing = sorted(s.name for s in expr.free_symbols - {sy.mu})
             raise ValueError(f"constants must give {', '.join(missing)} for {statement.id}")
-        values = sp.lambdify(sy.mu, expr, modules="numpy")(mu)
-        floors[rf"$q_{{\min}} = {q:g}$"] = np.broadcast_to(
+        # past the cap a refined floor has a pole (2 - L mu M_G q_min = 0): shaded, not a bound
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = sp.lambdify(sy.mu, expr, modules="numpy")(mu)
+        floors[_shrinkage_label(shrinkage, q)] = np.broadcast_to(
             np.asarray(values, dtype=np.float64), mu.shape
         )
     return _finish(

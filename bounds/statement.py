@@ -269,10 +269,14 @@ class Statement:
     def check(self) -> ProofReport:
         """Check :meth:`proof` against :meth:`premises` and :meth:`claim` (see
         :func:`bounds.proof.check`): ``check().status == "proved"`` means the statement as it is
-        now (its hypotheses, assumptions and bound) is proved."""
-        from bounds.proof import check
+        now (its hypotheses, assumptions and bound) is proved.
 
-        return check(self.proof(), self.premises(), self.claim())
+        The check is the one :meth:`as_lemma` gets wherever another proof cites this statement,
+        done once per statement object (T1 is checked once, not again inside C1-C3).
+        """
+        from bounds.proof.engine import check_result
+
+        return check_result(self.as_lemma())[0]
 
     def as_lemma(self) -> Result:
         """This statement with its proof, for another proof to cite by :attr:`id`.

@@ -24,6 +24,11 @@ CONSTANTS = MappingProxyType(
         "M_G": 1.0,
         "q_min": 0.5,
         "sigma_q2": 0.01,
+        # the refined statements (issue 12): a known shrinkage q = q_min, and matrix
+        # smoothness at Lmat = L I, where M_L = L M and sigma_qL = L sigma_q2
+        "q": 0.5,
+        "M_L": 0.01,
+        "sigma_qL": 0.01,
         "mu": 0.1,
         # T2.sqrt: mu_k = mu0/sqrt(k) <= 1/(L M_G)
         "mu0": 0.5,

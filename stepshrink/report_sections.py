@@ -50,6 +50,8 @@ def overview(context: ReportContext) -> list[Block]:
             "stepshrink check\n"
             "stepshrink bound T1 --L 1 --Delta 1 --M 0.01 --M-G 1 --sigma-q2 0.01 "
             "--q-min 0.5 --mu 0.1 --K 1000 --latex\n"
+            "stepshrink bound T1.sharp --L 1 --Delta 1 --M 0.01 --M-G 1 --sigma-q2 0.01 "
+            "--q-min 0.5 --mu 0.1 --K 1000\n"
             "stepshrink schedule --json\n"
             "stepshrink assumptions --format fp8_e4m3 mxfp4 --rounding rne sr\n"
             "stepshrink simulate --format synthetic --q-min 0.5 --sigma-q2 0.01 -o run.npz\n"
@@ -240,6 +242,24 @@ def theory_plots(context: ReportContext) -> list[Block]:
             "bound",
             "--theorem",
             "T3",
+        ),
+        _plot(
+            context,
+            "bound_t1_sharp",
+            "T1.sharp (issue 12): T1 with the descent factor kept, T1/(2 - L mu M_G q_min); "
+            "equal to PEPit's exact noiseless worst case (stepshrink tightness).",
+            "bound",
+            "--theorem",
+            "T1.sharp",
+        ),
+        _plot(
+            context,
+            "bound_t3_sharp",
+            "T3.sharp (issue 12): rate 1 - mu c q_min (2 - L mu M_G q_min) and floor divided "
+            "by 2 - L mu M_G q_min; never above T3 (checked proof).",
+            "bound",
+            "--theorem",
+            "T3.sharp",
         ),
         _plot(
             context,

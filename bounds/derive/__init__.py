@@ -5,7 +5,9 @@
 * :mod:`~bounds.derive.pl_schedule` — T4: admissible ``(beta, gamma)`` and the ``beta``
   minimising ``nu``;
 * :mod:`~bounds.derive.compensation` — C3: the compensated stepsize ``mu/q_min``;
-* :mod:`~bounds.derive.robbins_monro` — T2: Robbins-Monro conditions, decided symbolically.
+* :mod:`~bounds.derive.robbins_monro` — T2: Robbins-Monro conditions, decided symbolically;
+* :mod:`~bounds.derive.refined` — the refined statements (issue 12): the T1.sharp-optimal fixed
+  stepsize, T4.sharp's ``beta``, and C3.known_q's nominal stepsize for a known ``q``.
 
 Each derivation is done once in SymPy (cached) and then evaluated on NumPy arrays.
 
@@ -31,18 +33,28 @@ from bounds.derive.fixed_stepsize import (
     slowdown,
 )
 from bounds.derive.pl_schedule import PLSchedule, best_pl_schedule
+from bounds.derive.refined import (
+    KnownQCompensation,
+    known_q_compensation,
+    sharp_fixed_stepsize,
+    sharp_pl_schedule,
+)
 from bounds.derive.robbins_monro import RobbinsMonro, robbins_monro
 
 __all__ = [
     "Compensation",
     "IterationCount",
+    "KnownQCompensation",
     "OptimalStepsize",
     "PLSchedule",
     "RobbinsMonro",
     "best_pl_schedule",
     "compensated_stepsize",
     "iterations_to_accuracy",
+    "known_q_compensation",
     "optimal_fixed_stepsize",
     "robbins_monro",
+    "sharp_fixed_stepsize",
+    "sharp_pl_schedule",
     "slowdown",
 ]

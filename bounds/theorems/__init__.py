@@ -10,9 +10,11 @@ first use.
 The refined statements of issue 12 (:data:`REFINED_IDS`: ``T1.sharp``, ``T2.sharp``,
 ``T3.sharp``, ``T4.sharp``, ``T3.known_q``, ``C3.known_q``, ``T1.matrix``, ``T3.matrix``) have a
 module each and are reached by their full id through :func:`get` and listed by
-:func:`refined`; the part before the first dot names the paper result each one sharpens. They
-have no checked ``proof()`` yet, so :func:`all` (what ``stepshrink check`` and the report walk)
-does not list them.
+:func:`refined`; the part before the first dot names the paper result each one sharpens. Each
+has a checked ``proof()`` and a ``comparison()`` (a checked proof that it is never above its
+paper counterpart under the shared hypotheses). :func:`all` stays the paper's eleven;
+:func:`with_variants` (what ``stepshrink check`` and the report walk) lists the refined ones
+after them.
 """
 
 from __future__ import annotations

@@ -17,10 +17,15 @@ rate to a floor) and the two assumptions the refined statements add to A1-A5.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+
 import sympy as sp
 
 from bounds import symbols as sy
 from bounds.assumptions import Assumption, Hypothesis, ge, gt, le
+from bounds.proof import Cite, Premises, Proof, Result, Step
+from bounds.statement import Statement
 
 __all__ = [
     "KNOWN_SHRINKAGE",
@@ -94,3 +99,221 @@ def pl_floor(stepsize: sp.Expr, shrinkage: sp.Expr, noise: sp.Expr) -> sp.Expr:
 def pl_bound(floor: sp.Expr, contraction: sp.Expr) -> sp.Expr:
     """T3's shape: ``floor + contraction^(k−1) (F1_gap − floor)`` (the recursion unrolled)."""
     return floor + contraction ** (sy.k - 1) * (sy.F1_gap - floor)
+
+
+# ----------------------------------------------------------------------------- comparisons
+# Linear-rate bounds P(k) = F + a^(k-1)(F1 - F) (paper) and R(k) = G + b^(k-1)(F1 - G)
+# (refined). If 0 <= b <= a <= 1, F, F1 >= 0 and (1 - b) G <= (1 - a) F, then R(k) <= P(k) for
+# every k >= 1: by induction, R(k+1) = G + b (R(k) - G) <= G + b (P(k) - G) <= F + a (P(k) - F)
+# = P(k+1), the last step because (a - b) P(k) >= 0 (P(k) >= 0 by its own induction) and
+# (1 - a) F - (1 - b) G >= 0. Proved once in symbols; each comparison cites it at its rates.
+_A, _B, _F, _G, _F1 = sp.symbols("a b F G F1", real=True)
+_RATE_HYPOTHESES: dict[str, sp.Basic] = {
+    "0 <= b": sp.Le(0, _B, evaluate=False),
+    "b <= a": sp.Le(_B, _A, evaluate=False),
+    "a <= 1": sp.Le(_A, 1, evaluate=False),
+    # implied by the two above; stated so that a - b >= 0 is seen by slack substitution
+    "b <= 1": sp.Le(_B, 1, evaluate=False),
+    "0 <= F": sp.Le(0, _F, evaluate=False),
+    "0 <= F1": sp.Le(0, _F1, evaluate=False),
+    "(1 - b) G <= (1 - a) F": sp.Le((1 - _B) * _G, (1 - _A) * _F, evaluate=False),
+}
+LINEAR_RATE_COMPARISON = "linear-rate bounds: the smaller rate and floor give the smaller bound"
+
+
+def _unrolled(floor: sp.Expr, rate: sp.Expr) -> sp.Lambda:
+    return sp.Lambda(sy.k, floor + rate ** (sy.k - 1) * (_F1 - floor))
+
+
+def _by_induction(
+    name: str,
+    sequence: sp.Lambda,
+    bound: sp.Lambda,
+    base_steps: tuple[Step, ...],
+    inductive_steps: tuple[Step, ...],
+    hypothesis: str,
+    lemmas: tuple[Proof, ...] = (),
+) -> Proof:
+    """``sequence(k) <= bound(k)`` for every ``k >= 1`` from the two chains given."""
+    k = sy.k
+    base = Proof(
+        f"{name}: base case", sequence(1), base_steps, sp.Le(sequence(1), bound(1), evaluate=False)
+    )
+    inductive = Proof(
+        f"{name}: inductive step",
+        sequence(k + 1),
+        inductive_steps,
+        sp.Le(sequence(k + 1), bound(k + 1), evaluate=False),
+        {hypothesis: sp.Le(sequence(k), bound(k), evaluate=False)},
+        lemmas=lemmas,
+    )
+    hint = {
+        "index": k,
+        "start": 1,
+        "sequence": sequence,
+        "bound": bound,
+        "base": base.name,
+        "step": inductive.name,
+    }
+    step = Step("<=", bound(k), "induction", (base.name, inductive.name), hint, "induction on k")
+    return Proof(
+        name,
+        sequence(k),
+        (step,),
+        sp.Le(sequence(k), bound(k), evaluate=False),
+        lemmas=(base, inductive),
+    )
+
+
+def linear_rate_comparison() -> Proof:
+    """The lemma :data:`LINEAR_RATE_COMPARISON`: ``R(k) <= P(k)`` from its hypotheses."""
+    k = sy.k
+    paper, refined = _unrolled(_F, _A), _unrolled(_G, _B)
+    facts = tuple(_RATE_HYPOTHESES)
+    floor_gap = "(1 - b) G <= (1 - a) F"
+    hypothesis = "induction hypothesis: 0 <= P(k)"
+    nonnegative = _by_induction(
+        "0 <= P(k)",
+        sp.Lambda(k, sp.Integer(0)),
+        paper,
+        (
+            Step("<=", _F1, "monotone", ("0 <= F1",), {"terms": [(1, "0 <= F1")]}, "F1 >= 0"),
+            Step("=", paper(1), "identity", (), None, "P(1) = F1"),
+        ),
+        (
+            Step(
+                "<=",
+                paper(k + 1),
+                "monotone",
+                (hypothesis, *facts),
+                {"terms": [(_A, hypothesis), (_F, "a <= 1")]},
+                "P(k+1) = a P(k) + (1 - a) F",
+            ),
+        ),
+        hypothesis,
+    )
+    hypothesis = "induction hypothesis: R(k) <= P(k)"
+    ordered = _by_induction(
+        LINEAR_RATE_COMPARISON,
+        refined,
+        paper,
+        (Step("=", paper(1), "identity", (), None, "both are F1 at k = 1"),),
+        (
+            Step(
+                "=", _G + _B * (refined(k) - _G), "identity", (), None, "R(k+1) = G + b (R(k) - G)"
+            ),
+            Step(
+                "<=",
+                _G + _B * (paper(k) - _G),
+                "monotone",
+                (hypothesis, *facts),
+                {"terms": [(_B, hypothesis)]},
+                "the induction hypothesis times b >= 0",
+            ),
+            Step(
+                "<=",
+                paper(k + 1),
+                "monotone",
+                (nonnegative.name, *facts),
+                {"terms": [(_A - _B, nonnegative.name), (1, floor_gap)]},
+                "(a - b) P(k) >= 0 and (1 - a) F >= (1 - b) G",
+            ),
+        ),
+        hypothesis,
+        (nonnegative,),
+    )
+    return ordered
+
+
+@functools.lru_cache(maxsize=1)
+def linear_rate_lemma() -> Result:
+    """:func:`linear_rate_comparison` as a checked result (its hypotheses are its premises,
+    so its inner inductions see them); one object, so it is checked once."""
+    proof = linear_rate_comparison()
+    return Result(
+        LINEAR_RATE_COMPARISON,
+        proof,
+        Premises.closed(_RATE_HYPOTHESES),
+        sp.Le(proof.start, proof.target.rhs, evaluate=False),
+    )
+
+
+def compare_linear_rates(
+    name: str,
+    refined: tuple[sp.Expr, sp.Expr],
+    paper: tuple[sp.Expr, sp.Expr],
+    hypotheses: Mapping[str, sp.Basic],
+) -> Proof:
+    """``refined bound <= paper bound`` for linear-rate bounds given as ``(floor, rate)``.
+
+    Cites :func:`linear_rate_comparison` at the two rates and floors; its hypotheses are
+    discharged from ``hypotheses`` (the shared ones), each by an automatic proof.
+    """
+    (floor_r, rate_r), (floor_p, rate_p) = refined, paper
+    at = {_A: rate_p, _B: rate_r, _F: floor_p, _G: floor_r, _F1: sy.F1_gap}
+    cite = Cite(LINEAR_RATE_COMPARISON, at=at)
+    start = pl_bound(floor_r, rate_r)
+    end = pl_bound(floor_p, rate_p)
+    step = Step("<=", end, "monotone", (cite,), {"terms": [(1, cite)]}, "the comparison lemma")
+    return Proof(
+        name,
+        start,
+        (step,),
+        sp.Le(start, end, evaluate=False),
+        dict(hypotheses),
+        lemmas=(linear_rate_lemma(),),
+    )
+
+
+def shared_hypotheses(
+    statement: Statement, substitution: Mapping[sp.Basic, sp.Basic] | None = None
+) -> dict[str, sp.Basic]:
+    """``statement``'s hypotheses and its assumptions' relations by name (what its premises
+    hold), after ``substitution``: the conditions under which a comparison with it is stated.
+
+    Conditions on a sequence at every step (T2.sharp's ``mu_k <= mu_max`` for ``k <= K``) are
+    left out: the bounds compared do not involve them, so the comparison holds without them.
+    """
+    sigma = dict(substitution or {})
+    out = {}
+    for h in (*(r for a in statement.assumptions for r in a.relations), *statement.hypotheses):
+        if h.for_all is not None:
+            continue
+        relation = h.relation
+        if sigma:
+            relation = type(relation)(
+                relation.lhs.subs(sigma), relation.rhs.subs(sigma), evaluate=False
+            )
+        out[h.name] = relation
+    return out
+
+
+def compare_directly(
+    name: str,
+    refined: sp.Expr,
+    paper: sp.Expr,
+    hypotheses: Mapping[str, sp.Basic],
+    cited: tuple[str, ...] | None = None,
+    lemmas: tuple[Proof, ...] = (),
+) -> Proof:
+    """``refined <= paper`` in one positivity step from ``hypotheses`` (closed-form bounds).
+
+    The step cites ``cited`` (default: every hypothesis), which may name the ``lemmas``.
+    """
+    uses = tuple(hypotheses) if cited is None else cited
+    step = Step("<=", paper, "positivity", uses, None, "slack substitution")
+    return Proof(
+        name,
+        refined,
+        (step,),
+        sp.Le(refined, paper, evaluate=False),
+        dict(hypotheses),
+        lemmas=lemmas,
+    )
+
+
+#: Matrix smoothness with ``Lmat <= L I`` bounds the weighted constants by the plain ones.
+WEIGHTED_BELOW_PLAIN: dict[str, sp.Basic] = {
+    "Lmat <= L I: M_L <= L M": sp.Le(sy.M_L, sy.L * sy.M, evaluate=False),
+    "Lmat <= L I: sigma_qL <= L sigma_q2": sp.Le(sy.sigma_qL, sy.L * sy.sigma_q2, evaluate=False),
+}

@@ -51,13 +51,25 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A4, Hypothesis, gt, le
+from bounds.proof import Proof, Step
 from bounds.statement import Statement
+from bounds.theorems import c3_compensation as c3
+from bounds.theorems import l3_known_q
+from bounds.theorems import l3_one_step_descent as l3
+from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import KNOWN_SHRINKAGE, descent_factor
+from bounds.theorems._refined import (
+    KNOWN_SHRINKAGE,
+    compare_directly,
+    descent_factor,
+    shared_hypotheses,
+)
 
-__all__ = ["NOMINAL_STEPSIZE", "STATEMENT"]
+__all__ = ["NOMINAL_STEPSIZE", "STATEMENT", "comparison", "proof"]
 
 NOMINAL_STEPSIZE = sy.mu / sy.q
 """The stepsize passed to the optimizer."""
@@ -83,4 +95,58 @@ STATEMENT = Statement(
     rate=1 / sy.K,
     references=(paper("C3"), bottou("Theorem 4.8")),
     extras=(("nominal stepsize", NOMINAL_STEPSIZE),),
+    stepsize=NOMINAL_STEPSIZE,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T1's argument with L3.known_q at the nominal stepsize ``mu/q``."""
+    m = statement.nominal_stepsize
+    descent = l3_known_q.DESCENT.subs(sy.mu_k, m)
+    total = l3.in_total_expectation(
+        f"{statement.id}: L3.known_q in total expectation",
+        m,
+        per_step=l3_known_q.STATEMENT.as_lemma(),
+        descent=descent,
+        noise=l3_known_q.NOISE,
+    )
+    return t1.averaged(
+        statement,
+        total,
+        descent,
+        l3_known_q.NOISE,
+        factor_facts=("stepsize condition", "A2: M_G = 1 + M_V"),
+    )
+
+
+def comparison() -> Proof:
+    """``C3.known_q <= C3`` at ``q_min = q`` under C3's hypotheses there.
+
+    C3's ``mu <= q/(L M_G)`` gives ``mu <= 1/(L M_G)`` (a lemma; the slack substitution cannot
+    use a bound on ``mu`` through ``q`` and one on ``q`` through ``mu`` at once), and then
+    ``t = 2 - L mu M_G >= 1 >= q²`` decides the difference.
+    """
+    known = {sy.q_min: sy.q}
+    hypotheses = shared_hypotheses(c3.STATEMENT, known)
+    condition = "compensated stepsize condition"
+    start, cap = sy.mu, 1 / (sy.L * sy.M_G)
+    step = Step(
+        "<=",
+        cap,
+        "monotone",
+        (condition, "A3: q_min <= 1"),
+        {"terms": [(1, condition), (cap, "A3: q_min <= 1")]},
+        "mu <= q/(L M_G) <= 1/(L M_G)",
+    )
+    uncompensated = Proof("mu <= 1/(L M_G)", start, (step,), sp.Le(start, cap, evaluate=False))
+    cited = tuple(name for name in hypotheses if name != condition)
+    return compare_directly(
+        "C3.known_q <= C3 at q_min = q",
+        STATEMENT.bound,
+        c3.STATEMENT.bound.subs(known),
+        hypotheses,
+        (uncompensated.name, *cited),
+        (uncompensated,),
+    )

@@ -40,7 +40,17 @@ from bounds.proof.facts import Cite
 from bounds.statement import Statement
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["GENERAL", "STATEMENT", "STEPSIZE_CAP", "descent_steps", "in_total_expectation", "proof"]
+__all__ = [
+    "DESCENT",
+    "GENERAL",
+    "NOISE",
+    "STATEMENT",
+    "STEPSIZE_CAP",
+    "descent_steps",
+    "in_total_expectation",
+    "proof",
+    "range_steps",
+]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
 """The stepsize condition's right-hand side ``1/(L M_G)``."""
@@ -77,10 +87,12 @@ KNOWN = (
 )
 
 
-def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
+def descent_steps(m: sp.Expr, known: tuple[str, ...] = KNOWN) -> tuple[Step, ...]:
     """The chain at stepsize ``m`` from the descent lemma to Lemma 2's bound.
 
     ``E_k F(x_{k+1}) - F(x_k) <= ... <= -m q_k G + (L m²/2)(q_k²(M + M_G G) + sigma_q2)``.
+    ``known`` are the declarations (and rewrites) that make ``q_k`` known given the history:
+    A3's measurability, or a known constant shrinkage's ``q_k = q`` with ``q`` a number.
     """
     descent = Cite("A1: descent lemma at x_{k+1}", wrap="Ek")
     second = Cite("A2: E_k‖g_k‖² <= M + M_G‖∇F‖²")
@@ -99,7 +111,7 @@ def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
             "=",
             -m * Ek(model.ghat_grad) + L * m**2 / 2 * Ek(model.ghat_sq),
             "expectation",
-            KNOWN,
+            known,
             None,
             "linearity; F(x_k) and the stepsize are known given the history",
         ),
@@ -112,7 +124,7 @@ def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
             (
                 "model: ∇Fᵀĝ_k = q_k ∇Fᵀg_k + ∇Fᵀeps_k",
                 "model: ‖ĝ_k‖² = q_k²‖g_k‖² + 2 q_k eps_kᵀg_k + ‖eps_k‖²",
-                *KNOWN,
+                *known,
             ),
             None,
             "ĝ = q g + eps; q_k known given the history (A3)",
@@ -139,24 +151,79 @@ def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
 def proof(statement: Statement) -> Proof:
     """Lemma 3 from A1-A4: the descent chain, then the stepsize condition and A3's range."""
     m = statement.nominal_stepsize
+    lemma = _coefficient_lemma(m)
     steps = (
         *descent_steps(m),
+        *range_steps(statement, lemma, sy.L * sy.M, sy.L * sy.sigma_q2),
+    )
+    return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(lemma,))
+
+
+#: What the last steps of Lemma 3 stand on: the stepsize condition, M_G >= 1 and A3's range.
+RANGE_FACTS = (
+    "stepsize condition",
+    "A2: M_G = 1 + M_V",
+    "A3: q_k >= q_min",
+    "A3: q_k <= 1",
+    "A3: q_min <= 1",
+)
+
+
+def range_steps(
+    statement: Statement,
+    coefficient: Proof,
+    gradient_noise: sp.Expr,
+    quantization_noise: sp.Expr,
+    middle: tuple[Step, ...] = (),
+) -> tuple[Step, ...]:
+    """From Lemma 2's bound to ``statement.bound``: collect the terms in ``G``, then bound
+    ``q_k (2 - L m M_G q_k)`` below by ``coefficient`` and ``q_k² <= 1``.
+
+    The chain ends at ``-m q_k G + (m²/2)(q_k² (A + L M_G G) + B)`` with ``A = gradient_noise``
+    and ``B = quantization_noise`` (Lemma 3: ``L M`` and ``L sigma_q2``); ``middle`` steps may
+    change the coefficient of ``G`` before ``coefficient``, a lemma ``c <= (its last form)``,
+    is used, and the bound is ``-m (c/2) G + (m²/2)(A + B)``.
+    """
+    m, q, G = statement.nominal_stepsize, sy.q_k, sy.grad_norm2
+    collected = -m * q * (2 - sy.L * m * sy.M_G * q) / 2 * G + m**2 / 2 * (
+        q**2 * gradient_noise + quantization_noise
+    )
+    return (
+        Step(
+            "=",
+            collected,
+            "identity",
+            ("A2: M_G = 1 + M_V",),
+            None,
+            "collect the terms in ‖∇F‖²",
+        ),
+        *middle,
         Step(
             "<=",
             statement.bound,
-            "positivity",
-            (
-                "stepsize condition",
-                "A2: M_G = 1 + M_V",
-                "A3: q_k >= q_min",
-                "A3: q_k <= 1",
-                "A3: q_min <= 1",
-            ),
-            None,
-            "mu_k <= 1/(L M_G), q_k² <= q_k <= 1, q_k >= q_min",
+            "monotone",
+            (coefficient.name, "A3: q_k <= 1"),
+            {
+                "terms": [
+                    (m * G / 2, coefficient.name),
+                    (m**2 * gradient_noise * (1 + q) / 2, "A3: q_k <= 1"),
+                ]
+            },
+            "the coefficient of ‖∇F‖² and q_k² <= 1",
         ),
     )
-    return Proof("L3", statement.quantity_expr, steps, statement.claim())
+
+
+def _coefficient_lemma(m: sp.Expr) -> Proof:
+    """``q_min <= q_k (2 - L m M_G q_k)``: ``L m M_G q_k <= 1`` and ``q_k >= q_min``."""
+    start, end = sy.q_min, sy.q_k * (2 - sy.L * m * sy.M_G * sy.q_k)
+    step = Step("<=", end, "positivity", RANGE_FACTS, None, "q_k (2 - x) >= q_k for x <= 1")
+    return Proof("q_min <= q_k (2 - L mu_k M_G q_k)", start, (step,), sp.Le(start, end))
+
+
+#: Lemma 3's descent coefficient and noise constant: ``-m (q_min/2) G + (m²/2) L S``.
+DESCENT = sy.q_min / 2
+NOISE = sy.L * sy.S
 
 
 def in_total_expectation(
@@ -165,16 +232,20 @@ def in_total_expectation(
     per_step: Proof | Result | None = None,
     at: dict | None = None,
     hypotheses: dict | None = None,
+    descent: sp.Expr = DESCENT,
+    noise: sp.Expr = NOISE,
 ) -> Proof:
-    """``EF(k+1) - EF(k) <= -(m q_min/2) EG(k) + (L m²/2) S`` at step ``k`` of a run at ``m``.
+    """``EF(k+1) - EF(k) <= -m d EG(k) + (m²/2) N`` at step ``k`` of a run at stepsize ``m``.
 
     ``per_step`` is the one-step descent it takes the expectation of (by default Lemma 3
-    itself, cited at ``mu_k = m``); ``at`` is the citation's substitution; ``hypotheses`` are
-    the lemma's own (discharged wherever it is used, e.g. ``k <= K``).
+    itself, cited at ``mu_k = m``), concluding ``E_k F(x_{k+1}) - F(x_k) <= -m d G + (m²/2) N``
+    with the descent coefficient ``d = descent`` and the noise constant ``N = noise`` (Lemma 3:
+    ``q_min/2`` and ``L S``); ``at`` is the citation's substitution; ``hypotheses`` are the
+    lemma's own (discharged wherever it is used, e.g. ``k <= K``).
     """
     lemma = per_step if per_step is not None else _l3()
     cite = Cite(lemma.name, at=at if at is not None else {sy.mu_k: stepsize}, wrap="E")
-    rhs = -(stepsize * sy.q_min / 2) * model.EG(sy.k) + sy.L * stepsize**2 / 2 * sy.S
+    rhs = -(stepsize * descent) * model.EG(sy.k) + stepsize**2 / 2 * noise
     start = model.EF(sy.k + 1) - model.EF(sy.k)
     steps = (
         Step(
@@ -187,7 +258,7 @@ def in_total_expectation(
         ),
         Step(
             "<=",
-            E(-(stepsize * sy.q_min / 2) * sy.grad_norm2 + sy.L * stepsize**2 / 2 * sy.S),
+            E(-(stepsize * descent) * sy.grad_norm2 + stepsize**2 / 2 * noise),
             "monotone",
             (cite,),
             {"terms": [(1, cite)]},

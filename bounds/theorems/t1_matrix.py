@@ -61,11 +61,22 @@ from __future__ import annotations
 
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_matrix, l3_sharp
+from bounds.theorems import l3_one_step_descent as l3
+from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import MATRIX_SMOOTHNESS, SAFARYAN, averaged_bound
+from bounds.theorems._refined import (
+    MATRIX_SMOOTHNESS,
+    SAFARYAN,
+    WEIGHTED_BELOW_PLAIN,
+    averaged_bound,
+    compare_directly,
+    shared_hypotheses,
+)
 
-__all__ = ["STATEMENT"]
+__all__ = ["STATEMENT", "comparison", "proof"]
 
 STATEMENT = Statement(
     id="T1.matrix",
@@ -84,4 +95,34 @@ STATEMENT = Statement(
     horizon=sy.K,
     rate=1 / sy.K,
     references=(paper("T1"), SAFARYAN, bottou("Theorem 4.8")),
+    stepsize=sy.mu,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T1's argument with L3.matrix (cited at ``mu_k = mu_max = mu``) in place of Lemma 3."""
+    m = statement.nominal_stepsize
+    descent = l3_sharp.DESCENT.subs(sy.mu_max, m)
+    total = l3.in_total_expectation(
+        f"{statement.id}: L3.matrix in total expectation",
+        m,
+        per_step=l3_matrix.STATEMENT.as_lemma(),
+        at=l3_matrix.cite_at(m),
+        descent=descent,
+        noise=l3_matrix.NOISE,
+    )
+    return t1.averaged(
+        statement, total, descent, l3_matrix.NOISE, factor_facts=l3_sharp.FACTOR_FACTS
+    )
+
+
+def comparison() -> Proof:
+    """``T1.matrix <= T1`` under T1's hypotheses and ``Lmat <= L I``."""
+    return compare_directly(
+        "T1.matrix <= T1",
+        STATEMENT.bound,
+        t1.STATEMENT.bound,
+        {**shared_hypotheses(t1.STATEMENT), **WEIGHTED_BELOW_PLAIN},
+    )

@@ -81,18 +81,26 @@ STATEMENT = Statement(
 
 
 # ----------------------------------------------------------------------------- proof
-def averaged(statement: Statement, total: Proof) -> Proof:
+def averaged(
+    statement: Statement,
+    total: Proof,
+    descent: sp.Expr = l3.DESCENT,
+    noise: sp.Expr = l3.NOISE,
+    factor_facts: tuple[str, ...] = (),
+) -> Proof:
     """T1's argument for ``statement``'s run: sum ``total`` over ``k = 1..K``, telescope, bound
-    the ends by A1, divide by ``K m q_min/2``; the last step reaches ``statement.bound``.
+    the ends by A1, divide by ``K m d``; the last step reaches ``statement.bound``.
 
-    ``total`` concludes ``EF(k+1) - EF(k) <= -(m q_min/2) EG(k) + (L m²/2) S`` at a generic
-    step ``k`` (:func:`bounds.theorems.l3_one_step_descent.in_total_expectation`), where ``m``
-    is the statement's stepsize.
+    ``total`` concludes ``EF(k+1) - EF(k) <= -m d EG(k) + (m²/2) N`` at a generic step ``k``
+    (:func:`bounds.theorems.l3_one_step_descent.in_total_expectation`), where ``m`` is the
+    statement's stepsize, ``d = descent`` and ``N = noise`` (T1: ``q_min/2`` and ``L S``).
+    ``factor_facts`` are the facts that show ``1/(K m d) >= 0`` when the declared signs of the
+    symbols do not (a sharper ``d`` that needs the stepsize condition to stay positive).
     """
     m = statement.nominal_stepsize
-    K, k, S = sy.K, sy.k, sy.S
+    K, k = sy.K, sy.k
     EF, EG = model.EF, model.EG
-    scale = 2 / (K * m * sy.q_min)
+    scale = 1 / (K * m * descent)
     summed = Cite(total.name, over=(k, 1, K))
     bottom = Cite("A1: E F(x_k) >= F_inf", at={k: K + 1})
     top = "A1: F(x_1) - F_inf <= Delta"
@@ -102,7 +110,7 @@ def averaged(statement: Statement, total: Proof) -> Proof:
     steps = (
         Step(
             "=",
-            scale * sp.Sum(m * sy.q_min / 2 * EG(k), (k, 1, K)),
+            scale * sp.Sum(m * descent * EG(k), (k, 1, K)),
             "identity",
             (),
             None,
@@ -110,15 +118,15 @@ def averaged(statement: Statement, total: Proof) -> Proof:
         ),
         Step(
             "<=",
-            scale * sp.Sum(EF(k) - EF(k + 1) + sy.L * m**2 / 2 * S, (k, 1, K)),
+            scale * sp.Sum(EF(k) - EF(k + 1) + m**2 / 2 * noise, (k, 1, K)),
             "monotone",
-            (summed,),
+            (summed, *factor_facts),
             {"terms": [(scale, summed)]},
-            "Lemma 3 in total expectation, summed over k = 1..K",
+            "the one-step descent in total expectation, summed over k = 1..K",
         ),
         Step(
             "=",
-            scale * (EF(1) - EF(K + 1) + K * sy.L * m**2 / 2 * S),
+            scale * (EF(1) - EF(K + 1) + K * m**2 / 2 * noise),
             "telescope",
             (),
             None,
@@ -126,9 +134,9 @@ def averaged(statement: Statement, total: Proof) -> Proof:
         ),
         Step(
             "<=",
-            scale * (sy.Delta + K * sy.L * m**2 / 2 * S),
+            scale * (sy.Delta + K * m**2 / 2 * noise),
             "monotone",
-            (bottom, top),
+            (bottom, top, *factor_facts),
             {"terms": [(scale, bottom), (scale, top)]},
             "F(x_{K+1}) >= F_inf and F(x_1) - F_inf <= Delta",
         ),

@@ -60,11 +60,20 @@ from __future__ import annotations
 
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_one_step_descent as l3
+from bounds.theorems import l3_sharp
+from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import averaged_bound, descent_factor
+from bounds.theorems._refined import (
+    averaged_bound,
+    compare_directly,
+    descent_factor,
+    shared_hypotheses,
+)
 
-__all__ = ["DESCENT_FACTOR", "STATEMENT"]
+__all__ = ["DESCENT_FACTOR", "STATEMENT", "comparison", "proof"]
 
 DESCENT_FACTOR = descent_factor(sy.mu, sy.q_min)
 """``2 − L mu M_G q_min``: what T1.sharp divides T1's bound by."""
@@ -87,4 +96,31 @@ STATEMENT = Statement(
     rate=1 / sy.K,
     references=(paper("T1"), bottou("Theorem 4.8")),
     extras=(("descent factor", DESCENT_FACTOR),),
+    stepsize=sy.mu,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T1's argument with L3.sharp (cited at ``mu_k = mu_max = mu``) in place of Lemma 3."""
+    m = statement.nominal_stepsize
+    descent = l3_sharp.DESCENT.subs(sy.mu_max, m)
+    total = l3.in_total_expectation(
+        f"{statement.id}: L3.sharp in total expectation",
+        m,
+        per_step=l3_sharp.STATEMENT.as_lemma(),
+        at=l3_sharp.cite_at(m, m),
+        descent=descent,
+    )
+    return t1.averaged(statement, total, descent, factor_facts=l3_sharp.FACTOR_FACTS)
+
+
+def comparison() -> Proof:
+    """``T1.sharp <= T1`` under T1's hypotheses: T1's bound over ``2 - L mu M_G q_min >= 1``."""
+    return compare_directly(
+        "T1.sharp <= T1",
+        STATEMENT.bound,
+        t1.STATEMENT.bound,
+        shared_hypotheses(t1.STATEMENT),
+    )

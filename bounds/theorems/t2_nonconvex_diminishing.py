@@ -64,7 +64,17 @@ from bounds.statement import Statement
 from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["HARMONIC", "MIN_BOUND", "SQRT", "STATEMENT", "SUM_BOUNDS", "SumBound"]
+__all__ = [
+    "HARMONIC",
+    "MIN_BOUND",
+    "SQRT",
+    "STATEMENT",
+    "SUM_BOUNDS",
+    "UP_TO_K",
+    "SumBound",
+    "proof",
+    "weighted",
+]
 
 STEP_SUM = sp.Sum(sy.mu_seq[sy.k], (sy.k, 1, sy.K))
 SQUARE_SUM = sp.Sum(sy.mu_seq[sy.k] ** 2, (sy.k, 1, sy.K))
@@ -189,16 +199,38 @@ STATEMENT = Statement(
 # ----------------------------------------------------------------------------- proof
 def proof(statement: Statement) -> Proof:
     """T2: Lemma 3 at ``mu_k`` in total expectation, summed over ``k = 1..K``, telescoped."""
-    K, k, S = sy.K, sy.k, sy.S
-    EF, EG = model.EF, model.EG
-    step = statement.nominal_stepsize
     # mu_k <= 1/(L M_G) is granted for k = 1..K only: the one-step lemma asks for k <= K.
     total = l3.in_total_expectation(
         "T2: Lemma 3 in total expectation at mu_k",
-        step,
-        hypotheses={"k <= K": sp.Le(k, K, evaluate=False)},
+        statement.nominal_stepsize,
+        hypotheses=UP_TO_K,
     )
-    scale = 2 / sy.q_min
+    return weighted(statement, total)
+
+
+#: The hypothesis of a one-step lemma whose stepsize condition holds for ``k = 1..K`` only.
+UP_TO_K = {"k <= K": sp.Le(sy.k, sy.K, evaluate=False)}
+
+
+def weighted(
+    statement: Statement,
+    total: Proof,
+    descent: sp.Expr = l3.DESCENT,
+    noise: sp.Expr = l3.NOISE,
+    factor_facts: tuple[str, ...] = (),
+) -> Proof:
+    """T2's argument for ``statement``: sum ``total`` over ``k = 1..K``, telescope, bound the
+    ends by A1 and divide by ``d``; the last step reaches ``statement.bound``.
+
+    ``total`` concludes ``EF(k+1) - EF(k) <= -mu_k d EG(k) + (mu_k²/2) N`` for ``k <= K``
+    (:func:`bounds.theorems.l3_one_step_descent.in_total_expectation` with ``hypotheses``
+    :data:`UP_TO_K`), ``d = descent`` free of ``k`` and ``N = noise`` (T2: ``q_min/2`` and
+    ``L S``); ``factor_facts`` show ``1/d >= 0`` when the symbols' signs do not.
+    """
+    K, k = sy.K, sy.k
+    EF, EG = model.EF, model.EG
+    step = statement.nominal_stepsize
+    scale = 1 / descent
     summed = Cite(total.name, over=(k, 1, K))
     bottom = Cite("A1: E F(x_k) >= F_inf", at={k: K + 1})
     top = "A1: F(x_1) - F_inf <= Delta"
@@ -211,7 +243,7 @@ def proof(statement: Statement) -> Proof:
     steps = (
         Step(
             "=",
-            scale * sp.Sum(step * sy.q_min / 2 * EG(k), (k, 1, K)),
+            scale * sp.Sum(step * descent * EG(k), (k, 1, K)),
             "identity",
             (),
             None,
@@ -219,15 +251,15 @@ def proof(statement: Statement) -> Proof:
         ),
         Step(
             "<=",
-            scale * sp.Sum(EF(k) - EF(k + 1) + sy.L * step**2 / 2 * S, (k, 1, K)),
+            scale * sp.Sum(EF(k) - EF(k + 1) + step**2 / 2 * noise, (k, 1, K)),
             "monotone",
-            (summed,),
+            (summed, *factor_facts),
             {"terms": [(scale, summed)]},
-            "Lemma 3 at mu_k in total expectation, summed over k = 1..K",
+            "the one-step descent at mu_k in total expectation, summed over k = 1..K",
         ),
         Step(
             "=",
-            scale * (EF(1) - EF(K + 1) + sy.L * S / 2 * squares),
+            scale * (EF(1) - EF(K + 1) + noise / 2 * squares),
             "telescope",
             (),
             None,
@@ -235,12 +267,12 @@ def proof(statement: Statement) -> Proof:
         ),
         Step(
             "<=",
-            scale * (sy.Delta + sy.L * S / 2 * squares),
+            scale * (sy.Delta + noise / 2 * squares),
             "monotone",
-            (bottom, top),
+            (bottom, top, *factor_facts),
             {"terms": [(scale, bottom), (scale, top)]},
             "F(x_{K+1}) >= F_inf and F(x_1) - F_inf <= Delta",
         ),
         Step("<=", statement.bound, "positivity", hypotheses, None, "collect"),
     )
-    return Proof("T2", statement.quantity_expr, steps, statement.claim(), lemmas=(total,))
+    return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(total,))

@@ -69,12 +69,16 @@ import sympy as sp
 
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_one_step_descent as l3
+from bounds.theorems import l3_sharp
+from bounds.theorems import t2_nonconvex_diminishing as t2
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import descent_factor
+from bounds.theorems._refined import compare_directly, descent_factor, shared_hypotheses
 from bounds.theorems.t2_nonconvex_diminishing import HARMONIC, SQRT, SQUARE_SUM, STEP_SUM
 
-__all__ = ["HARMONIC_SHARP", "MIN_BOUND", "SQRT_SHARP", "STATEMENT"]
+__all__ = ["HARMONIC_SHARP", "MIN_BOUND", "SQRT_SHARP", "STATEMENT", "comparison", "proof"]
 
 MIN_BOUND = (2 * sy.Delta + sy.L * sy.S * SQUARE_SUM) / (
     sy.q_min * sp.Sum(sy.mu_seq[sy.k] * descent_factor(sy.mu_seq[sy.k], sy.q_min), (sy.k, 1, sy.K))
@@ -122,7 +126,12 @@ STATEMENT = Statement(
     module=__name__,
     assumptions=(A1, A2, A3, A4),
     hypotheses=(
-        Hypothesis("stepsize bound", le(sy.mu_seq[sy.k], sy.mu_max), "stepsize"),
+        Hypothesis(
+            "stepsize bound",
+            le(sy.mu_seq[sy.k], sy.mu_max),
+            "stepsize",
+            for_all=(sy.k, sp.Integer(1), sy.K),
+        ),
         Hypothesis("stepsize condition", le(sy.mu_max, 1 / (sy.L * sy.M_G)), "stepsize"),
     ),
     quantity=sy.weighted_grad_sum,
@@ -134,4 +143,27 @@ STATEMENT = Statement(
     references=(paper("T2"), bottou("Theorem 4.10")),
     extras=(("min bound", MIN_BOUND), ("step sum", STEP_SUM), ("square sum", SQUARE_SUM)),
     variants=(HARMONIC_SHARP, SQRT_SHARP),
+    stepsize=sy.mu_seq[sy.k],
+    quantity_expr=t2.STATEMENT.quantity_expr,
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T2's argument with L3.sharp at ``mu_k`` (its ``mu_max`` the statement's) for ``k <= K``."""
+    total = l3.in_total_expectation(
+        f"{statement.id}: L3.sharp in total expectation at mu_k",
+        statement.nominal_stepsize,
+        per_step=l3_sharp.STATEMENT.as_lemma(),
+        at=l3_sharp.cite_at(statement.nominal_stepsize, sy.mu_max),
+        hypotheses=t2.UP_TO_K,
+        descent=l3_sharp.DESCENT,
+    )
+    return t2.weighted(statement, total, l3_sharp.DESCENT, factor_facts=l3_sharp.FACTOR_FACTS)
+
+
+def comparison() -> Proof:
+    """``T2.sharp <= T2`` under T2.sharp's hypotheses (which imply T2's)."""
+    return compare_directly(
+        "T2.sharp <= T2", STATEMENT.bound, t2.STATEMENT.bound, shared_hypotheses(STATEMENT)
+    )

@@ -57,13 +57,25 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A4, A5, Hypothesis, gt, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_known_q
+from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import KNOWN_SHRINKAGE, pl_bound, pl_contraction, pl_floor
+from bounds.theorems._refined import (
+    KNOWN_SHRINKAGE,
+    compare_linear_rates,
+    pl_bound,
+    pl_contraction,
+    pl_floor,
+    shared_hypotheses,
+)
 
-__all__ = ["COMPENSATED_FLOOR", "CONTRACTION", "FLOOR", "STATEMENT"]
+__all__ = ["COMPENSATED_FLOOR", "CONTRACTION", "FLOOR", "STATEMENT", "comparison", "proof"]
 
 CONTRACTION = pl_contraction(sy.mu, sy.q)
 """``1 − mu c q (2 − L mu M_G q)``."""
@@ -95,4 +107,43 @@ STATEMENT = Statement(
     contraction=CONTRACTION,
     references=(paper("T3"), bottou("Theorem 4.6")),
     extras=(("compensated floor", COMPENSATED_FLOOR),),
+    stepsize=sy.mu,
+    quantity_expr=t3.STATEMENT.quantity_expr,
+    definitions=(
+        (
+            "def: rho = 1 - mu c q (2 - L mu M_G q)",
+            sp.Eq(sp.Symbol("rho", real=True), CONTRACTION),
+        ),
+    ),
 )
+
+
+# ----------------------------------------------------------------------------- proof
+#: What keeps ``2 - L mu M_G q`` and ``rho`` non-negative: ``mu q <= 1/(L M_G)``, ``c <= L``,
+#: ``M_G >= 1``.
+FACTOR_FACTS = ("effective stepsize condition", "A2: M_G = 1 + M_V")
+
+
+def proof(statement: Statement) -> Proof:
+    """T3's induction on the recursion of L3.known_q (cited at ``mu_k = mu``) and PL."""
+    m = statement.nominal_stepsize
+    recursion = t3.recursion(
+        f"{statement.id}: one-step recursion",
+        m,
+        per_step=l3_known_q.STATEMENT.as_lemma(),
+        descent=l3_known_q.DESCENT.subs(sy.mu_k, m),
+        noise=l3_known_q.NOISE,
+        factor_facts=FACTOR_FACTS,
+    )
+    return t3.unrolled(statement, recursion, FLOOR, l3_known_q.NOISE, (*FACTOR_FACTS, "A5: c <= L"))
+
+
+def comparison() -> Proof:
+    """``T3.known_q <= T3`` at ``q_min = q`` for every ``k`` under T3's hypotheses there."""
+    known = {sy.q_min: sy.q}
+    return compare_linear_rates(
+        "T3.known_q <= T3 at q_min = q",
+        (FLOOR, CONTRACTION),
+        (t3.FLOOR.subs(known), t3.CONTRACTION.subs(known)),
+        shared_hypotheses(t3.STATEMENT, known),
+    )

@@ -50,19 +50,27 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, A5, Hypothesis, gt, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_matrix, l3_sharp
+from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
 from bounds.theorems._refined import (
     MATRIX_SMOOTHNESS,
     SAFARYAN,
+    WEIGHTED_BELOW_PLAIN,
+    compare_linear_rates,
     pl_bound,
     pl_contraction,
     pl_floor,
+    shared_hypotheses,
 )
 
-__all__ = ["CONTRACTION", "FLOOR", "STATEMENT"]
+__all__ = ["CONTRACTION", "FLOOR", "STATEMENT", "comparison", "proof"]
 
 CONTRACTION = pl_contraction(sy.mu, sy.q_min)
 """``1 − mu c q_min (2 − L mu M_G q_min)``, as T3.sharp."""
@@ -88,4 +96,38 @@ STATEMENT = Statement(
     rate=CONTRACTION ** (sy.k - 1),
     contraction=CONTRACTION,
     references=(paper("T3"), SAFARYAN, bottou("Theorem 4.6")),
+    stepsize=sy.mu,
+    quantity_expr=t3.STATEMENT.quantity_expr,
+    definitions=(
+        (
+            "def: rho = 1 - mu c q_min (2 - L mu M_G q_min)",
+            sp.Eq(sp.Symbol("rho", real=True), CONTRACTION),
+        ),
+    ),
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T3's induction on the recursion of L3.matrix (cited at ``mu_k = mu_max = mu``) and PL."""
+    m = statement.nominal_stepsize
+    recursion = t3.recursion(
+        f"{statement.id}: one-step recursion",
+        m,
+        per_step=l3_matrix.STATEMENT.as_lemma(),
+        at=l3_matrix.cite_at(m),
+        descent=l3_sharp.DESCENT.subs(sy.mu_max, m),
+        noise=l3_matrix.NOISE,
+        factor_facts=l3_sharp.FACTOR_FACTS,
+    )
+    return t3.unrolled(statement, recursion, FLOOR, l3_matrix.NOISE)
+
+
+def comparison() -> Proof:
+    """``T3.matrix <= T3`` for every ``k`` under T3's hypotheses and ``Lmat <= L I``."""
+    return compare_linear_rates(
+        "T3.matrix <= T3",
+        (FLOOR, CONTRACTION),
+        (t3.FLOOR, t3.CONTRACTION),
+        {**shared_hypotheses(t3.STATEMENT), **WEIGHTED_BELOW_PLAIN},
+    )

@@ -47,7 +47,7 @@ import sympy as sp
 from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, A5, Hypothesis, gt, le
-from bounds.proof import Cite, E, Proof, Step
+from bounds.proof import Cite, E, Proof, Result, Step
 from bounds.statement import Statement
 from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems._references import bottou, paper
@@ -61,6 +61,7 @@ __all__ = [
     "pl_in_expectation",
     "proof",
     "recursion",
+    "unrolled",
 ]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
@@ -100,8 +101,6 @@ STATEMENT = Statement(
 # D(k) = E[F(x_k)] - F_star. Lemma 3 + PL give D(k+1) <= rho D(k) + L mu² S/2 with
 # rho = 1 - mu c q_min (a definition); unrolled by induction on k from D(1) <= F1_gap. The
 # hypotheses keep rho >= 0, which is all the induction needs (rho = 0 included).
-RHO = sp.Symbol("rho", real=True)
-RHO_DEFINITION = "def: rho = 1 - mu c q_min"
 #: The optimality gap ``D(k) = E[F(x_k)] - F_star`` as a function of ``k``.
 GAP = sp.Lambda(sy.k, model.EF(sy.k) - sy.F_star)
 
@@ -127,28 +126,49 @@ def pl_in_expectation() -> Proof:
     )
 
 
-def recursion(name: str, stepsize: sp.Expr) -> Proof:
-    """``D(k+1) <= (1 - m c q_min) D(k) + L m² S/2`` at step ``k`` of a run at stepsize ``m``."""
-    total = l3.in_total_expectation(f"{name}: Lemma 3 in total expectation", stepsize)
+def recursion(
+    name: str,
+    stepsize: sp.Expr,
+    per_step: Proof | Result | None = None,
+    at: dict | None = None,
+    descent: sp.Expr = l3.DESCENT,
+    noise: sp.Expr = l3.NOISE,
+    factor_facts: tuple[str, ...] = (),
+) -> Proof:
+    """``D(k+1) <= (1 - 2 m c d) D(k) + (m²/2) N`` at step ``k`` of a run at stepsize ``m``.
+
+    The one-step descent ``per_step`` (default Lemma 3; ``at``, ``descent = d`` and
+    ``noise = N`` as in :func:`bounds.theorems.l3_one_step_descent.in_total_expectation`) in
+    total expectation, then PL in expectation with the factor ``m d``; ``factor_facts`` show
+    ``m d >= 0`` when the symbols' signs do not (T3: ``d = q_min/2``, so ``1 - m c q_min``).
+    """
+    total = l3.in_total_expectation(
+        f"{name}: one-step descent in total expectation",
+        stepsize,
+        per_step,
+        at,
+        descent=descent,
+        noise=noise,
+    )
     pl = pl_in_expectation()
     m = stepsize
-    rhs = (1 - m * sy.c * sy.q_min) * GAP(sy.k) + sy.L * m**2 / 2 * sy.S
+    rhs = (1 - 2 * m * sy.c * descent) * GAP(sy.k) + m**2 / 2 * noise
     steps = (
         Step(
             "<=",
-            GAP(sy.k) - (m * sy.q_min / 2) * model.EG(sy.k) + sy.L * m**2 / 2 * sy.S,
+            GAP(sy.k) - (m * descent) * model.EG(sy.k) + m**2 / 2 * noise,
             "monotone",
             (total.name,),
             {"terms": [(1, total.name)]},
-            "Lemma 3 in total expectation",
+            "the one-step descent in total expectation",
         ),
         Step(
             "<=",
             rhs,
             "monotone",
-            (pl.name,),
-            {"terms": [(m * sy.q_min / 2, pl.name)]},
-            "PL with the factor m q_min/2 >= 0",
+            (pl.name, *factor_facts),
+            {"terms": [(m * descent, pl.name)]},
+            "PL with the factor m d >= 0",
         ),
     )
     start = GAP(sy.k + 1)
@@ -166,12 +186,31 @@ CONTRACTION_FACTS = (
 
 def proof(statement: Statement) -> Proof:
     """T3 by induction on ``k``: ``D(k) <= floor + rho^(k-1)(F1_gap - floor)``."""
+    mu = statement.nominal_stepsize
+    return unrolled(statement, recursion("T3: one-step recursion", mu), FLOOR, l3.NOISE)
+
+
+def unrolled(
+    statement: Statement,
+    step_recursion: Proof,
+    floor: sp.Expr,
+    noise: sp.Expr,
+    contraction_facts: tuple[str, ...] = CONTRACTION_FACTS,
+) -> Proof:
+    """The induction of T3 for ``statement``: ``D(k) <= floor + rho^(k-1)(F1_gap - floor)``.
+
+    ``step_recursion`` concludes ``D(k+1) <= rho D(k) + (m²/2) N`` with ``N = noise`` and
+    ``rho`` the statement's definition (its first, ``rho = ...``), ``m`` its stepsize;
+    ``floor`` is the fixed point, ``rho floor + (m²/2) N = floor``, and ``contraction_facts``
+    show ``rho >= 0``. The last step reaches ``statement.bound``.
+    """
     mu, k = statement.nominal_stepsize, sy.k
-    noise = sy.L * mu**2 / 2 * sy.S
-    bound = sp.Lambda(k, FLOOR + RHO ** (k - 1) * (sy.F1_gap - FLOOR))
-    step_recursion = recursion("T3: one-step recursion", mu)
+    rho_name, rho_definition = statement.definitions[0]
+    rho = rho_definition.lhs
+    noise_term = mu**2 / 2 * noise
+    bound = sp.Lambda(k, floor + rho ** (k - 1) * (sy.F1_gap - floor))
     base = Proof(
-        "T3: base case",
+        f"{statement.id}: base case",
         GAP(1),
         (
             Step(
@@ -188,32 +227,32 @@ def proof(statement: Statement) -> Proof:
     )
     hypothesis = "induction hypothesis: D(k) <= bound(k)"
     inductive = Proof(
-        "T3: inductive step",
+        f"{statement.id}: inductive step",
         GAP(k + 1),
         (
             Step(
                 "<=",
-                RHO * GAP(k) + noise,
+                rho * GAP(k) + noise_term,
                 "monotone",
-                (step_recursion.name, RHO_DEFINITION),
+                (step_recursion.name, rho_name),
                 {"terms": [(1, step_recursion.name)]},
                 "the one-step recursion, its factor named rho",
             ),
             Step(
                 "<=",
-                RHO * bound(k) + noise,
+                rho * bound(k) + noise_term,
                 "monotone",
-                (hypothesis, RHO_DEFINITION, *CONTRACTION_FACTS),
-                {"terms": [(RHO, hypothesis)]},
-                "induction hypothesis, times rho = 1 - mu c q_min >= 0",
+                (hypothesis, rho_name, *contraction_facts),
+                {"terms": [(rho, hypothesis)]},
+                "induction hypothesis, times rho >= 0",
             ),
             Step(
                 "<=",
                 bound(k + 1),
                 "identity",
-                (RHO_DEFINITION, "model: constants are deterministic"),
+                (rho_name, "model: constants are deterministic"),
                 None,
-                "rho floor + L mu² S/2 = floor and rho rho^(k-1) = rho^k",
+                "rho floor + (m²/2) N = floor and rho rho^(k-1) = rho^k",
             ),
         ),
         sp.Le(GAP(k + 1), bound(k + 1), evaluate=False),
@@ -235,9 +274,9 @@ def proof(statement: Statement) -> Proof:
             "<=",
             statement.bound,
             "positivity",
-            (RHO_DEFINITION, *hypotheses),
+            (rho_name, *hypotheses),
             None,
-            "rho = 1 - mu c q_min",
+            "rho's value",
         ),
     )
-    return Proof("T3", GAP(k), steps, statement.claim(), lemmas=(base, inductive))
+    return Proof(statement.id, GAP(k), steps, statement.claim(), lemmas=(base, inductive))

@@ -62,13 +62,25 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, A5, Hypothesis, gt, le
+from bounds.proof import Proof
 from bounds.statement import Statement
+from bounds.theorems import l3_one_step_descent as l3
+from bounds.theorems import l3_sharp
+from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
-from bounds.theorems._refined import pl_bound, pl_contraction, pl_floor
+from bounds.theorems._refined import (
+    compare_linear_rates,
+    pl_bound,
+    pl_contraction,
+    pl_floor,
+    shared_hypotheses,
+)
 
-__all__ = ["CONTRACTION", "FLOOR", "KARIMI", "STATEMENT"]
+__all__ = ["CONTRACTION", "FLOOR", "KARIMI", "STATEMENT", "comparison", "proof"]
 
 KARIMI = (
     'H. Karimi, J. Nutini and M. Schmidt, "Linear Convergence of Gradient and Proximal-Gradient '
@@ -99,4 +111,39 @@ STATEMENT = Statement(
     rate=CONTRACTION ** (sy.k - 1),
     contraction=CONTRACTION,
     references=(paper("T3"), bottou("Theorem 4.6"), KARIMI),
+    stepsize=sy.mu,
+    quantity_expr=t3.STATEMENT.quantity_expr,
+    definitions=(
+        (
+            "def: rho = 1 - mu c q_min (2 - L mu M_G q_min)",
+            sp.Eq(sp.Symbol("rho", real=True), CONTRACTION),
+        ),
+    ),
 )
+
+
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T3's induction on the recursion of L3.sharp (cited at ``mu_k = mu_max = mu``) and PL."""
+    m = statement.nominal_stepsize
+    descent = l3_sharp.DESCENT.subs(sy.mu_max, m)
+    recursion = t3.recursion(
+        f"{statement.id}: one-step recursion",
+        m,
+        per_step=l3_sharp.STATEMENT.as_lemma(),
+        at=l3_sharp.cite_at(m, m),
+        descent=descent,
+        factor_facts=l3_sharp.FACTOR_FACTS,
+    )
+    return t3.unrolled(statement, recursion, FLOOR, l3.NOISE)
+
+
+def comparison() -> Proof:
+    """``T3.sharp <= T3`` for every ``k`` under T3's hypotheses: smaller rate, floor ``t`` times
+    smaller (:func:`bounds.theorems._refined.compare_linear_rates`)."""
+    return compare_linear_rates(
+        "T3.sharp <= T3",
+        (FLOOR, CONTRACTION),
+        (t3.FLOOR, t3.CONTRACTION),
+        shared_hypotheses(t3.STATEMENT),
+    )

@@ -49,10 +49,11 @@ from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, A5, Hypothesis, gt, le
 from bounds.proof import Cite, Proof, Step, elementary
 from bounds.statement import Statement
+from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["NU", "NU_INITIAL", "NU_NOISE", "STATEMENT", "proof"]
+__all__ = ["CONTRACTION_FACTS", "NU", "NU_INITIAL", "NU_NOISE", "STATEMENT", "proof", "unrolled"]
 
 NU_NOISE = sy.beta**2 * sy.L * sy.S / (2 * (sy.beta * sy.c * sy.q_min - 1))
 """The noise branch of ``nu``."""
@@ -98,15 +99,9 @@ STATEMENT = Statement(
 # definition. The base case uses nu >= (gamma + 1) F1_gap, the step the one-step recursion at
 # mu_k = beta/(gamma + k) (bounds.theorems.t3_pl_fixed.recursion) with beta c q_min > 1 and
 # nu >= the noise branch; both inequalities about nu are instances of max's definition.
-NU_SYMBOL = sp.Symbol("nu", real=True)
-NU_DEFINITION = "def: nu = max(noise branch, initial branch)"
 _HAT = sy.gamma + sy.k
-_MU_K = sy.beta / _HAT
-_BRANCHES = {elementary.X: NU_NOISE, elementary.Y: NU_INITIAL}
-_ABOVE_NOISE = Cite("Max(x, y) >= x", at=_BRANCHES)
-_ABOVE_INITIAL = Cite("Max(x, y) >= y", at=_BRANCHES)
 #: What keeps 1 - mu_k c q_min >= 0 for every k >= 1.
-_CONTRACTION_FACTS = (
+CONTRACTION_FACTS = (
     "first stepsize condition",
     "positive offset",
     "A5: c <= L",
@@ -117,14 +112,49 @@ _CONTRACTION_FACTS = (
 
 def proof(statement: Statement) -> Proof:
     """T4 by induction on ``k``: ``E[F(x_k) - F_star] <= nu/(gamma + k)``."""
-    k, nu = sy.k, NU_SYMBOL
-    gap = t3.GAP
-    bound = sp.Lambda(k, nu / (sy.gamma + k))
     recursion = t3.recursion(
         "T4: one-step recursion at mu_k = beta/(gamma + k)", statement.nominal_stepsize
     )
+    return unrolled(statement, recursion, sy.beta * sy.c * sy.q_min, l3.NOISE)
+
+
+def unrolled(
+    statement: Statement,
+    recursion: Proof,
+    slope: sp.Expr,
+    noise: sp.Expr,
+    contraction_facts: tuple[str, ...] = CONTRACTION_FACTS,
+    slope_facts: tuple[str, ...] = ("slope condition",),
+    slope_lemmas: tuple[Proof, ...] = (),
+    branches: tuple[sp.Expr, sp.Expr] | None = None,
+) -> Proof:
+    """T4's induction for ``statement``: ``D(k) <= nu/(gamma + k)``, ``nu`` its definition.
+
+    ``recursion`` concludes ``D(k+1) <= (1 - s/(gamma + k)) D(k) + (mu_k²/2) N`` at
+    ``mu_k = beta/(gamma + k)``, with the slope ``s = slope`` (T4: ``beta c q_min``) and
+    ``N = noise``; ``nu`` is the maximum of the statement's extras ``"nu noise branch"``
+    ``beta² N/(2 (s - 1))`` and ``"nu initial branch"``; ``contraction_facts`` show
+    ``1 - s/(gamma + k) >= 0`` and ``slope_facts`` (facts or the ``slope_lemmas``) show
+    ``s - 1 >= 0``. ``nu`` is the definition of the symbol ``nu``; other definitions of the
+    statement may name parts of ``s`` (T4.sharp's ``t1``): the recursion and the last step
+    cite them, and ``branches`` are then the two branches of ``nu`` written with those names.
+    """
+    k = sy.k
+    definitions = dict(statement.definitions)
+    nu_name = next(n for n, d in statement.definitions if d.lhs.name == "nu")
+    nu = definitions[nu_name].lhs
+    others = tuple(n for n in definitions if n != nu_name)
+    gap, hat = t3.GAP, _HAT
+    noise_branch, initial_branch = branches or (
+        statement.extra("nu noise branch"),
+        statement.extra("nu initial branch"),
+    )
+    values = {elementary.X: noise_branch, elementary.Y: initial_branch}
+    above_noise = Cite("Max(x, y) >= x", at=values)
+    above_initial = Cite("Max(x, y) >= y", at=values)
+    bound = sp.Lambda(k, nu / hat)
     base = Proof(
-        "T4: base case",
+        f"{statement.id}: base case",
         gap(1),
         (
             Step(
@@ -139,40 +169,39 @@ def proof(statement: Statement) -> Proof:
                 "<=",
                 bound(1),
                 "monotone",
-                (_ABOVE_INITIAL, NU_DEFINITION),
-                {"terms": [(1 / (sy.gamma + 1), _ABOVE_INITIAL)]},
+                (above_initial, nu_name),
+                {"terms": [(1 / (sy.gamma + 1), above_initial)]},
                 "nu >= (gamma + 1) F1_gap",
             ),
         ),
         sp.Le(gap(1), bound(1), evaluate=False),
     )
-    rho = 1 - _MU_K * sy.c * sy.q_min
-    noise = sy.L * _MU_K**2 / 2 * sy.S
+    rho = 1 - slope / hat
+    noise_term = (sy.beta / hat) ** 2 / 2 * noise
     hypothesis = "induction hypothesis: D(k) <= nu/(gamma + k)"
     inductive = Proof(
-        "T4: inductive step",
+        f"{statement.id}: inductive step",
         gap(k + 1),
         (
             Step(
                 "<=",
-                rho * gap(k) + noise,
+                rho * gap(k) + noise_term,
                 "monotone",
-                (recursion.name,),
+                (recursion.name, *others),
                 {"terms": [(1, recursion.name)]},
                 "the one-step recursion",
             ),
             Step(
                 "<=",
-                rho * nu / _HAT + noise,
+                rho * nu / hat + noise_term,
                 "monotone",
-                (hypothesis, *_CONTRACTION_FACTS),
+                (hypothesis, *contraction_facts),
                 {"terms": [(rho, hypothesis)]},
-                "induction hypothesis, times 1 - mu_k c q_min >= 0",
+                "induction hypothesis, times 1 - s/(gamma + k) >= 0",
             ),
             Step(
                 "=",
-                (_HAT - 1) * nu / _HAT**2
-                - ((sy.beta * sy.c * sy.q_min - 1) * nu - sy.beta**2 * sy.L * sy.S / 2) / _HAT**2,
+                (hat - 1) * nu / hat**2 - ((slope - 1) * nu - sy.beta**2 * noise / 2) / hat**2,
                 "identity",
                 (),
                 None,
@@ -180,24 +209,24 @@ def proof(statement: Statement) -> Proof:
             ),
             Step(
                 "<=",
-                (_HAT - 1) * nu / _HAT**2,
+                (hat - 1) * nu / hat**2,
                 "monotone",
-                (_ABOVE_NOISE, NU_DEFINITION, "slope condition"),
-                {"terms": [((sy.beta * sy.c * sy.q_min - 1) / _HAT**2, _ABOVE_NOISE)]},
-                "nu >= beta² L S/(2(beta c q_min - 1)) and beta c q_min > 1",
+                (above_noise, nu_name, *slope_facts),
+                {"terms": [((slope - 1) / hat**2, above_noise)]},
+                "nu >= beta² N/(2(s - 1)) and s > 1",
             ),
             Step(
                 "<=",
                 bound(k + 1),
                 "products",
-                (_ABOVE_INITIAL, NU_DEFINITION),
+                (above_initial, nu_name),
                 None,
                 "(h - 1)(h + 1) <= h² and nu >= (gamma + 1) F1_gap >= 0",
             ),
         ),
         sp.Le(gap(k + 1), bound(k + 1), evaluate=False),
         {hypothesis: sp.Le(gap(k), bound(k), evaluate=False)},
-        lemmas=(recursion,),
+        lemmas=(recursion, *slope_lemmas),
     )
     hint = {
         "index": k,
@@ -210,6 +239,13 @@ def proof(statement: Statement) -> Proof:
     hypotheses = tuple(h.name for h in statement.all_hypotheses)
     steps = (
         Step("<=", bound(k), "induction", (base.name, inductive.name), hint, "induction on k"),
-        Step("<=", statement.bound, "positivity", (NU_DEFINITION, *hypotheses), None, "nu's value"),
+        Step(
+            "<=",
+            statement.bound,
+            "positivity",
+            (*definitions, *hypotheses),
+            None,
+            "nu's value",
+        ),
     )
-    return Proof("T4", gap(k), steps, statement.claim(), lemmas=(base, inductive))
+    return Proof(statement.id, gap(k), steps, statement.claim(), lemmas=(base, inductive))

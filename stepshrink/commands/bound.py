@@ -27,7 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "theorem",
         nargs="?",
         metavar="THEOREM",
-        help="statement id: L1-L3, T1-T4, C1-C4, or a variant (T2.harmonic, T2.sqrt)",
+        help=(
+            "statement id: L1-L3, T1-T4, C1-C4, a refined one (T1.sharp, T2.sharp, T3.sharp, "
+            "T4.sharp, T3.known_q, C3.known_q, T1.matrix, T3.matrix) or a variant "
+            "(T2.harmonic, T2.sqrt, T2.sharp.harmonic, T2.sharp.sqrt)"
+        ),
     )
     add_constant_options(parser.add_argument_group("constants (as in bounds.symbols)"), _NAMES)
     output = parser.add_mutually_exclusive_group()
@@ -38,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _statement(name: str | None) -> Any:
     from bounds import theorems
 
-    known = [s.id for s in theorems.all()]
+    known = [s.id for s in theorems.with_variants()]
     if name is None:
         raise UsageError(f"THEOREM is required: one of {', '.join(known)}")
     try:

@@ -38,10 +38,53 @@ HELP = "Draw bound and simulation plots (PNG, SVG or PDF)."
 
 KINDS = ("bound", "floor", "k-eps", "trajectory", "q", "sweep")
 
-_THEORY = ["L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "c", "mu", "mu0", "beta", "gamma"]
+_THEORY = [
+    "L",
+    "Delta",
+    "F1_gap",
+    "M",
+    "M_G",
+    "sigma_q2",
+    "M_L",
+    "sigma_qL",
+    "c",
+    "mu",
+    "mu0",
+    "beta",
+    "gamma",
+]
 
-#: Statements ``plot bound`` draws: the theorems with a horizon and their T2 variants.
-BOUND_THEOREMS = ("T1", "T2", "T2.harmonic", "T2.sqrt", "T3", "T4")
+#: Statements ``plot bound`` draws: the theorems with a horizon and their T2 variants, then
+#: the refined statements of issue 12 (T2.sharp through its schedule families).
+BOUND_THEOREMS = (
+    "T1",
+    "T2",
+    "T2.harmonic",
+    "T2.sqrt",
+    "T3",
+    "T4",
+    "T1.sharp",
+    "T2.sharp.harmonic",
+    "T2.sharp.sqrt",
+    "T3.sharp",
+    "T4.sharp",
+    "T3.known_q",
+    "C3.known_q",
+    "T1.matrix",
+    "T3.matrix",
+)
+
+#: Statements ``plot floor`` draws: fixed stepsize and a floor.
+FLOOR_THEOREMS = (
+    "T1",
+    "T3",
+    "T1.sharp",
+    "T3.sharp",
+    "T3.known_q",
+    "C3.known_q",
+    "T1.matrix",
+    "T3.matrix",
+)
 
 
 def _output(parser: argparse.ArgumentParser, default: str) -> None:
@@ -61,7 +104,7 @@ def _q_mins(parser: argparse._ActionsContainer) -> None:
         nargs="+",
         default=list(defaults.Q_MINS),
         metavar="Q",
-        help="q_min of each curve, in (0, 1] (default 1 0.5 0.25 0.1)",
+        help="q_min of each curve, in (0, 1]; q for T3.known_q (default 1 0.5 0.25 0.1)",
     )
 
 
@@ -80,7 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _output(sub, "bound.png")
 
     sub = kinds.add_parser("floor", help="a fixed-stepsize theorem's floor against mu")
-    sub.add_argument("--theorem", default="T1", help="T1 or T3 (default T1)")
+    sub.add_argument("--theorem", default="T1", help=f"{', '.join(FLOOR_THEOREMS)} (default T1)")
     _q_mins(sub)
     add_constant_options(sub.add_argument_group("constants"), _THEORY, theory)
     _output(sub, "floor.png")
@@ -166,20 +209,22 @@ def _check_hypotheses(statement: Any, constants: dict, **extra: Any) -> None:
 
 
 def _plot_bound(args: argparse.Namespace, target: Path) -> None:
-    from bounds.plots import bound_vs_iterations
+    from bounds.plots import bound_vs_iterations, shrinkage_name
 
     statement = _theorem(args.theorem, BOUND_THEOREMS)
     horizon = str(statement.horizon)
-    constants = _constants(args, statement, skip=("q_min", horizon))
-    _check_hypotheses(statement, constants, q_min=min(args.q_mins), **{horizon: args.K_max})
+    shrinkage = shrinkage_name(statement)
+    constants = _constants(args, statement, skip=(shrinkage, horizon))
+    _check_hypotheses(statement, constants, **{shrinkage: min(args.q_mins), horizon: args.K_max})
     bound_vs_iterations(statement, constants, args.q_mins, horizon_max=args.K_max, path=target)
 
 
 def _plot_floor(args: argparse.Namespace, target: Path) -> None:
-    from bounds.plots import floor_vs_stepsize
+    from bounds.plots import floor_vs_stepsize, shrinkage_name
 
-    statement = _theorem(args.theorem, ("T1", "T3"))
-    constants = _constants(args, statement, skip=("q_min", "mu", str(statement.horizon)))
+    statement = _theorem(args.theorem, FLOOR_THEOREMS)
+    skip = (shrinkage_name(statement), "mu", str(statement.horizon))
+    constants = _constants(args, statement, skip=skip)
     floor_vs_stepsize(statement, constants, args.q_mins, path=target)
 
 

@@ -3,7 +3,9 @@
 Everything is computed by :mod:`bounds.derive` from the theorems (never typed in here):
 T1's optimal fixed stepsize for a budget ``K`` (C2, both regimes), the iterations ``K(eps)``
 to reach an accuracy and the slowdown against full precision, T4's admissible diminishing
-schedules with the ``beta`` that minimises ``nu``, and C3's compensated stepsize.
+schedules with the ``beta`` that minimises ``nu``, and C3's compensated stepsize; next to them
+what the refined statements imply (:mod:`bounds.derive.refined`): the T1.sharp-optimal fixed
+stepsize, T4.sharp's ``beta``, and C3.known_q's nominal stepsize for a known constant ``q``.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from stepshrink.options import add_constant_options
 
 HELP = "Derive stepsizes: optimal fixed stepsize, admissible schedules, K(eps), slowdown."
 
-_NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "c", "epsilon", "mu")
+_NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "q", "c", "epsilon", "mu")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink schedule``."""
     values: dict[str, float] = {n: defaults.CONSTANTS[n] for n in _NAMES}
     values["K"] = 10_000
+    del values["q"]  # the known shrinkage of C3.known_q defaults to q_min
     add_constant_options(
         parser.add_argument_group("constants (defaults: the built-in problem)"),
         [*_NAMES, "K"],
@@ -66,6 +69,8 @@ def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
         "fixed_stepsize", "optimal_fixed_stepsize", "iterations_to_accuracy", "slowdown"
     )
     constants = {name: getattr(args, name) for name in (*_NAMES, "K")}
+    if constants["q"] is None:
+        constants["q"] = constants["q_min"]
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2")}
     optimum = fixed.optimal_fixed_stepsize(**t1, K=constants["K"])
     count = fixed.iterations_to_accuracy(**t1, epsilon=constants["epsilon"])
@@ -91,8 +96,37 @@ def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
         },
         "pl_schedule": _pl_schedule(constants),
         "compensation": _compensation(constants),
+        "refined": _refined(constants),
     }
     return result
+
+
+def _refined(constants: dict[str, Any]) -> dict[str, Any]:
+    """What the refined statements (issue 12) imply next to the paper's numbers above."""
+    refined = _derive(
+        "refined", "sharp_fixed_stepsize", "sharp_pl_schedule", "known_q_compensation"
+    )
+    t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2", "K")}
+    fixed = refined.sharp_fixed_stepsize(**t1)
+    pl = refined.sharp_pl_schedule(
+        **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
+    )
+    names = ("mu", "q", "L", "M_G", "Delta", "M", "sigma_q2", "K")
+    known = refined.known_q_compensation(**{n: constants[n] for n in names})
+    return {
+        "T1.sharp": {
+            "mu": _float(fixed.mu),
+            "regime": fixed.regime,
+            "bound": _float(fixed.bound),
+        },
+        "T4.sharp": {"beta": _float(pl.beta), "gamma": _float(pl.gamma), "nu": _float(pl.nu)},
+        "C3.known_q": {
+            "q": constants["q"],
+            "nominal_stepsize": _float(known.nominal),
+            "mu_must_not_exceed": _float(known.cap),
+            "bound": _float(known.bound),
+        },
+    }
 
 
 def _pl_schedule(constants: dict[str, Any]) -> dict[str, Any]:
@@ -164,15 +198,41 @@ _ROWS = (
     (("compensation", "nominal_stepsize"), "C3 nominal mu", "mu/q_min restores the step mu"),
     (("compensation", "mu_must_not_exceed"), "C3 mu cap", "compensation needs mu <= q_min/(L M_G)"),
     (("compensation", "floor_ratio"), "C3 floor ratio", "compensated floor over uncompensated"),
+    (("refined", "T1.sharp", "mu"), "T1.sharp mu", "T1.sharp-optimal fixed stepsize for K"),
+    (("refined", "T1.sharp", "bound"), "T1.sharp bound", "T1.sharp's bound at that mu"),
+    (
+        ("refined", "T4.sharp", "beta"),
+        "T4.sharp beta",
+        "minimises nu's noise branch, 2/(c q_min (2 - q_min))",
+    ),
+    (
+        ("refined", "T4.sharp", "gamma"),
+        "T4.sharp gamma",
+        "least gamma with beta/(gamma+1) <= 1/(L M_G)",
+    ),
+    (("refined", "T4.sharp", "nu"), "T4.sharp nu", "E[F(x_k) - F*] <= nu/(gamma + k)"),
+    (
+        ("refined", "C3.known_q", "nominal_stepsize"),
+        "C3.known_q mu/q",
+        "nominal step for a known q",
+    ),
+    (
+        ("refined", "C3.known_q", "mu_must_not_exceed"),
+        "C3.known_q cap",
+        "known q needs only mu <= 1/(L M_G)",
+    ),
+    (("refined", "C3.known_q", "bound"), "C3.known_q bound", "C3.known_q's bound at mu and K"),
 )
 
 
 def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
     """``[label, value, meaning]`` rows of the table."""
     rows = []
-    for (section, key), label, meaning in _ROWS:
-        if section in result:
-            value = result[section][key]
+    for path, label, meaning in _ROWS:
+        if path[0] in result:
+            value = result
+            for key in path:
+                value = value[key]
             text = f"{value:.6g}" if isinstance(value, float) else str(value).lower()
             rows.append([label, "none" if value is None else text, meaning])
     return rows

@@ -220,3 +220,66 @@ def test_a_wrong_optimum_is_caught_by_the_grid() -> None:
     cap = 1 / (NOISY["L"] * NOISY["M_G"])
     grid = np.linspace(cap / 200_000, cap, 200_000)
     assert T1.evaluate(**NOISY, K=K, mu=wrong) > T1.evaluate(**NOISY, K=K, mu=grid).min() * 1.01
+
+
+# ------------------------------------------------------------------- refined (issue 12)
+T1_SHARP = theorems.get("T1.sharp")
+
+
+@pytest.mark.parametrize("K", [1, 10, 10_000])
+def test_sharp_stepsize_against_a_dense_grid(K: int) -> None:
+    from bounds.derive import refined
+
+    optimum = refined.sharp_fixed_stepsize(**NOISY, K=K)
+    cap = 1 / (NOISY["L"] * NOISY["M_G"])
+    grid = np.linspace(cap / 200_000, cap, 200_000)
+    values = T1_SHARP.evaluate(**NOISY, K=K, mu=grid)
+    assert optimum.bound <= values.min() * (1 + 1e-12)
+    assert optimum.bound == pytest.approx(values.min(), rel=1e-6)
+    # never above the paper's optimum, at a step no larger than the paper's
+    paper = derive.optimal_fixed_stepsize(**NOISY, K=K)
+    assert optimum.bound <= paper.bound
+    assert optimum.mu <= paper.mu * (1 + 1e-12)
+
+
+def test_sharp_stepsize_without_noise_is_the_cap() -> None:
+    from bounds.derive import refined
+
+    quiet = {**NOISY, "M": 0.0, "sigma_q2": 0.0}
+    optimum = refined.sharp_fixed_stepsize(**quiet, K=100)
+    assert optimum.regime == "capped"
+    assert optimum.mu == pytest.approx(1 / (NOISY["L"] * NOISY["M_G"]))
+
+
+def test_sharp_pl_schedule_is_admissible_and_best_at_the_least_offset() -> None:
+    from bounds.derive import refined
+
+    point = {"c": 0.5, "q_min": 0.25, "L": 2.0, "M": 1.0, "M_G": 1.2, "sigma_q2": 0.5}
+    point["F1_gap"] = 1e-3
+    best = refined.sharp_pl_schedule(**point)
+    assert best.beta == pytest.approx(2 / (0.5 * 0.25 * (2 - 0.25)), rel=1e-14)
+    T4_SHARP = theorems.get("T4.sharp")
+    assert T4_SHARP.violated_hypotheses(**point, beta=best.beta, gamma=best.gamma, k=1) == ()
+    # on a grid of beta, each at its least gamma, T4.sharp's nu is least at beta*
+    betas = np.linspace(best.slope_floor * 0.6, 20 * best.slope_floor, 200_001)
+    gammas = betas * 2.0 * 1.2 - 1
+    ok = np.ones_like(betas, dtype=bool)
+    for mask in T4_SHARP.hypothesis_mask(**point, beta=betas, gamma=gammas, k=1).values():
+        ok &= np.broadcast_to(mask, betas.shape)
+    nu = T4_SHARP.evaluate_unchecked(**point, beta=betas, gamma=gammas, k=1) * (gammas + 1)
+    assert best.nu <= nu[ok].min() * (1 + 1e-9)
+    assert best.beta == pytest.approx(betas[ok][nu[ok].argmin()], rel=1e-3)
+    assert best.nu <= derive.best_pl_schedule(**point).nu
+
+
+def test_known_q_compensation_numbers() -> None:
+    from bounds.derive import refined
+
+    given = {"L": 2.0, "M_G": 1.25, "Delta": 1.5, "M": 0.3, "sigma_q2": 0.05, "K": 1000}
+    result = refined.known_q_compensation(**given, mu=np.array([0.2, 0.5]), q=0.5)
+    assert result.nominal.tolist() == pytest.approx([0.4, 1.0])
+    assert result.cap.tolist() == pytest.approx([0.4, 0.4])
+    assert result.admissible.tolist() == [True, False]
+    assert np.isnan(result.bound[1])
+    C3K = theorems.get("C3.known_q")
+    assert result.bound[0] == pytest.approx(C3K.evaluate(**given, mu=0.2, q=0.5))

@@ -45,9 +45,33 @@ def test_pl_theorem_with_schedule(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["bound"] == pytest.approx(nu / 140)
 
 
+def test_refined_statements_evaluate(capsys: pytest.CaptureFixture[str]) -> None:
+    # T1.sharp = T1/(2 - L mu M_G q_min): the descent factor kept
+    assert main(["bound", "T1.sharp", *T1, *T1_REST, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    paper = 2 * 1.5 / (1000 * 0.1 * 0.5) + 2 * 0.1 * 0.35 / 0.5
+    assert result["bound"] == pytest.approx(paper / (2 - 2 * 0.1 * 1.25 * 0.5))
+    # T1.matrix with the Lmat-weighted constants: 2 Delta/(K mu q t) + mu (M_L + sigma_qL)/(q t)
+    matrix = ["--L", "2", "--Delta", "1.5", "--M-L", "0.1", "--sigma-qL", "0.02", "--M-G", "1.25"]
+    assert main(["bound", "T1.matrix", *matrix, *T1_REST, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    t = 2 - 2 * 0.1 * 1.25 * 0.5
+    expected = 2 * 1.5 / (1000 * 0.1 * 0.5 * t) + 0.1 * 0.12 / (0.5 * t)
+    assert result["bound"] == pytest.approx(expected)
+    # C3.known_q: nominal mu/q, so the step is mu and the quantization noise grows by 1/q^2
+    known = [*T1, "--q", "0.5", "--mu", "0.1", "--K", "1000"]
+    assert main(["bound", "C3.known_q", *known, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    t = 2 - 2 * 0.1 * 1.25
+    expected = 2 * 1.5 / (1000 * 0.1 * t) + 2 * 0.1 * (0.3 + 0.05 / 0.25) / t
+    assert result["bound"] == pytest.approx(expected)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["T2.sharp", *T1, "--q-min", "0.5", "--beta", "1", "--gamma", "1"], "--K, --mu-max"),
+        (["T3.known_q", "--q", "1.5"], "argument --q: must be a number in (0, 1]"),
         (["T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10"], "'stepsize condition'"),
         (["T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10"], "mu = 1"),
         (["T1", "--L", "1"], "T1 needs --Delta, --K, --M, --M-G, --mu, --q-min, --sigma-q2"),

@@ -58,7 +58,52 @@ def test_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert labels[:3] == ["mu for K", "regime", "T1 bound at mu"]
     assert "K(eps)" in labels
     assert "slowdown" in labels
-    assert labels[-3:] == ["C3 nominal mu", "C3 mu cap", "C3 floor ratio"]
+    c3 = labels.index("C3 nominal mu")
+    assert labels[c3 : c3 + 3] == ["C3 nominal mu", "C3 mu cap", "C3 floor ratio"]
+    assert labels[-3:] == ["C3.known_q mu/q", "C3.known_q cap", "C3.known_q bound"]
+    assert {"T1.sharp mu", "T4.sharp beta", "T4.sharp nu"} <= set(labels)
+
+
+def test_refined_stepsizes(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [*NOISY, "--c", "0.4", "--q-min", "0.8", "--F1-gap", "0.5", "--mu", "0.2"]
+    result = derived(capsys, *argv, "--K", "1000", "--q", "0.6")
+    refined, paper = result["refined"], result["fixed_stepsize"]
+    L, Delta, M_G, S, q_min, K = 2.0, 1.5, 1.25, 0.35, 0.8, 1000
+
+    def sharp(mu: float) -> float:  # T1.sharp written out: T1 over 2 - L mu M_G q_min
+        return (2 * Delta / (K * mu * q_min) + L * mu * S / q_min) / (2 - L * mu * M_G * q_min)
+
+    mu = refined["T1.sharp"]["mu"]
+    # the stationary point: K L S mu^2 + 2 Delta L M_G q_min mu - 2 Delta = 0, a minimum
+    assert K * L * S * mu**2 + 2 * Delta * L * M_G * q_min * mu - 2 * Delta == pytest.approx(
+        0, abs=1e-12
+    )
+    assert sharp(mu) < min(sharp(mu * 0.99), sharp(mu * 1.01))
+    assert refined["T1.sharp"]["bound"] == pytest.approx(sharp(mu), rel=1e-12)
+    assert mu < paper["mu"]  # the descent factor favours a smaller step
+    assert refined["T1.sharp"]["bound"] < paper["bound"]
+    # T4.sharp at the least gamma: first factor 2 - q_min, beta* = 2/(c q_min (2 - q_min))
+    c = 0.4
+    beta = 2 / (c * q_min * (2 - q_min))
+    gamma = beta * L * M_G - 1
+    noise = beta**2 * L * S / (2 * (beta * c * q_min * (2 - q_min) - 1))
+    assert refined["T4.sharp"]["beta"] == pytest.approx(beta, rel=1e-12)
+    assert refined["T4.sharp"]["gamma"] == pytest.approx(gamma, rel=1e-12)
+    assert refined["T4.sharp"]["nu"] == pytest.approx(max(noise, (gamma + 1) * 0.5), rel=1e-12)
+    assert refined["T4.sharp"]["nu"] <= result["pl_schedule"]["nu"]
+    # C3.known_q with the known q = 0.6: nominal mu/q, and mu <= 1/(L M_G) only
+    known = refined["C3.known_q"]
+    assert known["q"] == 0.6
+    assert known["nominal_stepsize"] == pytest.approx(0.2 / 0.6)
+    assert known["mu_must_not_exceed"] == pytest.approx(1 / (L * M_G))
+    t = 2 - L * 0.2 * M_G
+    expected = 2 * Delta / (K * 0.2 * t) + L * 0.2 * (0.3 + 0.05 / 0.36) / t
+    assert known["bound"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_known_q_defaults_to_q_min(capsys: pytest.CaptureFixture[str]) -> None:
+    result = derived(capsys, "--q-min", "0.7")
+    assert result["refined"]["C3.known_q"]["q"] == 0.7
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,25 @@ from bounds import symbols as sy
 from bounds import theorems
 from bounds.proof import check
 from bounds.theorems import c2_slowdown as c2
+from bounds.theorems import l3_known_q, l3_matrix, l3_sharp, t3_sharp
 
-WITH_PROOF = [s.id for s in theorems.all() if s.has_proof]
+WITH_PROOF = [s.id for s in theorems.with_variants() if s.has_proof]
+#: The one-step lemmas the refined proofs cite (checked statements, not library entries).
+LEMMAS = {"L3.sharp": l3_sharp, "L3.matrix": l3_matrix, "L3.known_q": l3_known_q}
 
 
 def test_every_result_of_the_library_has_a_proof() -> None:
-    assert list(theorems.IDS) == WITH_PROOF
+    assert [i for i in WITH_PROOF if i in theorems.IDS] == list(theorems.IDS)
+    assert [i for i in WITH_PROOF if i not in theorems.IDS] == list(theorems.REFINED_IDS)
+
+
+@pytest.mark.parametrize("lemma_id", LEMMAS)
+def test_one_step_lemmas_of_the_refined_proofs_check(lemma_id: str) -> None:
+    statement = LEMMAS[lemma_id].STATEMENT
+    assert statement.id == lemma_id
+    report = statement.check()
+    assert report.status == "proved", report.failures()
+    assert set(report.used) <= set(statement.premises().facts)
 
 
 @pytest.mark.parametrize("result_id", WITH_PROOF)
@@ -53,6 +66,38 @@ def test_a_changed_statement_is_checked_as_changed() -> None:
     report = false.check()
     assert report.status != "proved"
     assert report.failures()[-1][1].rule == "positivity"
+
+
+# Planted: each refined statement made false in the way its sharpening could go wrong; the
+# proof, rebuilt from the changed statement, must not check.
+FALSE_REFINED = {
+    # the descent factor 2 - L mu M_G q_min replaced by 2 (T1 halved)
+    "T1.sharp": lambda s: s.bound.subs(s.extra("descent factor"), 2),
+    # the floor halved (the factor 2 - L mu M_G q_min taken as 4). A faster contraction than
+    # proved (L mu M_G q_min dropped) is not proved either, but deciding the last step of the
+    # induction then takes the positivity tactic minutes (rho^(k-1) against another power).
+    "T3.sharp": lambda s: s.bound.subs(t3_sharp.FLOOR, t3_sharp.FLOOR / 2),
+    # the known shrinkage's noise q² M with q² dropped from the floor only
+    "T3.known_q": lambda s: s.bound.subs(sy.q**2 * sy.M, sy.q**3 * sy.M),
+    # compensation amplifies the quantization noise by 1/q²; without it the floor is too small
+    "C3.known_q": lambda s: s.bound.subs(sy.sigma_q2 / sy.q**2, sy.sigma_q2),
+    # the matrix noise constants halved
+    "T1.matrix": lambda s: s.bound.subs(sy.M_L, sy.M_L / 2),
+    "T3.matrix": lambda s: s.bound.subs(sy.sigma_qL, sy.sigma_qL / 2),
+    # the weights' smallest factor 2 - L M_G q_min mu_max replaced by 2
+    "T2.sharp": lambda s: s.bound.subs(sy.mu_max, 0),
+    # T4.sharp's nu over gamma + k + 1 instead of gamma + k
+    "T4.sharp": lambda s: s.bound * (sy.gamma + sy.k) / (sy.gamma + sy.k + 1),
+}
+
+
+@pytest.mark.parametrize("result_id", FALSE_REFINED)
+def test_a_false_refined_statement_does_not_check(result_id: str) -> None:
+    statement = theorems.get(result_id)
+    false_bound = FALSE_REFINED[result_id](statement)
+    assert sp.simplify(false_bound - statement.bound) != 0
+    false = dataclasses.replace(statement, bound=false_bound)
+    assert false.check().status != "proved"
 
 
 def test_wrong_minimiser_is_refuted() -> None:
