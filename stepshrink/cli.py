@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "plot",
     "report",
     "sweep",
+    "tightness",
 )
 
 EXIT_USAGE = 2

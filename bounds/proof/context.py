@@ -256,6 +256,14 @@ class Context:
         used: list[Used] = []
         if symbol.is_integer and value.is_integer is not True:
             return None
+        signed = symbol.is_positive or symbol.is_nonnegative
+        if symbol.is_extended_real and not signed and value.is_extended_real is not True:
+            # sqrt(x) for an x that may be negative is not a value of a real variable. (A sign
+            # condition, when the domain has one, is proved below and implies a real value.)
+            real = self._real_quotient(value)
+            if real is None:
+                return None
+            used += real
         conditions = []
         if symbol.is_positive:
             conditions.append(sp.Gt(value, 0, evaluate=False))
@@ -273,6 +281,18 @@ class Context:
                 return None
             used += found[1]
         return tuple(used)
+
+    def _real_quotient(self, value: sp.Expr) -> tuple[Used, ...] | None:
+        """Facts showing ``value`` is real: a quotient of real expressions whose denominator is
+        shown positive or negative here."""
+        num, den = sp.together(value).as_numer_denom()
+        if num.is_extended_real is not True or den.is_extended_real is not True:
+            return None
+        for side in (sp.Gt(den, 0, evaluate=False), sp.Lt(den, 0, evaluate=False)):
+            found = self.prove_relation(side)
+            if found is not None:
+                return found[1]
+        return None
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, citation: str | Cite) -> Resolved:

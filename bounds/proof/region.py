@@ -100,17 +100,31 @@ def polynomial_is_nonnegative(poly: sp.Poly, sgn: Signs, strict: bool) -> bool:
     return found_positive or not strict
 
 
-def numerator_denominator(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """``expr = num/den`` with ``num``, ``den`` expanded polynomials in ``expr``'s atoms."""
+def numerator_denominator(expr: sp.Expr, reduced: bool = True) -> tuple[sp.Expr, sp.Expr]:
+    """``expr = num/den`` with ``num``, ``den`` expanded polynomials in ``expr``'s atoms.
+
+    ``reduced`` cancels common factors (a gcd computation, the slow part); without it the pair
+    is still exact, only possibly not in lowest terms.
+    """
     from bounds.proof.canonical import cancel
 
-    num, den = sp.fraction(cancel(expr))
+    if reduced:
+        num, den = sp.fraction(cancel(expr))
+    else:
+        num, den = sp.together(expr).as_numer_denom()
     return sp.expand(num), sp.expand(den)
 
 
 def is_positive_expr(expr: sp.Expr, sgn: Signs) -> bool:
     """Cheap sufficient test for ``expr > 0``: numerator and denominator with positive terms."""
-    num, den = numerator_denominator(expr)
+    num, den = numerator_denominator(expr, reduced=False)
+    if _positive_parts(num, den, sgn):
+        return True
+    # A polynomial is already in lowest terms; only a quotient can gain by cancelling.
+    return not den.is_number and _positive_parts(*numerator_denominator(expr), sgn)
+
+
+def _positive_parts(num: sp.Expr, den: sp.Expr, sgn: Signs) -> bool:
     for part in (num, den):
         if part.is_number:
             if not part.is_positive:

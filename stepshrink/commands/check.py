@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--only must name statements among {known}, got {unknown}")
     started = time.perf_counter()
     chosen = [i for i in known if not args.only or i in args.only]
-    reports, unproved = theorems.check_all(chosen)
+    reports, unproved = theorems.check_all(chosen, workers=os.cpu_count() or 1)
     print(report.to_table(reports))
     if unproved:
         print(f"\nwithout a checked proof (not claimed proved): {', '.join(unproved)}")

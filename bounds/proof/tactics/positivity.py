@@ -38,17 +38,15 @@ def certify(
     alternatives: list[dict[str, Any]] = []
     for alternative in subs:
         value = alternative.apply(expr)
-        num, den = region.numerator_denominator(value)
-        if region.is_positive_expr(-den, sgn) and not region.is_positive_expr(den, sgn):
-            num, den = -num, -den
-        if not (den.is_number and den.is_positive) and not region.is_positive_expr(den, sgn):
-            return False, {}, f"denominator {den} not shown positive"
-        if num.is_number:
-            ok = bool(num.is_positive) if strict else bool(num.is_nonnegative)
-        else:
-            ok = region.polynomial_is_nonnegative(sp.Poly(num), sgn, strict)
+        # Unreduced first (cheap); in lowest terms only if that fails.
+        for reduced in (False, True):
+            ok, reason, num, den = _signed(
+                *region.numerator_denominator(value, reduced), sgn, strict
+            )
+            if ok:
+                break
         if not ok:
-            return False, {}, f"numerator has a negative (or no positive) term: {num}"
+            return False, {}, reason
         alternatives.append(
             {
                 "map": [(sym, val) for sym, val in alternative.mapping],
@@ -63,6 +61,25 @@ def certify(
         "nonnegative": sorted(map(str, sgn.nonnegative)),
     }
     return True, evidence, ""
+
+
+def _signed(
+    num: sp.Expr, den: sp.Expr, sgn: region.Signs, strict: bool
+) -> tuple[bool, str, sp.Expr, sp.Expr]:
+    """Whether ``num/den`` is shown ``>= 0`` (``> 0``) term by term, with the pair as certified
+    (both signs flipped when the denominator is the negative one)."""
+    positive = (den.is_number and den.is_positive) or region.is_positive_expr(den, sgn)
+    if not positive and region.is_positive_expr(-den, sgn):
+        num, den, positive = -num, -den, True
+    if not positive:
+        return False, f"denominator {den} not shown positive", num, den
+    if num.is_number:
+        ok = bool(num.is_positive) if strict else bool(num.is_nonnegative)
+    else:
+        ok = region.polynomial_is_nonnegative(sp.Poly(num), sgn, strict)
+    if not ok:
+        return False, f"numerator has a negative (or no positive) term: {num}", num, den
+    return True, "", num, den
 
 
 def check(goal: Goal) -> TacticResult:

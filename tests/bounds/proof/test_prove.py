@@ -77,3 +77,14 @@ def test_docstring_examples() -> None:
     result = doctest.testmod(importlib.import_module("bounds.proof.prove"))
     assert result.attempted >= 3
     assert result.failed == 0
+
+
+def test_t4_induction_step_of_the_issue_is_proved() -> None:
+    # Issue 11's standard step of T4's induction, stated with generic names.
+    b, c, q, L, s, nu = sp.symbols("b c q L s nu", positive=True)
+    k = sp.Symbol("k", positive=True)
+    claim = (1 - b * c * q / k) * nu / k + b**2 * L * s / (2 * k**2) <= nu / (k + 1)
+    given = [b * c * q > 1, nu >= b**2 * L * s / (2 * (b * c * q - 1)), k >= 1]
+    assert prove(claim, given=given).status == "proved"
+    # Without the slope condition it is false (take b c q < 1 and a large nu).
+    assert prove(claim, given=given[1:]).status != "proved"

@@ -264,3 +264,22 @@ def test_expectations_need_declared_constants() -> None:
         {"c is a number": Deterministic(c)},
     )
     assert check(declared).status == "proved"
+
+
+def test_a_real_variable_takes_only_real_values() -> None:
+    r = sp.Symbol("r", real=True)
+    lemma = Proof(
+        "square", sp.Integer(0), (Step("<=", r**2, "sos"),), sp.Le(0, r**2, evaluate=False)
+    )
+    z = sp.Symbol("z", real=True)
+    cite = Cite("square", at={r: sp.sqrt(z)})  # imaginary for z < 0, where the claim fails
+    parent = Proof(
+        "parent",
+        sp.Integer(0),
+        (Step("<=", z, "monotone", (cite,), {"terms": [(1, cite)]}),),
+        sp.Le(0, z, evaluate=False),
+        lemmas=(lemma,),
+    )
+    report = check(parent)
+    assert report.status != "proved"
+    assert "does not meet the domain" in report.steps[0].message
