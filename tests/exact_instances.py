@@ -291,9 +291,12 @@ class Witness:
         """``expr`` at step ``k`` of the run: ``k``, ``q_k`` and ``mu_seq[k]`` filled in."""
         values: dict[sp.Basic, sp.Basic] = {**self.values(), sy.k: sp.Integer(k)}
         values[sy.q_k] = _rational(self.q(k))
-        if self.schedule:
-            values[sy.mu_seq[sy.k]] = _rational(self.schedule[k - 1])
-        return expr.subs(values)
+        expr = expr.subs(values)
+        # mu_k, and any other step's stepsize (a condition may name mu_1).
+        return expr.replace(
+            lambda e: isinstance(e, sp.Indexed) and e.base == sy.mu_seq,
+            lambda e: _rational(self.schedule[int(e.indices[0]) - 1]),
+        )
 
     def steps(self, statement: Statement, count: int) -> list[Step]:
         """The first ``count`` steps of the run ``statement`` describes."""

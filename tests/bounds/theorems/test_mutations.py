@@ -44,7 +44,7 @@ import sympy as sp
 
 from bounds import symbols as sy
 from bounds import theorems
-from bounds.assumptions import gt, le
+from bounds.assumptions import le
 from bounds.statement import Statement
 from bounds.theorems import c2_slowdown as c2
 from bounds.theorems import t3_pl_fixed as t3
@@ -256,7 +256,7 @@ def _averages() -> list[Mutant]:
     """T1 and the corollaries that bound the same average (C1, C3, C4)."""
     x1 = Fraction(2)
     full = dict(mu=1, q_min=1, K=2)
-    shrunk = dict(mu=1, q_min=half, K=2)
+    shrunk: dict[str, Fraction | int] = dict(mu=1, q_min=half, K=2)
     doubled = Witness(QUIET, x1, dict(mu=2, q_min=1, K=2))
     fair = doubled.with_constants(mu=1)
     mutants = [
@@ -452,6 +452,16 @@ def _diminishing() -> list[Mutant]:
             Witness(QUIET, x1, at, doubled_schedule),
             breaks=("stepsize condition",),
             fair=Witness(QUIET, x1, at, harmonic),
+        ),
+        Mutant(
+            "T2",
+            "stepsize",
+            "stepsize condition at the first step only",
+            hypothesis_is("stepsize condition", le(sy.mu_seq[1], cap(1, 1))),
+            # mu_2 = 4: four times the cap, at the second step.
+            Witness(QUIET, x1, at, (half, Fraction(4), Fraction(1))),
+            breaks=("stepsize condition",),
+            fair=Witness(QUIET, x1, at, (half, Fraction(1), Fraction(1))),
         ),
     ]
     # C2: with L = 1, K = 4, S = 1 and Delta = F(x_1) = 2, mu* = 1 = 1/(L M_G).
