@@ -9,8 +9,10 @@ Each statement has one of every kind it admits (:data:`KINDS`):
   ``q_k`` dropped or taken at ``q_min``; for C1 its ``q_min = 1`` hypothesis dropped);
 * ``noise``: a noise term dropped (``sigma_q2`` or ``M`` out of ``S``; for L1, which has no
   noise term, A4's zero-mean noise not assumed);
-* ``stepsize``: a weaker stepsize or schedule condition (the cap doubled, or removed), where
-  the statement has a condition that bounds the stepsize.
+* ``stepsize``: a weaker stepsize or schedule condition (the cap doubled, or removed, or
+  stated for the first step only; or the run taking twice the stepsize the condition bounds),
+  where the statement has a condition that bounds the stepsize;
+* ``assumption`` (extra): a model assumption dropped (T3 without PL).
 
 With each mutant goes a *witness* (:mod:`tests.exact_instances`): ``F(x) = (h/2) x²`` with
 finitely supported rational noises, on which every expected quantity of the statements is a
@@ -22,12 +24,14 @@ finitely supported rational noises, on which every expected quantity of the stat
    witness must leave the true statement's premises (a weaker stepsize condition, a dropped
    assumption) the test names exactly which premises it breaks, and the true claim is shown
    on a *fair* instance of the same problem inside them;
-3. ``stepshrink check --only ID`` exits 1 with the module's ``STATEMENT`` replaced by the
-   mutant.
+3. ``Statement.check()`` of the mutant is not ``proved``, with the module's ``STATEMENT``
+   replaced by the mutant; for a sample (:data:`CLI_SAMPLE`, to keep the suite fast)
+   ``stepshrink check --only ID`` exits 1 so replaced, and 0 with the true statement.
 
-And the true statements check (exit 0), and the moment recursion behind every run equals an
-enumeration of all noise paths. A mutant that passed the check would be a soundness bug of the
-engine: it must never be weakened here.
+Every statement with a checked proof must have its mutants here (the true statements' own
+checks are ``tests/bounds/theorems/test_proofs.py``), and the moment recursion behind every
+run equals an enumeration of all noise paths. A mutant that passed the check would be a
+soundness bug of the engine: it must never be weakened here.
 """
 
 from __future__ import annotations
