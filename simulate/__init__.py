@@ -22,6 +22,11 @@ _SUBMODULES = (
     "measure",
     "trajectory",
     "assumptions",
+    "gradients",
+    "gradient_points",
+    "gradient_verdicts",
+    "online",
+    "verdicts",
     "plots",
 )
 _EXPORTS = {
@@ -35,6 +40,7 @@ _EXPORTS = {
     "SyntheticShrinkage": "simulate.quantizer",
     "Trajectory": "simulate.trajectory",
     "quantize_blocks": "simulate.scaling",
+    "GradientPoint": "simulate.gradient_points",
 }
 
 __all__ = [*_SUBMODULES, *_EXPORTS]

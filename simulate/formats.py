@@ -1,4 +1,7 @@
-"""Binary floating-point formats as frozen dataclasses, and the presets of SPEC section 5.
+"""Binary floating-point formats as frozen dataclasses, and the one registry of presets.
+
+The registry holds the element formats of SPEC section 5 and the block formats built on them
+(OCP MX, NVFP4: :class:`BlockFormat`); :func:`get` looks up either kind by name.
 
 A :class:`Format` describes any binary floating-point format narrow enough to be emulated
 exactly in float64: sign bit (or none), ``exponent_bits``, ``mantissa_bits`` (stored
@@ -33,6 +36,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -246,27 +250,105 @@ _PRESETS: dict[str, Format] = {
 }
 
 
+@dataclass(frozen=True)
+class BlockFormat:
+    """A block-scaled format (OCP MX, NVFP4); the arithmetic is in :mod:`simulate.scaling`.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (``"mxfp8_e4m3"``, ...).
+    element : Format
+        Format of the elements.
+    scale : Format
+        Format of the shared block scale: a power-of-two format (no mantissa bits, E8M0)
+        selects the MX rule, any other format the NVFP4 rule (:mod:`simulate.scaling`).
+    block_size : int
+        Elements per block, ``>= 1``.
+    tensor_scale : bool
+        Whether a float32 per-tensor scale sits above the block scales (NVFP4); only with a
+        non-power-of-two scale format.
+    """
+
+    name: str
+    element: Format
+    scale: Format
+    block_size: int
+    tensor_scale: bool = False
+
+    def __post_init__(self) -> None:
+        for field_name in ("element", "scale"):
+            if not isinstance(getattr(self, field_name), Format):
+                raise ValueError(
+                    f"{field_name} must be a Format, got {getattr(self, field_name)!r}"
+                )
+        if (
+            isinstance(self.block_size, bool)
+            or not isinstance(self.block_size, int)
+            or self.block_size < 1
+        ):
+            raise ValueError(f"block_size must be a positive int, got {self.block_size!r}")
+        if self.power_of_two_scale and self.tensor_scale:
+            raise ValueError("tensor_scale=True needs a non-power-of-two scale format (NVFP4)")
+        if not self.power_of_two_scale and not (self.scale.has_zero and self.scale.signed):
+            raise ValueError("a non-power-of-two scale format must be signed with a zero")
+
+    @property
+    def power_of_two_scale(self) -> bool:
+        """Whether block scales are powers of two (MX, E8M0 scales)."""
+        return self.scale.mantissa_bits == 0
+
+    @property
+    def saturating_element(self) -> Format:
+        """The element format with overflow clamped to its maximum (MX, NVFP4 conversion)."""
+        return dataclasses.replace(self.element, overflow="saturate")
+
+
+_BLOCK_PRESETS: dict[str, BlockFormat] = {
+    preset.name: preset
+    for preset in (
+        BlockFormat("mxfp8_e4m3", _PRESETS["fp8_e4m3"], _PRESETS["e8m0"], 32),
+        BlockFormat("mxfp8_e5m2", _PRESETS["fp8_e5m2"], _PRESETS["e8m0"], 32),
+        BlockFormat("mxfp6_e3m2", _PRESETS["fp6_e3m2"], _PRESETS["e8m0"], 32),
+        BlockFormat("mxfp6_e2m3", _PRESETS["fp6_e2m3"], _PRESETS["e8m0"], 32),
+        BlockFormat("mxfp4", _PRESETS["fp4_e2m1"], _PRESETS["e8m0"], 32),
+        BlockFormat("nvfp4", _PRESETS["fp4_e2m1"], _PRESETS["fp8_e4m3"], 16, tensor_scale=True),
+    )
+}
+
+
 def names() -> tuple[str, ...]:
-    """Names of the preset formats, in SPEC section 5's order."""
+    """Names of the preset element formats, in SPEC section 5's order."""
     return tuple(_PRESETS)
 
 
-def get(name: str) -> Format:
-    """Return the preset format called ``name``.
+def block_names() -> tuple[str, ...]:
+    """Names of the preset block formats (MX, then NVFP4)."""
+    return tuple(_BLOCK_PRESETS)
+
+
+def get(name: str) -> Format | BlockFormat:
+    """Return the preset called ``name``: an element format or a block format.
+
+    The one registry of formats: element names (:func:`names`) give a :class:`Format`,
+    block names (:func:`block_names`) a :class:`BlockFormat`.
 
     Raises
     ------
     ValueError
         If no preset has that name; the message lists the known names.
     """
-    try:
-        return _PRESETS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown format {name!r}; known formats: {', '.join(_PRESETS)}") from None
+    if isinstance(name, str):
+        if name in _PRESETS:
+            return _PRESETS[name]
+        if name in _BLOCK_PRESETS:
+            return _BLOCK_PRESETS[name]
+    known = ", ".join((*_PRESETS, *_BLOCK_PRESETS))
+    raise ValueError(f"unknown format {name!r}; known formats: {known}")
 
 
 def resolve(fmt: Format | str, parameter: str = "fmt") -> Format:
-    """Accept a :class:`Format` or a preset name; raise ValueError naming ``parameter``."""
+    """Accept an element :class:`Format` or its preset name; a ValueError names ``parameter``."""
     if isinstance(fmt, Format):
         return fmt
     if isinstance(fmt, str):
@@ -275,3 +357,13 @@ def resolve(fmt: Format | str, parameter: str = "fmt") -> Format:
         known = ", ".join(_PRESETS)
         raise ValueError(f"{parameter}: unknown format {fmt!r}; known formats: {known}")
     raise ValueError(f"{parameter} must be a Format or a format name, got {type(fmt).__name__}")
+
+
+def resolve_block(fmt: BlockFormat | str, parameter: str = "block_format") -> BlockFormat:
+    """Accept a :class:`BlockFormat` or its preset name; raise ValueError naming ``parameter``."""
+    if isinstance(fmt, BlockFormat):
+        return fmt
+    if isinstance(fmt, str) and fmt in _BLOCK_PRESETS:
+        return _BLOCK_PRESETS[fmt]
+    known = ", ".join(_BLOCK_PRESETS)
+    raise ValueError(f"unknown block format {fmt!r}; known block formats: {known}")

@@ -31,11 +31,12 @@ References
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["DynamicLossScaler", "StaticLossScaler"]
+__all__ = ["DynamicLossScaler", "LossScale", "StaticLossScaler", "as_loss_scaler"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -233,3 +234,32 @@ class DynamicLossScaler:
             f"backoff_factor={self.backoff_factor!r}, growth_interval={self.growth_interval!r}, "
             f"replicas={self.replicas!r})"
         )
+
+
+#: What every ``loss_scale`` parameter accepts (the simulator, the checkers, QuantizedSGD):
+#: a positive float (a static scale) or a scaler object with ``scale``,
+#: ``unscale_and_check`` and ``update`` (:class:`StaticLossScaler`, :class:`DynamicLossScaler`).
+LossScale = float | StaticLossScaler | DynamicLossScaler
+
+
+def as_loss_scaler(loss_scale: Any) -> Any:
+    """The scaler a ``loss_scale`` argument describes.
+
+    Parameters
+    ----------
+    loss_scale : float or scaler
+        A positive float (wrapped in :class:`StaticLossScaler`) or an object with ``scale``,
+        ``unscale_and_check`` and ``update`` (returned as it is: its state is shared).
+
+    Raises
+    ------
+    ValueError
+        ``loss_scale must be a positive float or a loss scaler``, or the float's own rule.
+    """
+    if all(hasattr(loss_scale, name) for name in ("scale", "unscale_and_check", "update")):
+        return loss_scale
+    if isinstance(loss_scale, bool) or not isinstance(loss_scale, int | float | np.number):
+        raise ValueError(
+            f"loss_scale must be a positive float or a loss scaler object, got {loss_scale!r}"
+        )
+    return StaticLossScaler(_positive_finite(float(loss_scale), "loss_scale"))

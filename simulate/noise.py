@@ -33,6 +33,10 @@ class NoiseModel(Protocol):
         """``(M, M_V)`` such that ``Var_k[g] ≤ M + M_V ‖∇F‖²`` on ``problem``."""
         ...
 
+    # Optional: ``support(problem, x) -> (low, high)`` (arrays (d,)), an interval holding every
+    # stochastic gradient at ``x`` entry by entry, or ``None`` when unbounded; the assumption
+    # checker's A2 test is distribution-free where it is known.
+
 
 @dataclass(frozen=True)
 class GaussianNoise:
@@ -69,6 +73,10 @@ class GaussianNoise:
     def variance_constants(self, problem: Problem) -> tuple[float, float]:
         """``(M, M_V)`` (exact: the variance equals the bound)."""
         return float(self.M), float(self.M_V)
+
+    def support(self, problem: Problem, x: FloatArray) -> None:
+        """``None``: Gaussian noise is unbounded (its A2 test is a normal interval, exact here)."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,15 @@ class MinibatchNoise:
         data = _require_data(problem)
         indices = rng.integers(0, data.n, size=(x.shape[0], self.batch_size))
         return data.batch_gradient(x, indices)
+
+    def support(self, problem: Problem, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Entry-wise extremes of the per-example gradients at ``x`` (d,): a minibatch mean
+        lies between them, whatever the batch."""
+        data = _require_data(problem)
+        per_example = data.batch_gradient(
+            np.repeat(x[None], data.n, axis=0), np.arange(data.n)[:, None]
+        )
+        return per_example.min(axis=0), per_example.max(axis=0)
 
     def variance_constants(self, problem: Problem) -> tuple[float, float]:
         """Proved ``(M, M_V)`` for the problem's loss (see the class docstring)."""

@@ -41,7 +41,7 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate.formats import Format, resolve
+from simulate.formats import BlockFormat, Format, block_names, resolve
 
 Rounding = Literal["rne", "rna", "rtz", "rup", "rdn", "sr"]
 ROUNDING_MODES: tuple[str, ...] = get_args(Rounding)
@@ -97,8 +97,10 @@ def quantize(
     ----------
     x : array_like of float16, float32 or float64, any shape
         Values to round; Python floats and lists become float64.
-    fmt : Format or str
-        Target format, or a preset name (see :func:`simulate.formats.names`).
+    fmt : Format, BlockFormat or str
+        Target format, or a preset name (see :func:`simulate.formats.names`). A block format
+        (or its name, :func:`simulate.formats.block_names`) blocks along the last axis:
+        :func:`simulate.scaling.quantize_blocks` with ``axis=-1``.
     rounding : {"rne", "rna", "rtz", "rup", "rdn", "sr"}
         Rounding mode (see the module docstring).
     rng : numpy.random.Generator, optional
@@ -118,6 +120,10 @@ def quantize(
     ValueError
         For an unknown format or mode, a non-float input, a missing ``rng`` with ``"sr"``.
     """
+    if isinstance(fmt, BlockFormat) or (isinstance(fmt, str) and fmt in block_names()):
+        from simulate.scaling import quantize_blocks  # scaling builds on this module
+
+        return quantize_blocks(x, fmt, -1, rounding, rng, random_bits)
     fmt = resolve(fmt)
     mode = check_rounding(rounding)
     array = np.asarray(x)

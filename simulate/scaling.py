@@ -69,7 +69,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
-from simulate.formats import Format, get, resolve
+from simulate.formats import BlockFormat, Format, block_names, resolve, resolve_block
 from simulate.rounding import check_random_bits, check_rounding, quantize
 
 __all__ = [
@@ -89,91 +89,20 @@ _FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 _TINY = float(np.finfo(np.float64).smallest_subnormal)
 
 
-@dataclass(frozen=True)
-class BlockFormat:
-    """A block-scaled format.
-
-    Parameters
-    ----------
-    name : str
-        Registry name (``"mxfp8_e4m3"``, ...).
-    element : Format
-        Format of the elements.
-    scale : Format
-        Format of the shared block scale: a power-of-two format (no mantissa bits, E8M0)
-        selects the MX rule, any other format the NVFP4 rule (module docstring).
-    block_size : int
-        Elements per block, ``>= 1``.
-    tensor_scale : bool
-        Whether a float32 per-tensor scale sits above the block scales (NVFP4); only with a
-        non-power-of-two scale format.
-    """
-
-    name: str
-    element: Format
-    scale: Format
-    block_size: int
-    tensor_scale: bool = False
-
-    def __post_init__(self) -> None:
-        for field_name in ("element", "scale"):
-            if not isinstance(getattr(self, field_name), Format):
-                raise ValueError(
-                    f"{field_name} must be a Format, got {getattr(self, field_name)!r}"
-                )
-        if (
-            isinstance(self.block_size, bool)
-            or not isinstance(self.block_size, int)
-            or self.block_size < 1
-        ):
-            raise ValueError(f"block_size must be a positive int, got {self.block_size!r}")
-        if self.power_of_two_scale and self.tensor_scale:
-            raise ValueError("tensor_scale=True needs a non-power-of-two scale format (NVFP4)")
-        if not self.power_of_two_scale and not (self.scale.has_zero and self.scale.signed):
-            raise ValueError("a non-power-of-two scale format must be signed with a zero")
-
-    @property
-    def power_of_two_scale(self) -> bool:
-        """Whether block scales are powers of two (MX, E8M0 scales)."""
-        return self.scale.mantissa_bits == 0
-
-    @property
-    def saturating_element(self) -> Format:
-        """The element format with overflow clamped to its maximum (MX, NVFP4 conversion)."""
-        return dataclasses.replace(self.element, overflow="saturate")
-
-
-_PRESETS: dict[str, BlockFormat] = {
-    preset.name: preset
-    for preset in (
-        BlockFormat("mxfp8_e4m3", get("fp8_e4m3"), get("e8m0"), 32),
-        BlockFormat("mxfp8_e5m2", get("fp8_e5m2"), get("e8m0"), 32),
-        BlockFormat("mxfp6_e3m2", get("fp6_e3m2"), get("e8m0"), 32),
-        BlockFormat("mxfp6_e2m3", get("fp6_e2m3"), get("e8m0"), 32),
-        BlockFormat("mxfp4", get("fp4_e2m1"), get("e8m0"), 32),
-        BlockFormat("nvfp4", get("fp4_e2m1"), get("fp8_e4m3"), 16, tensor_scale=True),
-    )
-}
-
-
 def block_format_names() -> tuple[str, ...]:
-    """Names of the preset block formats."""
-    return tuple(_PRESETS)
+    """Names of the preset block formats (:func:`simulate.formats.block_names`)."""
+    return block_names()
 
 
 def get_block_format(name: str) -> BlockFormat:
-    """Return the preset block format called ``name``.
+    """Return the preset block format called ``name`` (from :mod:`simulate.formats`' registry).
 
     Raises
     ------
     ValueError
         If no preset has that name; the message lists the known names.
     """
-    try:
-        return _PRESETS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(_PRESETS)
-        raise ValueError(f"unknown block format {name!r}; known block formats: {known}") from None
+    return resolve_block(name)
 
 
 @dataclass(frozen=True)
@@ -206,10 +135,9 @@ def _check_inputs(
     rng: np.random.Generator | None,
     random_bits: int | None,
 ) -> tuple[NDArray[np.floating], BlockFormat, int, str, int]:
-    if isinstance(block_format, str):
-        block_format = get_block_format(block_format)
-    if not isinstance(block_format, BlockFormat):
+    if not isinstance(block_format, BlockFormat | str):
         raise ValueError(f"block_format must be a BlockFormat or a name, got {block_format!r}")
+    block_format = resolve_block(block_format)
     array = _float_array(x)
     axis = _check_axis(axis, array.ndim)
     mode = check_rounding(rounding)
@@ -324,7 +252,7 @@ def _tensor_scales(
     if whole_tensor:
         amax = np.full_like(amax, amax.max() if amax.size else 0.0)
     target = block_format.element.max_finite * block_format.scale.max_finite
-    fp32 = get("fp32")
+    fp32 = resolve("fp32")
     scales = divide_exactly_rounded(
         np.atleast_1d(amax), np.full(np.atleast_1d(amax).shape, target), fp32, "rne", None, 0
     ).reshape(amax.shape)
@@ -456,8 +384,7 @@ def decode_blocks(
     ndarray of float64
         Shape of ``encoding.element_codes``.
     """
-    if isinstance(block_format, str):
-        block_format = get_block_format(block_format)
+    block_format = resolve_block(block_format)
     codes = np.moveaxis(np.asarray(encoding.element_codes), axis, -1)
     length = codes.shape[-1]
     scales = decode(np.moveaxis(np.asarray(encoding.scale_codes), axis, -1), block_format.scale)

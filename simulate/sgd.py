@@ -23,7 +23,6 @@ fixed order, so the same arguments give the same bits.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +34,7 @@ from tqdm import tqdm
 from simulate.measure import mean_ci, normal_quantile, projection
 from simulate.noise import NoiseModel
 from simulate.problems import Problem
-from simulate.quantizer import Quantizer, SyntheticShrinkage
+from simulate.quantizer import QuantizerProtocol, as_quantizer
 from simulate.trajectory import ITERATE_FIELDS, STEP_FIELDS, Trajectory
 
 __all__ = ["Stepsize", "run"]
@@ -67,20 +66,13 @@ def _start(problem: Problem, x0: Any, replicas: int) -> FloatArray:
     raise ValueError(f"x0 must have shape ({problem.dim},) or ({replicas}, {problem.dim})")
 
 
-def _loss_scaler(loss_scaling: Any, gradient_quantizer: Any) -> Any:
-    if loss_scaling is None:
+def _loss_scaler(loss_scale: Any) -> Any:
+    """``None`` (no scaling: an overflow propagates), or the scaler ``loss_scale`` describes."""
+    if loss_scale is None:
         return None
-    if not isinstance(gradient_quantizer, Quantizer):
-        raise ValueError("loss_scaling needs a real gradient_quantizer (a Quantizer)")
-    if isinstance(loss_scaling, (int, float)) and not isinstance(loss_scaling, bool):
-        if not (np.isfinite(loss_scaling) and loss_scaling > 0):
-            raise ValueError(f"loss_scaling must be finite and > 0, got {loss_scaling!r}")
-        # imported on use: loss scaling is optional and lives with the block-scaling code
-        loss_scaling_module = importlib.import_module("simulate.loss_scaling")
-        return loss_scaling_module.StaticLossScaler(float(loss_scaling))
-    if not all(hasattr(loss_scaling, a) for a in ("scale", "unscale_and_check", "update")):
-        raise ValueError("loss_scaling must be a positive float or a loss scaler object")
-    return loss_scaling
+    from simulate.loss_scaling import as_loss_scaler
+
+    return as_loss_scaler(loss_scale)
 
 
 def run(
@@ -91,10 +83,10 @@ def run(
     stepsize: Stepsize,
     seed: int = 0,
     noise: NoiseModel | None = None,
-    gradient_quantizer: Quantizer | SyntheticShrinkage | None = None,
-    update_quantizer: Quantizer | None = None,
-    weight_quantizer: Quantizer | None = None,
-    loss_scaling: Any = None,
+    gradient_quantizer: QuantizerProtocol | None = None,
+    update_quantizer: QuantizerProtocol | None = None,
+    weight_quantizer: QuantizerProtocol | None = None,
+    loss_scale: Any = None,
     x0: Any = None,
     level: float = 0.999,
     progress: bool | None = None,
@@ -115,16 +107,18 @@ def run(
         Seed of the single random generator (noise, synthetic ``q``, stochastic rounding).
     noise : NoiseModel, optional
         Gradient noise (:mod:`simulate.noise`); ``None`` uses exact gradients.
-    gradient_quantizer : Quantizer or SyntheticShrinkage, optional
-        Rounding of the stochastic gradient (the paper's model), or the synthetic model.
-    update_quantizer : Quantizer, optional
+    gradient_quantizer : QuantizerProtocol, optional
+        Rounding of the stochastic gradient (the paper's model): a
+        :class:`~simulate.quantizer.Quantizer`, the synthetic model, or ``None`` (identity).
+        Each replica is one tensor.
+    update_quantizer : QuantizerProtocol, optional
         Rounding of the scaled update ``mu_k ĝ_k``.
-    weight_quantizer : Quantizer, optional
+    weight_quantizer : QuantizerProtocol, optional
         Rounding of the weights (``None``: float64 master weights); ``x_1`` is rounded too.
-    loss_scaling : float or loss scaler, optional
+    loss_scale : float or loss scaler, optional
         Static scale, or a scaler from :mod:`simulate.loss_scaling` (its state is advanced by
         the run; a dynamic scaler must be built with ``replicas=R``). Replicas whose scaled
-        gradient is non-finite skip the step (counted in ``skipped``).
+        gradient is non-finite skip the step (counted in ``skipped``). ``None``: no scaling.
     x0 : array_like, optional
         Start, shape ``(d,)`` or ``(R, d)``; default ``problem.x0``.
     level : float
@@ -143,11 +137,16 @@ def run(
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     mu = _stepsizes(stepsize, int(steps))
     z = normal_quantile(level)
-    scaler = _loss_scaler(loss_scaling, gradient_quantizer)
+    scaler = _loss_scaler(loss_scale)
+    quantizers = (
+        as_quantizer(gradient_quantizer),
+        as_quantizer(update_quantizer),
+        as_quantizer(weight_quantizer),
+    )
     rng = np.random.default_rng(seed)
     x = _start(problem, x0, int(replicas))
     if weight_quantizer is not None:
-        x = weight_quantizer(x, rng)
+        x = quantizers[2](x, rng)
     if progress is None:
         progress = steps >= 1000 and sys.stderr.isatty()
 
@@ -177,8 +176,8 @@ def run(
         try:
             for k in tqdm(range(steps), disable=not progress, desc="sgd", unit="step"):
                 x, values, grads, alive = _step(
-                    k, problem, x, values, grads, alive, mu[k], rng, noise, gradient_quantizer,
-                    update_quantizer, weight_quantizer, scaler, per_step, entries,
+                    k, problem, x, values, grads, alive, mu[k], rng, noise, quantizers,
+                    scaler, per_step, entries,
                 )  # fmt: skip
                 record_iterate(k + 1, values, grads, alive)
                 done = k + 1
@@ -205,13 +204,13 @@ def run(
             "gradient_quantizer": _describe(gradient_quantizer),
             "update_quantizer": _describe(update_quantizer),
             "weight_quantizer": _describe(weight_quantizer),
-            "loss_scaling": None if scaler is None else type(scaler).__name__,
+            "loss_scale": None if loss_scale is None else repr(scaler),
             "ci": f"normal approximation over live replicas, z = {z:.6f}",
         },
     )
 
 
-def _describe(quantizer: Quantizer | SyntheticShrinkage | None) -> dict[str, Any] | None:
+def _describe(quantizer: QuantizerProtocol | None) -> dict[str, Any] | None:
     return None if quantizer is None else quantizer.describe()
 
 
@@ -225,58 +224,39 @@ def _step(
     mu: float,
     rng: np.random.Generator,
     noise: NoiseModel | None,
-    gradient_quantizer: Quantizer | SyntheticShrinkage | None,
-    update_quantizer: Quantizer | None,
-    weight_quantizer: Quantizer | None,
+    quantizers: tuple[QuantizerProtocol, QuantizerProtocol, QuantizerProtocol],
     scaler: Any,
     per_step: dict[str, Any],
     entries: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
-    # The synthetic q is drawn before g: q_k must not depend on g_k (A3).
-    if isinstance(gradient_quantizer, SyntheticShrinkage):
-        q_model = gradient_quantizer.draw_q(x.shape[0], rng)
+    gradient_quantizer, update_quantizer, weight_quantizer = quantizers
     g = grads if noise is None else noise.sample(problem, x, grads, rng)
     live = alive.copy()
-    if gradient_quantizer is None:
-        g_hat = g
-        per_step["q_mean"][k] = per_step["q_min"][k] = per_step["q_max"][k] = 1.0
-        per_step["eps_sq_mean"][k] = per_step["eps_mean"][k] = 0.0
-        per_step["underflow"][k] = per_step["saturated"][k] = 0.0
+    if scaler is None:  # no loss scaling: an overflowed gradient is applied (and diverges)
         per_step["loss_scale"][k] = 1.0
-    elif isinstance(gradient_quantizer, SyntheticShrinkage):
-        g_hat = gradient_quantizer.apply(g, q_model, rng)
-        _record_shrinkage(k, per_step, q_model, g_hat - q_model[:, None] * g, live)
-        per_step["underflow"][k] = per_step["saturated"][k] = 0.0
-        per_step["loss_scale"][k] = 1.0
-    else:
-        if scaler is None:
-            scaled = g
-            g_hat = quantized = gradient_quantizer(scaled, rng)
-            per_step["loss_scale"][k] = 1.0
-        else:
-            scale = np.broadcast_to(np.asarray(scaler.scale, dtype=np.float64), (x.shape[0],))
-            per_step["loss_scale"][k] = float(scale[live].mean()) if live.any() else np.nan
-            scaled = g * scale[:, None]
-            quantized = gradient_quantizer(scaled, rng)
-            g_hat, found_inf = scaler.unscale_and_check(quantized)
-            found_inf = np.broadcast_to(np.asarray(found_inf, dtype=bool), (x.shape[0],))
-            scaler.update(found_inf)
-            per_step["skipped"][k] = int((found_inf & live).sum())
-            live &= ~found_inf
-        q, eps = projection(g, g_hat)
-        _record_shrinkage(k, per_step, q, eps, live)
-        count = max(int(live.sum()), 1) * entries
-        underflow = (g_hat == 0) & (g != 0)
-        saturated = gradient_quantizer.saturated(scaled, quantized)
-        per_step["underflow"][k] = np.count_nonzero(underflow[live]) / count
-        per_step["saturated"][k] = np.count_nonzero(saturated[live]) / count
+        scaled = g
+        g_hat = quantized = np.asarray(gradient_quantizer(scaled, rng), dtype=np.float64)
+    else:  # loss scaling: replicas whose scaled gradient overflowed skip the step
+        scale = np.broadcast_to(np.asarray(scaler.scale, dtype=np.float64), (x.shape[0],))
+        per_step["loss_scale"][k] = float(scale[live].mean()) if live.any() else np.nan
+        scaled = g * scale[:, None]
+        quantized = np.asarray(gradient_quantizer(scaled, rng), dtype=np.float64)
+        g_hat, found_inf = scaler.unscale_and_check(quantized)
+        found_inf = np.broadcast_to(np.asarray(found_inf, dtype=bool), (x.shape[0],))
+        scaler.update(found_inf)
+        per_step["skipped"][k] = int((found_inf & live).sum())
+        live &= ~found_inf
+    q, eps = projection(g, g_hat)
+    _record_shrinkage(k, per_step, q, eps, live)
+    count = max(int(live.sum()), 1) * entries
+    underflow = (g_hat == 0) & (g != 0)
+    saturated = gradient_quantizer.saturated(scaled, quantized)
+    per_step["underflow"][k] = np.count_nonzero(underflow[live]) / count
+    per_step["saturated"][k] = np.count_nonzero(saturated[live]) / count
 
-    update = mu * g_hat
-    if update_quantizer is not None:
-        update = update_quantizer(update, rng)
+    update = np.asarray(update_quantizer(mu * g_hat, rng), dtype=np.float64)
     x_new = x - update
-    if weight_quantizer is not None:
-        x_new = weight_quantizer(x_new, rng)
+    x_new = np.asarray(weight_quantizer(x_new, rng), dtype=np.float64)
     stalled = (x_new == x) & (update != 0)
     per_step["stalled"][k] = np.count_nonzero(stalled[live]) / (max(int(live.sum()), 1) * entries)
 

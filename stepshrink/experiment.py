@@ -87,7 +87,7 @@ class Experiment:
             seed=self.seed,
             noise=self.noise,
             gradient_quantizer=self.quantizer,
-            loss_scaling=self.loss_scale,
+            loss_scale=self.loss_scale,
             level=self.level,
             progress=progress,
         )
@@ -366,7 +366,7 @@ def q_samples(
         One ``q`` per stochastic gradient (dimensionless).
     """
     from simulate.measure import projection
-    from simulate.quantizer import SyntheticShrinkage
+    from simulate.quantizer import as_quantizer
     from simulate.sgd import run
 
     _, M_V = noise.variance_constants(problem)
@@ -383,13 +383,8 @@ def q_samples(
     x = np.repeat(xs, samples, axis=0)
     rng = np.random.default_rng(seed)
     g = noise.sample(problem, x, problem.grad(x), rng)
-    if quantizer is None:
-        g_hat = g
-    elif isinstance(quantizer, SyntheticShrinkage):
-        g_hat = quantizer.apply(g, quantizer.draw_q(g.shape[0], rng), rng)
-    else:
-        scale = 1.0 if loss_scale is None else loss_scale
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            g_hat = quantizer(scale * g, rng) / scale
+    scale = 1.0 if loss_scale is None else loss_scale
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        g_hat = np.asarray(as_quantizer(quantizer)(scale * g, rng), np.float64) / scale
     q, _ = projection(g, g_hat)
     return np.asarray(q, dtype=np.float64)

@@ -19,6 +19,7 @@ EXPECTED = (
     "02_formats_and_assumptions.ipynb",
     "03_schedules_and_plots.ipynb",
     "04_tightness.ipynb",
+    "04_your_own_model.ipynb",
 )
 
 

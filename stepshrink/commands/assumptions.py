@@ -1,8 +1,11 @@
 """The ``stepshrink assumptions`` sub-command: the assumption checker's table.
 
 One row per (format, rounding mode): the estimated constants with their confidence intervals
-and the verdicts on A2-A4 of :func:`simulate.assumptions.check`. A refuted assumption is a
-finding, not an error: the command exits 0 and the table says "fails".
+and the verdicts on A2-A4 of :func:`simulate.assumptions.check` on a built-in problem, or, with
+``--gradients FILE``, of :func:`simulate.gradients.check` on gradients recorded from a real
+model (``stepshrink.torch.record`` then ``simulate.gradients.save``), with one row per layer
+under each format with ``--layers``. A refuted assumption is a finding, not an error: the
+command exits 0 and the table says "fails".
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import argparse
 import itertools
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from stepshrink.errors import UsageError
 from stepshrink.experiment import (
     add_problem_options,
     add_quantizer_options,
@@ -68,6 +73,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="P",
         help="confidence level of every verdict and interval (0.999)",
     )
+    recorded = parser.add_argument_group("recorded gradients (instead of a built-in problem)")
+    recorded.add_argument(
+        "--gradients",
+        metavar="FILE",
+        help="check the points of an .npz file written by simulate.gradients.save "
+        "(--points and --samples come from the file; --problem and the noise options are unused)",
+    )
+    recorded.add_argument(
+        "--layers", action="store_true", help="also one row per layer (with --gradients)"
+    )
+    recorded.add_argument(
+        "--dynamic-loss-scale",
+        action="store_true",
+        help="dynamic loss scaling over the samples (torch.amp.GradScaler's defaults, initial "
+        "scale --loss-scale or 2^16): overflowed samples are skipped, as training skips them",
+    )
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print JSON instead of the table")
     output.add_argument(
@@ -78,6 +99,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _loss_scale(args: argparse.Namespace) -> Any:
+    """The checker's ``loss_scale``: a float, or a dynamic scaler (one replica)."""
+    if not getattr(args, "dynamic_loss_scale", False):
+        return 1.0 if args.loss_scale is None else args.loss_scale
+    from simulate.loss_scaling import DynamicLossScaler
+
+    return DynamicLossScaler(init_scale=2.0**16 if args.loss_scale is None else args.loss_scale)
+
+
 def check_all(
     args: argparse.Namespace, formats: Sequence[str], roundings: Sequence[str]
 ) -> list[tuple[str, str, Any]]:
@@ -86,10 +116,18 @@ def check_all(
     Deterministic roundings of the same format give one row each; for the synthetic model and
     no quantizer, the rounding mode is irrelevant and only the first is used.
     """
-    from simulate.assumptions import check
+    from simulate import assumptions, gradients
 
-    problem = problem_from_args(args)
-    noise = noise_from_args(args)
+    source = getattr(args, "gradients", None)
+    if source is not None and not Path(source).is_file():
+        raise UsageError(f"--gradients: no such file {source!r}")
+    if source is None and getattr(args, "layers", False):
+        raise UsageError("--layers needs --gradients (a built-in problem has one layer)")
+    if source is not None:
+        gradients.load(source)  # refuses a file that is not ours, before any work
+    else:
+        problem = problem_from_args(args)
+        noise = noise_from_args(args)
     rows = []
     seen: set[str] = set()
     for fmt, rounding in itertools.product(formats, roundings):
@@ -99,17 +137,27 @@ def check_all(
                 continue
             seen.add(fmt)
             rounding = "-"
-        report = check(
-            problem,
-            quantizer,
-            noise=noise,
-            loss_scale=1.0 if args.loss_scale is None else args.loss_scale,
-            n_points=args.points,
-            samples=args.samples,
-            repeats=args.repeats,
-            level=args.level,
-            seed=args.seed,
-        )
+        if source is not None:
+            report = gradients.check(
+                gradients.load(source),
+                quantizer,
+                loss_scale=_loss_scale(args),
+                repeats=args.repeats,
+                level=args.level,
+                seed=args.seed,
+            )
+        else:
+            report = assumptions.check(
+                problem,
+                quantizer,
+                noise=noise,
+                loss_scale=_loss_scale(args),
+                n_points=args.points,
+                samples=args.samples,
+                repeats=args.repeats,
+                level=args.level,
+                seed=args.seed,
+            )
         rows.append((fmt, rounding, report))
     return rows
 
@@ -118,24 +166,34 @@ def _interval(estimate: Any) -> str:
     return f"{estimate.value:.4g} [{estimate.low:.3g}, {estimate.high:.3g}]"
 
 
-def table_rows(results: Sequence[tuple[str, str, Any]]) -> list[list[str]]:
-    """Text cells of the table, one row per result (see :data:`HEADER`)."""
+def table_rows(results: Sequence[tuple[str, str, Any]], *, layers: bool = False) -> list[list[str]]:
+    """Text cells of the table, one row per result (see :data:`HEADER`); with ``layers``, each
+    result's rows per layer follow it, the format cell naming the layer."""
     rows = []
     for fmt, rounding, report in results:
-        e = report.estimates
-        rows.append(
-            [
-                fmt,
-                rounding,
-                _interval(e["q_min"]),
-                _interval(e["q_max"]),
-                _interval(e["sigma_q2"]),
-                f"{e['underflow'].value:.3g}",
-                f"{e['saturated'].value:.3g}",
-                *("holds" if report[name].holds else "fails" for name in ("A2", "A3", "A4")),
-            ]
-        )
+        rows.append(_row(fmt, rounding, report))
+        if layers:
+            rows.extend(_row(f"  {name}", rounding, layer) for name, layer in report.layers.items())
     return rows
+
+
+def _row(fmt: str, rounding: str, report: Any) -> list[str]:
+    e = report.estimates
+    return [
+        fmt,
+        rounding,
+        _interval(e["q_min"]),
+        _interval(e["q_max"]),
+        _interval(e["sigma_q2"]),
+        f"{e['underflow'].value:.3g}",
+        f"{e['saturated'].value:.3g}",
+        *(_status(report[name]) for name in ("A2", "A3", "A4")),
+    ]
+
+
+def _status(verdict: Any) -> str:
+    status = getattr(verdict, "status", None)
+    return str(status) if status is not None else ("holds" if verdict.holds else "fails")
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -161,8 +219,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2))
         return 0
     level = f"{100 * args.level:g}%"
-    print(f"Assumptions A2-A4 on {results[0][2].settings['problem']} ({level} intervals)")
-    print(format_table(HEADER, table_rows(results)))
+    where = results[0][2].settings.get("problem") or f"gradients recorded in {args.gradients}"
+    print(f"Assumptions A2-A4 on {where} ({level} intervals)")
+    print(format_table(HEADER, table_rows(results, layers=args.layers)))
     if args.evidence:
         for fmt, rounding, report in results:
             for name in ("A2", "A3", "A4"):

@@ -74,7 +74,7 @@ def run_cell(cell: Cell) -> dict[str, Any]:
             seed=cell.seed,
             noise=noise,
             gradient_quantizer=quantizer,
-            loss_scaling=None if loss_scale == 1.0 else loss_scale,
+            loss_scale=None if loss_scale == 1.0 else loss_scale,
             level=settings["level"],
             progress=False,
         )

@@ -172,3 +172,29 @@ def test_unknown_names_are_rejected() -> None:
         formats.resolve("FP16")
     with pytest.raises(ValueError, match=r"^fmt must be a Format or a format name, got int"):
         formats.resolve(16)  # type: ignore[arg-type]
+
+
+def test_one_registry_holds_element_and_block_formats() -> None:
+    from simulate import quantize
+    from simulate.formats import BlockFormat
+    from simulate.scaling import get_block_format, quantize_blocks
+
+    assert formats.block_names() == (
+        "mxfp8_e4m3",
+        "mxfp8_e5m2",
+        "mxfp6_e3m2",
+        "mxfp6_e2m3",
+        "mxfp4",
+        "nvfp4",
+    )
+    for name in formats.block_names():
+        block = formats.get(name)
+        assert isinstance(block, BlockFormat)
+        assert block is get_block_format(name)
+    assert isinstance(formats.get("fp8_e4m3"), Format)
+    with pytest.raises(ValueError, match="unknown format 'mxfp5'; known formats: fp32"):
+        formats.get("mxfp5")
+    # quantize accepts block names and blocks along the last axis
+    values = np.random.default_rng(0).standard_normal((3, 50))
+    for name in ("mxfp4", "nvfp4"):
+        assert np.array_equal(quantize(values, name), quantize_blocks(values, name, axis=-1))

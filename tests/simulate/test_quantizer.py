@@ -24,10 +24,15 @@ def test_synthetic_noise_is_conditionally_centred_with_second_moment_sigma_q2() 
     g = np.tile(np.linspace(-1.0, 2.0, d), (count, 1))
     q = model.draw_q(count, rng)
     eps = model.apply(g, q, rng) - q[:, None] * g
+    # eps lives on the complement of g: per-coordinate variance at most 0.3/(d - 1), and
+    # ‖eps‖² = 0.3/(d - 1) χ²_{d-1} (mean 0.3, variance 2 · 0.3²/(d - 1) per draw)
     z = z_for(0.999, d + 1)
-    assert np.all(np.abs(eps.mean(axis=0)) <= z * np.sqrt(0.3 / d / count))
+    assert np.all(np.abs(eps.mean(axis=0)) <= z * np.sqrt(0.3 / (d - 1) / count))
     sq = np.einsum("nd,nd->n", eps, eps)
-    assert abs(sq.mean() - 0.3) <= z * 0.3 * np.sqrt(2 / d / count)
+    assert abs(sq.mean() - 0.3) <= z * 0.3 * np.sqrt(2 / (d - 1) / count)
+    assert np.all(
+        np.abs(np.einsum("nd,nd->n", eps, g)) <= 1e-14 * np.sqrt(sq) * np.linalg.norm(g[0])
+    )
 
 
 def test_synthetic_q_is_uniform_on_its_range() -> None:
@@ -148,3 +153,76 @@ def test_block_saturation_marks_the_clipped_block_maximum() -> None:
     marks = Quantizer("mxfp4").saturated(values, quantized)
     assert marks[0, 0]
     assert not marks[0, 1:].any()
+
+
+def test_synthetic_model_is_measured_exactly_by_the_projection() -> None:
+    # orthogonal noise: SPEC section 4's projection returns the drawn q and eps (up to
+    # rounding), with noise as large as the gradient
+    model = SyntheticShrinkage(0.2, 0.9, sigma_q2=4.0)
+    g = np.random.default_rng(7).standard_normal((500, 12))
+    rng = np.random.default_rng(8)
+    q_drawn = model.draw_q(500, np.random.default_rng(8))
+    q, _ = projection(g, model(g, rng))
+    assert np.allclose(q, q_drawn, rtol=1e-13, atol=0)
+    with pytest.raises(ValueError, match="at least two entries"):
+        model(np.ones((3, 1)), rng)
+
+
+def test_every_quantizer_follows_the_protocol() -> None:
+    from simulate.quantizer import Identity, QuantizerProtocol, as_quantizer
+
+    for quantizer in (
+        Quantizer("fp8_e4m3"),
+        Quantizer("mxfp4", "sr"),
+        Quantizer("bf16", tensor_scaling=True),
+        SyntheticShrinkage(0.5),
+        Identity(),
+    ):
+        assert isinstance(quantizer, QuantizerProtocol)
+        assert as_quantizer(quantizer) is quantizer
+    assert as_quantizer(None) == Identity()
+    assert as_quantizer("nvfp4", "rtz") == Quantizer("nvfp4", "rtz")
+    values = np.random.default_rng(0).standard_normal((2, 5))
+    assert Identity()(values) is values
+    assert not Identity().saturated(values, values).any()
+    assert not Identity().rounding_span(values).any()
+
+
+@pytest.mark.parametrize("name", ["mxfp4", "nvfp4", "mxfp8_e5m2"])
+def test_block_formats_block_each_row_of_each_tensor(name: str) -> None:
+    # a batch of 3 tensors of shape (4, 20): blocks along the last axis never cross a row
+    # (20 is not a multiple of 16 or 32), and NVFP4's tensor scale is one per tensor
+    from simulate.scaling import quantize_blocks
+
+    rng = np.random.default_rng(9)
+    values = rng.standard_normal((3, 4, 20)) * np.geomspace(1e-4, 1e2, 4)[None, :, None]
+    got = Quantizer(name, "sr")(values, np.random.default_rng(1))
+    padded = np.pad(values, [(0, 0), (0, 0), (0, 12)])  # to 32: whole blocks of 16 or 32
+    expected = quantize_blocks(
+        padded.reshape(3, -1), name, rounding="sr", rng=np.random.default_rng(1)
+    ).reshape(padded.shape)[..., :20]
+    assert np.array_equal(got, expected)
+    row_by_row = np.stack([quantize_blocks(v, name, whole_tensor=True) for v in values])
+    assert np.array_equal(Quantizer(name)(values), row_by_row)
+
+
+def test_tensor_scaling_is_per_tensor_of_a_batch() -> None:
+    from simulate.scaling import quantize_tensor_scaled
+
+    values = np.random.default_rng(5).standard_normal((2, 3, 4)) * [[[1e-6]], [[1e3]]]
+    got = Quantizer("fp8_e4m3", tensor_scaling=True)(values)
+    for index in range(2):
+        assert np.array_equal(got[index], quantize_tensor_scaled(values[index], "fp8_e4m3"))
+
+
+def test_block_saturation_is_per_block() -> None:
+    # 1000 = 7.8 X and 7.5 = 7.5 X' are both clipped to 6 times their block scale; the second
+    # counts although its block's maximum is below the row's (the old row-wise rule missed it)
+    values = np.zeros((1, 64))
+    values[0, :2] = [1000.0, 3.0]
+    values[0, 32] = 7.5
+    quantized = Quantizer("mxfp4")(values)
+    assert quantized[0, 0] == 6 * 128.0
+    assert quantized[0, 32] == 6.0
+    marks = Quantizer("mxfp4").saturated(values, quantized)
+    assert np.flatnonzero(marks[0]).tolist() == [0, 32]
