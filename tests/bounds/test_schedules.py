@@ -42,7 +42,14 @@ def test_values_and_symbolic_twin_match_the_closed_form(
 
 def test_step_decay_is_piecewise_constant() -> None:
     values = schedules.step_decay(1.0, 0.1, 3)(np.arange(1, 10))
-    np.testing.assert_array_equal(values, [1, 1, 1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01])
+    # the closed form mu0 * decay**stage, computed the way the schedule does (np.power):
+    # the literal 0.01 is not 0.1**2 in float64, and bit equality is the point
+    stages = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2], dtype=np.float64)
+    np.testing.assert_array_equal(values, 1.0 * np.power(0.1, stages))
+    # piecewise constant: equal within a stage, strictly decreasing across stages
+    assert np.all(values[:3] == values[0])
+    assert np.all(values[3:6] == values[3])
+    assert values[0] > values[3] > values[6]
 
 
 def test_join_hands_over_and_restarts_the_count() -> None:
@@ -75,11 +82,15 @@ def test_float_and_constant_are_the_same_schedule() -> None:
 @pytest.mark.parametrize(
     ("factory", "needle"),
     [
-        (lambda: schedules.constant(0.0), "mu must satisfy mu > 0"),
-        (lambda: schedules.constant(float("inf")), "mu must satisfy mu > 0"),
-        (lambda: schedules.harmonic(1.0, -1.0), "gamma must satisfy gamma > 0"),
-        (lambda: schedules.inv_sqrt(True), "mu0 must be a real number"),
-        (lambda: schedules.power(1.0, 0.0), "a must satisfy a > 0"),
+        (lambda: schedules.constant(0.0), "mu must be a finite real number with mu > 0"),
+        (lambda: schedules.constant(float("inf")), "mu must be a finite real number with mu > 0"),
+        (lambda: schedules.constant("0.1"), "mu must be a finite real number"),
+        (
+            lambda: schedules.harmonic(1.0, -1.0),
+            "gamma must be a finite real number with gamma > 0",
+        ),
+        (lambda: schedules.inv_sqrt(True), "mu0 must be a finite real number"),
+        (lambda: schedules.power(1.0, 0.0), "a must be a finite real number with a > 0"),
         (lambda: schedules.step_decay(1.0, 1.0, 5), "decay must satisfy 0 < decay < 1"),
         (lambda: schedules.step_decay(1.0, 0.5, 2.5), "period must be an integer >= 1"),  # type: ignore[arg-type]
         (lambda: schedules.warmup(1.0, 0), "steps must be an integer >= 1"),
