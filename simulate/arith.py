@@ -64,6 +64,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulate import validate
 from simulate.formats import Format, resolve
 from simulate.rounding import DEFAULT_RANDOM_BITS, check_rounding, quantize
 
@@ -167,9 +168,7 @@ def _check_random_bits(
     limit = 52 - fmt.precision
     if random_bits is None:
         return min(DEFAULT_RANDOM_BITS, limit)
-    if isinstance(random_bits, bool) or not isinstance(random_bits, int | np.integer):
-        raise ValueError(f"random_bits must be an int, got {random_bits!r}")
-    if not 1 <= random_bits <= limit:
+    if not 1 <= validate.integer("random_bits", random_bits, minimum=None) <= limit:
         raise ValueError(
             f"random_bits must be in [1, 52 - precision] = [1, {limit}] for {fmt.name} "
             f"(the rounding grid must stay coarser than float64), got {random_bits}"

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate import memory, validate
 from simulate.measure import ConfidenceInterval, normal_quantile, projection
 from simulate.noise import NoiseModel
 from simulate.problems import Problem
@@ -48,6 +49,7 @@ FloatArray = NDArray[np.float64]
 # float64 slack for quantities that are exactly zero in exact arithmetic (projections, means
 # of identical samples): relative to the magnitudes involved
 _RELATIVE_TOLERANCE = 1e-12
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,23 @@ class Verdict:
         One-paragraph explanation with the key numbers.
     numbers : dict
         The statistics behind the verdict (JSON-ready).
+    conclusive : bool
+        Whether a violation would have been seen: False when the test could not resolve one
+        (see :attr:`status`). Irrelevant when ``holds`` is False (a refutation is conclusive).
     """
 
     holds: bool
     evidence: str
     numbers: dict[str, Any] = field(default_factory=dict)
+    conclusive: bool = True
+
+    @property
+    def status(self) -> str:
+        """``"fails"`` (refuted), ``"holds"`` (not refuted by a test that could have), or
+        ``"inconclusive"`` (not refuted, but the intervals are too wide to tell)."""
+        if not self.holds:
+            return "fails"
+        return "holds" if self.conclusive else "inconclusive"
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,12 @@ class AssumptionReport:
         """JSON-ready form."""
         return {
             "verdicts": {
-                k: {"holds": v.holds, "evidence": v.evidence, "numbers": v.numbers}
+                k: {
+                    "status": v.status,
+                    "holds": v.holds,
+                    "evidence": v.evidence,
+                    "numbers": v.numbers,
+                }
                 for k, v in self.verdicts.items()
             },
             "estimates": {k: v.to_dict() for k, v in self.estimates.items()},
@@ -217,13 +236,14 @@ def check(
     tensor_scaling : bool
         Per-tensor amax scaling of element formats.
     loss_scale : float
-        Static loss scale ``s > 0``: the quantized gradient is ``Q(s g)/s``.
+        Static loss scale ``0 < s <= `` float32's maximum: the quantized gradient is
+        ``Q(s g)/s``.
     points : array_like, shape (P, d), optional
         Where to sample; default ``n_points`` points (half along a float64 SGD path of
         ``run_steps`` steps from ``x0``, half random around ``x0``).
     n_points, samples, repeats, run_steps : int
-        Points, stochastic gradients per point, re-quantizations of each A4 gradient (one
-        gradient per point), SGD steps of the default path.
+        Points, stochastic gradients per point (``>= 2``), re-quantizations of each A4
+        gradient (one gradient per point, ``>= 2``), SGD steps of the default path.
     level : float
         Overall confidence level of each verdict and interval.
     seed : int
@@ -232,22 +252,28 @@ def check(
     Returns
     -------
     AssumptionReport
+        Verdicts ``"holds"``, ``"fails"`` or ``"inconclusive"`` (:attr:`Verdict.status`).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its rule; also when the sampled gradients cannot fit in the
+        memory available (:mod:`simulate.memory`), before anything is allocated.
     """
-    for name, value in (
-        ("n_points", n_points),
-        ("samples", samples),
-        ("repeats", repeats),
-        ("run_steps", run_steps),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if not (np.isfinite(loss_scale) and loss_scale > 0):
-        raise ValueError(f"loss_scale must be finite and > 0, got {loss_scale!r}")
-    if not (0 < level < 1):
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    n_points = validate.integer("n_points", n_points)
+    run_steps = validate.integer("run_steps", run_steps)
+    # a variance (hence every interval) needs two values
+    samples = validate.integer("samples", samples, minimum=2)
+    repeats = validate.integer("repeats", repeats, minimum=2)
+    # gradients are float32 or wider in training: a larger scale overflows every one of them
+    loss_scale = validate.real("loss_scale", loss_scale, low=0.0, high=_FLOAT32_MAX)
+    level = validate.level(level)
+    seed = validate.seed(seed)
     quantizer = _as_quantizer(format, rounding, random_bits, tensor_scaling)
     if loss_scale != 1.0 and not isinstance(quantizer, Quantizer):
         raise ValueError("loss_scale needs a real format to quantize to")
+    count = n_points if points is None else int(np.shape(points)[0])
+    memory.check_assumption_check(count, samples, repeats, problem.dim)
     rng = np.random.default_rng(seed)
     if points is None:
         xs = _points(problem, noise, n_points, run_steps, rng)
@@ -399,7 +425,8 @@ def _fit_second_moment(
     method = "weighted least squares over points, normal interval (Bonferroni over 2)"
     if np.linalg.matrix_rank(design) < 2:  # all points have the same ‖∇F‖²: M_G unidentified
         value = float(np.mean(second))
-        nan = ConfidenceInterval(float("nan"), float("nan"), float("nan"), level, method)
+        unidentified = "unidentified: every point has the same ‖∇F‖², so no slope to fit"
+        nan = ConfidenceInterval(float("nan"), float("nan"), float("nan"), level, unidentified)
         return ConfidenceInterval(value, value, value, level, "mean (M_G unidentified)"), nan
     coef, *_ = np.linalg.lstsq(design, target, rcond=None)
     covariance = np.linalg.inv(design.T @ design)
@@ -430,6 +457,9 @@ def _check_a3(
     # NaN (overflowed quantization) fails `high > tolerance` and counts as not positive
     not_positive = ~(high > tolerance)
     holds = not above_one.any() and not not_positive.any()
+    # Not refuted is not confirmed: an interval reaching 0 leaves q_min > 0 unestablished, and
+    # one wider than the whole range (0, 1] cannot tell q <= 1 from q >> 1.
+    unresolved = (low <= tolerance) | (high - low > 1.0)
     i_min, i_max = int(np.argmin(mean)), int(np.argmax(mean))
     method = (
         f"conditional mean of q over {samples} samples at the extreme point, "
@@ -447,6 +477,7 @@ def _check_a3(
         "sample_q_min": float(q.min()),
         "sample_q_max": float(q.max()),
         "fraction_of_samples_above_1": float((q > 1 + tolerance.max()).mean()),
+        "points_unresolved": int(unresolved.sum()),
     }
     evidence = (
         f"q̄(x) = E[q | x] at {count} points lies in [{q_min.value:.6g}, {q_max.value:.6g}]; "
@@ -454,7 +485,13 @@ def _check_a3(
         f"{numbers['points_with_q_not_positive']} not above 0; per-sample q ranges over "
         f"[{numbers['sample_q_min']:.6g}, {numbers['sample_q_max']:.6g}]."
     )
-    return Verdict(holds, evidence, numbers), q_min, q_max
+    conclusive = not unresolved.any()
+    if holds and not conclusive:
+        evidence += (
+            f" Inconclusive: at {numbers['points_unresolved']} points the interval of q̄(x) "
+            "reaches 0 or is wider than (0, 1], so q_min > 0 and q ≤ 1 are not established."
+        )
+    return Verdict(holds, evidence, numbers, conclusive), q_min, q_max
 
 
 def _check_a4(
@@ -480,6 +517,9 @@ def _check_a4(
     norm_g = np.linalg.norm(g_once / np.where(size == 0, 1, size), axis=1) * size[:, 0]
     relative_bias = np.linalg.norm(mean, axis=1) / np.where(norm_g == 0, 1, norm_g)
     holds = not biased_points.any()
+    # the smallest conditional bias the test resolves, relative to the gradient: beyond 1, a
+    # bias as large as the gradient itself would go unseen
+    resolution = np.linalg.norm(half, axis=1) / np.where(norm_g == 0, 1, norm_g)
     second, second_se = _mean_and_se(eps_sq)
     z_sigma = normal_quantile(1 - (1 - level) / count)
     top = int(np.argmax(second))
@@ -494,6 +534,7 @@ def _check_a4(
         "points_with_biased_eps": int(biased_points.sum()),
         "significant_coordinates": int(significant.sum()),
         "max_relative_conditional_mean": float(relative_bias.max()),
+        "max_relative_resolution": float(resolution.max()),
         "deterministic": deterministic,
     }
     how = (
@@ -507,4 +548,11 @@ def _check_a4(
         f"(largest ‖E[eps | g]‖/‖g‖ = {numbers['max_relative_conditional_mean']:.3g}); "
         f"sigma_q2 = {sigma_q2.value:.4g} [{sigma_q2.low:.4g}, {sigma_q2.high:.4g}]."
     )
-    return Verdict(holds, evidence, numbers), sigma_q2
+    conclusive = not resolution.max() >= 1.0
+    if holds and not conclusive:
+        evidence += (
+            f" Inconclusive: the test resolves conditional means only down to "
+            f"{numbers['max_relative_resolution']:.3g} ‖g‖, so even a bias as large as the "
+            "gradient could go unseen (more --repeats narrow it)."
+        )
+    return Verdict(holds, evidence, numbers, conclusive), sigma_q2

@@ -40,6 +40,8 @@ from typing import Literal
 
 import numpy as np
 
+from simulate import validate
+
 NanInf = Literal["ieee", "fn", "none"]
 Overflow = Literal["inf", "saturate", "nan"]
 
@@ -93,9 +95,7 @@ class Format:
 
     def __post_init__(self) -> None:
         for field_name in ("exponent_bits", "mantissa_bits", "bias"):
-            value = getattr(self, field_name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{field_name} must be an int, got {value!r}")
+            validate.integer(field_name, getattr(self, field_name), minimum=None)
         if not 1 <= self.exponent_bits <= 11:
             raise ValueError(f"exponent_bits must be in [1, 11], got {self.exponent_bits}")
         if not 0 <= self.mantissa_bits <= MAX_MANTISSA_BITS:

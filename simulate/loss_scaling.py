@@ -30,10 +30,10 @@ References
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from simulate import validate
 
 __all__ = ["DynamicLossScaler", "StaticLossScaler"]
 
@@ -44,18 +44,12 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _positive_finite(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and 0 < value <= _FLOAT32_MAX):
-        raise ValueError(f"{name} must be finite, > 0 and at most float32's maximum, got {value}")
-    return value
+    # the scale multiplies float32 gradients: beyond float32's maximum it overflows them all
+    return validate.real(name, value, low=0.0, high=_FLOAT32_MAX)
 
 
 def _positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return validate.integer(name, value)
 
 
 def _grads_array(grads_scaled: ArrayLike, replicas: int | None) -> FloatArray:

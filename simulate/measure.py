@@ -18,6 +18,8 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate import validate
+
 __all__ = ["ConfidenceInterval", "mean_ci", "normal_quantile", "projection"]
 
 FloatArray = NDArray[np.float64]
@@ -61,9 +63,7 @@ def projection(g: FloatArray, quantized: FloatArray) -> tuple[FloatArray, FloatA
 
 def normal_quantile(level: float) -> float:
     """Two-sided standard-normal quantile ``z`` with ``P(|Z| <= z) = level``."""
-    if not (0 < level < 1):
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
-    return NormalDist().inv_cdf(0.5 + level / 2)
+    return NormalDist().inv_cdf(0.5 + validate.level(level) / 2)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate import validate
 from simulate.problems import FiniteSum, Problem
 
 __all__ = ["GaussianNoise", "MinibatchNoise", "NoiseModel"]
@@ -54,9 +55,7 @@ class GaussianNoise:
 
     def __post_init__(self) -> None:
         for name in ("M", "M_V"):
-            value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+            validate.real(name, getattr(self, name), low=0.0, include_low=True)
 
     def sample(
         self, problem: Problem, x: FloatArray, grad: FloatArray, rng: np.random.Generator
@@ -96,10 +95,7 @@ class MinibatchNoise:
     batch_size: int
 
     def __post_init__(self) -> None:
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int):
-            raise ValueError(f"batch_size must be an int, got {self.batch_size!r}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        validate.integer("batch_size", self.batch_size)
 
     def sample(
         self, problem: Problem, x: FloatArray, grad: FloatArray, rng: np.random.Generator

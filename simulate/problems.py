@@ -18,6 +18,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate import memory, validate
+
 __all__ = [
     "FiniteSum",
     "Problem",
@@ -150,13 +152,11 @@ class Problem:
 
 
 def _check_positive_int(value: int, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    validate.integer(name, value)
 
 
 def _check_finite_nonnegative(value: float, name: str) -> None:
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    validate.real(name, value, low=0.0, include_low=True)
 
 
 def _haar_orthogonal(rng: np.random.Generator, d: int) -> FloatArray:
@@ -203,7 +203,8 @@ def quadratic(
         raise ValueError(f"F_star must be finite, got {F_star!r}")
     _check_finite_nonnegative(x0_scale, "x0_scale")
     d = lam.size
-    rng = np.random.default_rng(seed)
+    memory.check_problem(d, dense=rotate)
+    rng = np.random.default_rng(validate.seed(seed))
     x_star = rng.standard_normal(d)
     direction = rng.standard_normal(d)
     x0 = x_star + x0_scale * np.sqrt(d) * direction / np.linalg.norm(direction)
@@ -271,7 +272,8 @@ def least_squares(
     if n < d:
         raise ValueError(f"n must be >= d for a strongly convex least squares, got n={n}, d={d}")
     _check_finite_nonnegative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    memory.check_problem(d, dense=False, data_size=n)
+    rng = np.random.default_rng(validate.seed(seed))
     features = rng.standard_normal((n, d))
     truth = rng.standard_normal(d)
     targets = features @ truth + noise * rng.standard_normal(n)
@@ -339,11 +341,10 @@ def logistic_regression(
     """
     _check_positive_int(n, "n")
     _check_positive_int(d, "d")
-    if not (np.isfinite(l2) and l2 > 0):
-        raise ValueError(f"l2 must be finite and > 0, got {l2!r}")
-    if not (0 <= label_flip <= 0.5):
-        raise ValueError(f"label_flip must be in [0, 0.5], got {label_flip!r}")
-    rng = np.random.default_rng(seed)
+    validate.real("l2", l2, low=0.0)
+    validate.real("label_flip", label_flip, low=0.0, high=0.5, include_low=True)
+    memory.check_problem(d, dense=False, data_size=n)
+    rng = np.random.default_rng(validate.seed(seed))
     features = rng.standard_normal((n, d)) / np.sqrt(d)
     truth = rng.standard_normal(d) * 3.0
     labels = np.where(features @ truth >= 0, 1.0, -1.0)
@@ -388,7 +389,10 @@ def _newton_logistic(
     value, grad = (a[0] for a in fused(x[None]))
     grad_sq = float(grad @ grad)
     # Newton with Armijo backtracking converges quadratically; the loop ends when the gradient
-    # norm stops decreasing, i.e. at the float64 noise floor.
+    # norm stops decreasing, i.e. at the float64 noise floor. Near the optimum F's decrease
+    # (~|grad|^2) falls below float64's resolution of F itself, so Armijo cannot see it: a
+    # step that lowers the gradient norm is accepted then (without this the search stalled at
+    # |grad| ~ 4e-13 on some BLAS builds, where one more full step gives ~1e-17).
     for _ in range(100):
         s = 1.0 / (1.0 + np.exp(-labels * (features @ x)))
         hessian = (features.T * (s * (1.0 - s))) @ features / n + l2 * np.eye(d)
@@ -398,6 +402,8 @@ def _newton_logistic(
             candidate = x - t * step
             c_value, c_grad = (a[0] for a in fused(candidate[None]))
             if c_value <= value - 1e-4 * t * float(grad @ step) or t < 1e-10:
+                break
+            if float(c_grad @ c_grad) < grad_sq:
                 break
             t *= 0.5
         c_grad_sq = float(c_grad @ c_grad)
@@ -444,7 +450,8 @@ def geman_mcclure(
         raise ValueError("weights must be finite and > 0")
     _check_finite_nonnegative(x0_scale, "x0_scale")
     d = a.size
-    rng = np.random.default_rng(seed)
+    memory.check_problem(d, dense=rotate)
+    rng = np.random.default_rng(validate.seed(seed))
     u = _haar_orthogonal(rng, d) if rotate else np.eye(d)
     shift = rng.standard_normal(d)
     x_star = u.T @ shift

@@ -20,6 +20,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from simulate import validate
+
 __all__ = ["ROUNDING_MODES", "Quantizer", "SyntheticShrinkage", "resolve_format"]
 
 FloatArray = NDArray[np.float64]
@@ -76,12 +78,8 @@ class Quantizer:
     def __post_init__(self) -> None:
         if self.rounding not in ROUNDING_MODES:
             raise ValueError(f"rounding must be one of {ROUNDING_MODES}, got {self.rounding!r}")
-        if self.random_bits is not None and (
-            isinstance(self.random_bits, bool)
-            or not isinstance(self.random_bits, int)
-            or self.random_bits < 1
-        ):
-            raise ValueError(f"random_bits must be a positive int, got {self.random_bits!r}")
+        if self.random_bits is not None:
+            validate.integer("random_bits", self.random_bits)
         object.__setattr__(self, "format", resolve_format(self.format))
         if self.tensor_scaling and self.is_block:
             raise ValueError("tensor_scaling applies to element formats; block formats scale")

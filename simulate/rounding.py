@@ -41,6 +41,7 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulate import validate
 from simulate.formats import Format, resolve
 
 Rounding = Literal["rne", "rna", "rtz", "rup", "rdn", "sr"]
@@ -77,11 +78,7 @@ def check_random_bits(random_bits: int | None) -> int:
     """Return the number of random bits to use; raise ValueError if out of [1, 62]."""
     if random_bits is None:
         return DEFAULT_RANDOM_BITS
-    if isinstance(random_bits, bool) or not isinstance(random_bits, int | np.integer):
-        raise ValueError(f"random_bits must be an int, got {random_bits!r}")
-    if not 1 <= random_bits <= MAX_RANDOM_BITS:
-        raise ValueError(f"random_bits must be in [1, {MAX_RANDOM_BITS}], got {random_bits}")
-    return int(random_bits)
+    return validate.integer("random_bits", random_bits, minimum=1, maximum=MAX_RANDOM_BITS)
 
 
 def quantize(

@@ -67,6 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulate import validate
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
 from simulate.formats import Format, get, resolve
@@ -121,12 +122,7 @@ class BlockFormat:
                 raise ValueError(
                     f"{field_name} must be a Format, got {getattr(self, field_name)!r}"
                 )
-        if (
-            isinstance(self.block_size, bool)
-            or not isinstance(self.block_size, int)
-            or self.block_size < 1
-        ):
-            raise ValueError(f"block_size must be a positive int, got {self.block_size!r}")
+        validate.integer("block_size", self.block_size)
         if self.power_of_two_scale and self.tensor_scale:
             raise ValueError("tensor_scale=True needs a non-power-of-two scale format (NVFP4)")
         if not self.power_of_two_scale and not (self.scale.has_zero and self.scale.signed):
@@ -238,9 +234,7 @@ def _float_array(x: ArrayLike) -> NDArray[np.floating]:
 
 
 def _check_axis(axis: int, ndim: int) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, int | np.integer) or not -ndim <= axis < ndim:
-        raise ValueError(f"axis must be an int in [-{ndim}, {ndim}), got {axis!r}")
-    return int(axis) % ndim
+    return validate.integer("axis", axis, minimum=-ndim, maximum=ndim - 1) % ndim
 
 
 # Core -----------------------------------------------------------------------------------------
@@ -497,8 +491,7 @@ def tensor_scale(
         raise ValueError(f"x must be a real array, got dtype {array.dtype}")
     if axis is not None:
         axis = _check_axis(axis, array.ndim)
-    if isinstance(margin, bool) or not isinstance(margin, int | np.integer) or margin < 0:
-        raise ValueError(f"margin must be a non-negative int, got {margin!r}")
+    validate.integer("margin", margin, minimum=0)
     magnitude = np.abs(array.astype(np.float64))
     magnitude = np.where(np.isfinite(magnitude), magnitude, 0.0)
     amax = magnitude.max(axis=axis, keepdims=True, initial=0.0)

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
+from simulate import memory, validate
 from simulate.measure import mean_ci, normal_quantile, projection
 from simulate.noise import NoiseModel
 from simulate.problems import Problem
@@ -41,12 +42,18 @@ from simulate.trajectory import ITERATE_FIELDS, STEP_FIELDS, Trajectory
 __all__ = ["Stepsize", "run"]
 
 FloatArray = NDArray[np.float64]
-Stepsize = float | Callable[[NDArray[np.int64]], Any]
+Stepsize = float | NDArray[np.float64] | Callable[[NDArray[np.int64]], Any]
 
 
 def _stepsizes(stepsize: Stepsize, steps: int) -> FloatArray:
     counts = np.arange(1, steps + 1, dtype=np.int64)
-    raw = stepsize(counts) if callable(stepsize) else stepsize
+    if callable(stepsize):
+        raw = stepsize(counts)
+    elif isinstance(stepsize, np.ndarray):
+        raw = stepsize
+    else:
+        # a number, never a string ("0.1") or a bool: both would convert silently
+        return np.full(steps, validate.real("stepsize", stepsize, low=0.0))
     try:
         mu = np.broadcast_to(np.asarray(raw, dtype=np.float64), (steps,)).copy()
     except ValueError:
@@ -72,14 +79,11 @@ def _loss_scaler(loss_scaling: Any, gradient_quantizer: Any) -> Any:
         return None
     if not isinstance(gradient_quantizer, Quantizer):
         raise ValueError("loss_scaling needs a real gradient_quantizer (a Quantizer)")
-    if isinstance(loss_scaling, (int, float)) and not isinstance(loss_scaling, bool):
-        if not (np.isfinite(loss_scaling) and loss_scaling > 0):
-            raise ValueError(f"loss_scaling must be finite and > 0, got {loss_scaling!r}")
+    if not all(hasattr(loss_scaling, a) for a in ("scale", "unscale_and_check", "update")):
+        scale = validate.real("loss_scaling", loss_scaling, low=0.0)
         # imported on use: loss scaling is optional and lives with the block-scaling code
         loss_scaling_module = importlib.import_module("simulate.loss_scaling")
-        return loss_scaling_module.StaticLossScaler(float(loss_scaling))
-    if not all(hasattr(loss_scaling, a) for a in ("scale", "unscale_and_check", "update")):
-        raise ValueError("loss_scaling must be a positive float or a loss scaler object")
+        return loss_scaling_module.StaticLossScaler(scale)
     return loss_scaling
 
 
@@ -109,10 +113,12 @@ def run(
         Number of SGD steps ``K >= 1``.
     replicas : int
         Number of independent replicas ``R >= 1``.
-    stepsize : float or callable
-        ``mu`` or a vectorized schedule ``k -> mu_k`` called once on ``k = 1..K`` (int array).
+    stepsize : float, ndarray of shape (steps,), or callable
+        ``mu``, the stepsizes ``mu_1 .. mu_K``, or a vectorized schedule ``k -> mu_k`` called
+        once on ``k = 1..K`` (int array). Strings are refused, not parsed.
     seed : int
-        Seed of the single random generator (noise, synthetic ``q``, stochastic rounding).
+        Seed (``>= 0``) of the single random generator (noise, synthetic ``q``, stochastic
+        rounding).
     noise : NoiseModel, optional
         Gradient noise (:mod:`simulate.noise`); ``None`` uses exact gradients.
     gradient_quantizer : Quantizer or SyntheticShrinkage, optional
@@ -137,11 +143,20 @@ def run(
     Trajectory
         Per-step statistics. On KeyboardInterrupt the steps done so far are returned with
         ``interrupted=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its rule; also when the run's arrays (about
+        ``24 x replicas x d`` values per step plus ``20 x steps`` statistics) cannot fit in the
+        memory available (:mod:`simulate.memory`), before anything is allocated.
     """
-    for name, value in (("steps", steps), ("replicas", replicas)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    mu = _stepsizes(stepsize, int(steps))
+    steps = validate.integer("steps", steps)
+    replicas = validate.integer("replicas", replicas)
+    seed = validate.seed(seed)
+    batch = getattr(noise, "batch_size", 0)
+    memory.check_run(steps, replicas, problem.dim, batch_size=batch)
+    mu = _stepsizes(stepsize, steps)
     z = normal_quantile(level)
     scaler = _loss_scaler(loss_scaling, gradient_quantizer)
     rng = np.random.default_rng(seed)
@@ -205,7 +220,8 @@ def run(
             "gradient_quantizer": _describe(gradient_quantizer),
             "update_quantizer": _describe(update_quantizer),
             "weight_quantizer": _describe(weight_quantizer),
-            "loss_scaling": None if scaler is None else type(scaler).__name__,
+            "stepsize": _describe_stepsize(mu),
+            "loss_scaling": _describe_scaler(scaler),
             "ci": f"normal approximation over live replicas, z = {z:.6f}",
         },
     )
@@ -213,6 +229,22 @@ def run(
 
 def _describe(quantizer: Quantizer | SyntheticShrinkage | None) -> dict[str, Any] | None:
     return None if quantizer is None else quantizer.describe()
+
+
+def _describe_stepsize(mu: FloatArray) -> dict[str, float]:
+    if np.all(mu == mu[0]):
+        return {"mu": float(mu[0])}
+    return {"mu_1": float(mu[0]), "mu_K": float(mu[-1]), "max": float(mu.max())}
+
+
+def _describe_scaler(scaler: Any) -> dict[str, Any] | None:
+    if scaler is None:
+        return None
+    scale = np.asarray(scaler.scale, dtype=np.float64)
+    if scale.ndim == 0:
+        return {"kind": "static", "scale": float(scale), "scaler": repr(scaler)}
+    # a dynamic scaler's scale is its state after the run; its repr holds the settings
+    return {"kind": "dynamic", "final_scale_mean": float(scale.mean()), "scaler": repr(scaler)}
 
 
 def _step(

@@ -90,11 +90,18 @@ def test_synthetic_model_satisfies_A3_A4() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"samples": 0}, "samples must be a positive integer"),
-        ({"loss_scale": 0.0}, "loss_scale must be finite and > 0"),
+        ({"samples": 0}, "samples must be an integer >= 2"),
+        ({"samples": 1}, "samples must be an integer >= 2"),
+        ({"repeats": 1}, "repeats must be an integer >= 2"),
+        ({"seed": "x"}, "seed must be an integer >= 0"),
+        (
+            {"loss_scale": 1e308},
+            "loss_scale must be a finite real number with 0 < loss_scale <= 3.40282e",
+        ),
+        ({"loss_scale": 0.0}, "loss_scale must be a finite real number with 0 < loss_scale"),
         ({"loss_scale": 4.0}, "loss_scale needs a real format"),
         ({"points": np.zeros((3, 2))}, "points must have shape"),
-        ({"level": 0.0}, "level must be in"),
+        ({"level": 0.0}, r"level must be a finite real number with 0 < level"),
     ],
 )
 def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:

@@ -59,7 +59,7 @@ def test_eps_is_orthogonal_and_reconstructs(
 def test_normal_quantile_and_masked_interval() -> None:
     assert normal_quantile(0.95) == pytest.approx(1.959963984540054)
     assert normal_quantile(0.999) == pytest.approx(3.2905267314918945)
-    with pytest.raises(ValueError, match="level must be in"):
+    with pytest.raises(ValueError, match="level must be a finite real number with 0 < level"):
         normal_quantile(1.0)
     values = np.array([[1.0, 2.0, 3.0, np.inf], [5.0, np.nan, 5.0, 5.0]])
     mask = np.array([[True, True, True, False], [True, False, True, True]])

@@ -193,7 +193,7 @@ def test_from_callables_wraps_and_validates() -> None:
         (lambda: problems.quadratic([]), "eigenvalues must be a non-empty"),
         (lambda: problems.quadratic([1.0, -1.0]), "eigenvalues must be finite, >= 0"),
         (lambda: problems.least_squares(5, 10), "n must be >= d"),
-        (lambda: problems.least_squares(0, 0), "n must be a positive integer"),
+        (lambda: problems.least_squares(0, 0), "n must be an integer >= 1"),
         (lambda: problems.logistic_regression(10, 2, l2=0.0), "l2 must be"),
         (lambda: problems.logistic_regression(10, 2, label_flip=0.7), "label_flip must be"),
         (lambda: problems.geman_mcclure([1.0, 0.0]), "weights must be finite and > 0"),

@@ -74,8 +74,8 @@ def test_synthetic_rejects_bad_parameters(kwargs: dict, message: str) -> None:
     ("kwargs", "message"),
     [
         ({"rounding": "nearest"}, "rounding must be one of"),
-        ({"random_bits": 0}, "random_bits must be a positive int"),
-        ({"random_bits": True}, "random_bits must be a positive int"),
+        ({"random_bits": 0}, "random_bits must be an integer >= 1"),
+        ({"random_bits": True}, "random_bits must be an integer >= 1"),
     ],
 )
 def test_quantizer_rejects_bad_parameters(kwargs: dict, message: str) -> None:
