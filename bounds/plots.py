@@ -25,9 +25,9 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from bounds import symbols as sy
-from bounds import validate
 from bounds.numeric import evaluate
 from bounds.statement import Statement
+from plumbing import validate
 from plumbing.figures import PLOTTABLE_MAX, log_limits, plottable, save_figure
 
 __all__ = [

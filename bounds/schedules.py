@@ -41,7 +41,7 @@ import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
 from bounds import symbols as sy
-from bounds import validate
+from plumbing import validate
 
 __all__ = [
     "DECAY",

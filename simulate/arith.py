@@ -64,7 +64,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate import validate
+from plumbing import validate
 from simulate.formats import Format, resolve
 from simulate.rounding import DEFAULT_RANDOM_BITS, check_rounding, quantize
 

@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import memory, validate
+from plumbing import validate
+from simulate import memory
 from simulate.measure import ConfidenceInterval, normal_quantile, projection
 from simulate.noise import NoiseModel
 from simulate.problems import Problem

@@ -40,7 +40,7 @@ from typing import Literal
 
 import numpy as np
 
-from simulate import validate
+from plumbing import validate
 
 NanInf = Literal["ieee", "fn", "none"]
 Overflow = Literal["inf", "saturate", "nan"]

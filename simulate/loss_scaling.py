@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate import validate
+from plumbing import validate
 
 __all__ = ["DynamicLossScaler", "StaticLossScaler"]
 

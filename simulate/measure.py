@@ -18,7 +18,7 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import validate
+from plumbing import validate
 
 __all__ = ["ConfidenceInterval", "mean_ci", "normal_quantile", "projection"]
 

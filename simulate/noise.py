@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import validate
+from plumbing import validate
 from simulate.problems import FiniteSum, Problem
 
 __all__ = ["GaussianNoise", "MinibatchNoise", "NoiseModel"]

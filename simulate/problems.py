@@ -18,7 +18,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import memory, validate
+from plumbing import validate
+from simulate import memory
 
 __all__ = [
     "FiniteSum",

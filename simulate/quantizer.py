@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import validate
+from plumbing import validate
 
 __all__ = ["ROUNDING_MODES", "Quantizer", "SyntheticShrinkage", "resolve_format"]
 

@@ -41,7 +41,7 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate import validate
+from plumbing import validate
 from simulate.formats import Format, resolve
 
 Rounding = Literal["rne", "rna", "rtz", "rup", "rdn", "sr"]

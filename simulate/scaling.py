@@ -67,7 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from simulate import validate
+from plumbing import validate
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
 from simulate.formats import Format, get, resolve

@@ -32,7 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from simulate import memory, validate
+from plumbing import validate
+from simulate import memory
 from simulate.measure import mean_ci, normal_quantile, projection
 from simulate.noise import NoiseModel
 from simulate.problems import Problem

@@ -1,9 +1,12 @@
-"""Argument checks for the public API of ``simulate``: one message style, one place.
+"""Argument checks for the public APIs of ``bounds`` and ``simulate``: one message style.
 
 Each check returns the value as the type the caller computes with and raises ValueError
-naming the parameter and the rule it broke (``"replicas must be an integer >= 1, got 0"``).
-NumPy integers and floats count as numbers; booleans and strings do not (``"0.1"`` is refused,
-never parsed).
+naming the parameter and the rule it broke (``"replicas must be an integer >= 1, got 0"``),
+the contract of every public function. NumPy integers and floats count as numbers; booleans
+and strings do not (``True`` is an ``int`` to Python, never a count to a user, and ``"0.1"``
+is refused, never parsed). The domains of the model's constants live with their symbols
+(:func:`bounds.symbols.validate`); these are for everything else (counts, seeds, levels,
+schedule parameters, grid sizes).
 """
 
 from __future__ import annotations
