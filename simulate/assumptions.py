@@ -1,8 +1,10 @@
-"""The assumption checker: do a real format and a noise model satisfy A2-A4 (SPEC sections 2, 4)?
+"""The assumption checker: do a real format and a noise model satisfy A2-A4?
+
+docs/spec.md sections 2 and 4.
 
 :func:`check` samples many stochastic gradients at many points (along a short float64 SGD path
 from ``problem.x0`` and at random points around it), quantizes them, and measures, per
-SPEC section 4, ``q = <Q(g), g>/‖g‖²`` and ``eps = Q(g) - q g``. It reports:
+docs/spec.md section 4, ``q = <Q(g), g>/‖g‖²`` and ``eps = Q(g) - q g``. It reports:
 
 - **A2** (unbiased gradients, ``E‖g‖² ≤ M + M_G‖∇F‖²``): a per-coordinate test of
   ``E[g] = ∇F`` at every point, and the measured second moment against the noise model's

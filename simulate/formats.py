@@ -1,4 +1,4 @@
-"""Binary floating-point formats as frozen dataclasses, and the presets of SPEC section 5.
+"""Binary floating-point formats as frozen dataclasses, and the presets of docs/spec.md section 5.
 
 A :class:`Format` describes any binary floating-point format narrow enough to be emulated
 exactly in float64: sign bit (or none), ``exponent_bits``, ``mantissa_bits`` (stored
@@ -247,7 +247,7 @@ _PRESETS: dict[str, Format] = {
 
 
 def names() -> tuple[str, ...]:
-    """Names of the preset formats, in SPEC section 5's order."""
+    """Names of the preset formats, in docs/spec.md section 5's order."""
     return tuple(_PRESETS)
 
 

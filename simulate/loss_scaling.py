@@ -2,7 +2,7 @@
 
 Mixed-precision trainers multiply the loss by a scale ``s`` before back-propagation so that
 small gradients land above the underflow threshold of the low-precision format, and divide
-the (quantized) gradient by ``s`` in high precision before the update (SPEC section 4). A
+the (quantized) gradient by ``s`` in high precision before the update (docs/spec.md section 4). A
 *dynamic* scaler also detects overflow: a replica whose scaled gradient has a non-finite
 entry skips its step and halves its scale; after ``growth_interval`` consecutive finite steps
 the scale doubles again.

@@ -1,4 +1,4 @@
-"""Measuring the model's quantities on a real quantizer (SPEC section 4), and replica statistics.
+"""The model's quantities measured on a real quantizer (docs/spec.md section 4); replica statistics.
 
 For a gradient ``g`` and its quantized value ``Q(g)``:
 

@@ -1,4 +1,6 @@
-"""Stochastic gradients: the ``(M, M_V)`` Gaussian model and minibatch sampling (SPEC A2).
+"""Stochastic gradients: the ``(M, M_V)`` Gaussian model and minibatch sampling (A2).
+
+docs/spec.md section 2.
 
 A noise model turns exact gradients into unbiased stochastic gradients ``g_k`` with
 ``E_k[g_k] = ∇F(x_k)`` and ``Var_k[g_k] ≤ M + M_V ‖∇F(x_k)‖²`` (so ``M_G = 1 + M_V``),
@@ -40,7 +42,7 @@ class GaussianNoise:
     """Additive isotropic Gaussian noise with ``Var[g] = M + M_V ‖∇F‖²`` exactly.
 
     ``g = ∇F + sqrt((M + M_V‖∇F‖²)/d) · z`` with ``z ~ N(0, I_d)``: the covariance is
-    ``(M + M_V‖∇F‖²)/d · I``, whose trace is the total variance (the SPEC's ``Var``).
+    ``(M + M_V‖∇F‖²)/d · I``, whose trace is the total variance (docs/spec.md's ``Var``).
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 Every problem evaluates ``R`` points at once: ``x`` has shape ``(R, d)``, ``f(x)`` shape
 ``(R,)`` and ``grad(x)`` shape ``(R, d)``. Each exposes the constants the theorems use
-(``L``, ``c`` or ``None``, ``F_star`` / ``F_inf``) and the assumptions of SPEC section 2 it
+(``L``, ``c`` or ``None``, ``F_star`` / ``F_inf``) and the assumptions of docs/spec.md section 2 it
 satisfies as a deterministic objective (A1, A5). A2-A4 are properties of the gradient noise
 and the quantizer, not of ``F`` (see :mod:`simulate.noise` and :mod:`simulate.assumptions`).
 

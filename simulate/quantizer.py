@@ -1,4 +1,6 @@
-"""Where SGD rounds: a quantizer per site, and the synthetic shrinkage model of SPEC section 2.
+"""Where SGD rounds: a quantizer per site, and the synthetic shrinkage model.
+
+The model is that of docs/spec.md section 2.
 
 A :class:`Quantizer` rounds an ``(R, d)`` array, one replica per row, to a real format: an
 element format (``simulate.formats``), optionally with per-tensor amax scaling, or a block

@@ -19,7 +19,7 @@ Rounding modes (``rounding``):
 ``"rdn"``  toward -infinity
 ``"sr"``   stochastic: away from zero with probability ``floor(f * 2**r) / 2**r`` for the
            discarded fraction ``f`` of a quantum and ``r = random_bits``; unbiased exactly when
-           the discarded part has at most ``r`` bits (SPEC section 5)
+           the discarded part has at most ``r`` bits (docs/spec.md section 5)
 
 Overflow: a rounded magnitude above ``max_finite`` becomes infinity, NaN or ``max_finite``
 by the format's ``overflow`` policy, except that a rounding directed toward zero (``rtz``;

@@ -1,6 +1,6 @@
 """Vectorized quantized SGD: ``R`` replicas advance together, one set of array operations per step.
 
-Step ``k`` (SPEC section 2), for every replica at once::
+Step ``k`` (docs/spec.md section 2), for every replica at once::
 
     g_k   = noise(∇F(x_k))                     stochastic gradient (A2), or ∇F(x_k)
     ĝ_k   = Q_g(s_k g_k) / s_k                 gradient quantizer, loss scale s_k (or the

@@ -1,6 +1,6 @@
 """The record of a simulated SGD run: per-step replica statistics, saved as .npz plus JSON.
 
-Indexing follows the SPEC: ``x_1`` is the start, step ``k`` (1-based) maps ``x_k`` to
+Indexing follows docs/spec.md: ``x_1`` is the start, step ``k`` (1-based) maps ``x_k`` to
 ``x_{k+1}``. Arrays over iterates have length ``steps + 1`` (``x_1 .. x_{K+1}``); arrays over
 steps have length ``steps``. With ``interrupted=True`` the run stopped early (Ctrl-C) and
 ``steps`` counts the steps completed.

@@ -343,7 +343,7 @@ def q_samples(
     seed: int,
     loss_scale: float | None = None,
 ) -> NDArray[np.float64]:
-    """Measured shrinkage factors ``q = <Q(g), g>/‖g‖²`` (SPEC section 4) of one quantizer.
+    """Measured shrinkage factors ``q = <Q(g), g>/‖g‖²`` (docs/spec.md section 4) of one quantizer.
 
     The gradients are stochastic gradients at ``points`` places: the start ``x0`` and the
     end points of independent float64 SGD runs of 200 steps at stepsize ``1/(L M_G)`` (so

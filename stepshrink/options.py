@@ -157,8 +157,8 @@ def output_dir(path: str | Path, option: str = "-o") -> Path:
 
 
 #: Options named after ``bounds.symbols``: (flag, attribute, rule, help). The rules repeat
-#: the domains of SPEC section 1 so that a bad number is refused while parsing; the theorem
-#: library checks them again (and the hypotheses) when it evaluates.
+#: the domains of docs/spec.md section 1 so that a bad number is refused while parsing; the
+#: theorem library checks them again (and the hypotheses) when it evaluates.
 CONSTANT_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("--L", "L", "positive", "smoothness constant L > 0"),
     ("--Delta", "Delta", "nonnegative", "initial gap F(x_1) - F_inf >= 0"),

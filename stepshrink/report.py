@@ -149,7 +149,8 @@ def build_report(
         Paragraph(
             "Built by the command stepshrink report on built-in defaults. Bounds are the "
             "proved statements of the theorem library (bounds); measurements are bit-exact "
-            "simulations (simulate). Section numbers refer to SPEC.md."
+            "simulations (simulate). Section numbers refer to docs/spec.md, the project's "
+            "mathematical contract."
             + (" Quick mode: simulations are smaller than the defaults." if quick else "")
         )
     )

@@ -38,9 +38,10 @@ def overview(context: ReportContext) -> list[Block]:
     rows = [[name, _number(value)] for name, value in defaults.CONSTANTS.items()]
     return [
         Paragraph(
-            "Theory sections use these constants (SPEC section 1). The simulated default is "
-            "a quadratic in dimension 16 with its spectrum spread over [c, L] and Gaussian "
-            "gradient noise of variance M, so that the same constants hold for it exactly."
+            "Theory sections use these constants (docs/spec.md section 1). The simulated "
+            "default is a quadratic in dimension 16 with its spectrum spread over [c, L] and "
+            "Gaussian gradient noise of variance M, so that the same constants hold for it "
+            "exactly."
         ),
         Table(["constant", "value"], rows),
         Paragraph("Each part can be reproduced from the command line, for example:"),
@@ -133,8 +134,9 @@ def assumptions(context: ReportContext) -> list[Block]:
         Paragraph(
             f"Problem: {results[0][2].settings['problem']}, Gaussian gradient noise. Estimates "
             f"with {level} confidence intervals; a verdict 'fails' means the data refute the "
-            "assumption at that level (SPEC section 4: round-to-nearest is biased given g, so "
-            "A4 fails wherever rounding is visible; stochastic rounding is unbiased)."
+            "assumption at that level (docs/spec.md section 4: round-to-nearest is biased "
+            "given g, so A4 fails wherever rounding is visible; stochastic rounding is "
+            "unbiased)."
         ),
         Table(list(HEADER), table_rows(results)),
         Link(context.relative(path), "full checker output with evidence (JSON)"),
@@ -160,7 +162,8 @@ def schedules(context: ReportContext) -> list[Block]:
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return [
         Paragraph(
-            "Derived symbolically by bounds.derive for the default constants (SPEC C2-C3, T4), "
+            "Derived symbolically by bounds.derive for the default constants (docs/spec.md "
+            "section 3: C2-C3, T4), "
             f"with budget K = {result['constants']['K']} and target epsilon = "
             f"{result['constants']['epsilon']:g} (stepshrink schedule prints the same)."
         ),
@@ -239,7 +242,7 @@ def simulation(context: ReportContext) -> list[Block]:
     runs: list[tuple[str, Sequence[str]]] = [
         ("synthetic", ["--format", "synthetic", "--q-min", "0.5", "--sigma-q2", "0.01"]),
         ("fp8_e4m3_sr", ["--format", "fp8_e4m3", "--rounding", "sr"]),
-        # SPEC section 4: underflow shrinks q_k; loss scaling moves gradients out of it
+        # docs/spec.md section 4: underflow shrinks q_k; loss scaling moves gradients out of it
         ("fp4_e2m1_rne", ["--format", "fp4_e2m1", "--rounding", "rne"]),
         ("fp4_e2m1_rne_scaled", ["--format", "fp4_e2m1", "--rounding", "rne", "--loss-scale", "8"]),
     ]

@@ -213,7 +213,7 @@ def test_optimal_stepsize_beats_every_admissible_stepsize(
 
 
 def test_a_wrong_optimum_is_caught_by_the_grid() -> None:
-    # Planted: the SPEC's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
+    # Planted: docs/spec.md's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
     K = 1000
     S = NOISY["M"] + NOISY["sigma_q2"]
     wrong = np.sqrt(NOISY["Delta"] / (K * NOISY["L"] * S))

@@ -1,6 +1,6 @@
 """The assumption checker on the synthetic model, on planted violations, and on real formats.
 
-Real-format demonstrations (SPEC section 4): round-to-nearest violates A4's conditional zero
+Real-format demonstrations (docs/spec.md section 4): round-to-nearest violates A4's conditional zero
 mean while stochastic rounding satisfies it; underflow in fp8/fp16 gradients makes q < 1 and
 loss scaling removes it; round-to-nearest gives q > 1, which A3 excludes; block formats by
 name. Every verdict is at the checker's default level 99.9% with the seed given in the call.
@@ -109,7 +109,7 @@ def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:
         assumptions.check(QUAD, None, **kwargs)
 
 
-# --- real formats (SPEC section 4) -------------------------------------------------------
+# --- real formats (docs/spec.md section 4) -------------------------------------------------------
 
 
 def test_rne_violates_A4_conditional_mean_while_sr_satisfies_it() -> None:

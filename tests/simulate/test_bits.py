@@ -14,7 +14,7 @@ from simulate.formats import Format
 from simulate.rounding import quantize
 from tests.strategies_formats import custom_formats, format_codes
 
-# The reference type of each preset of at most 16 bits (SPEC section 5).
+# The reference type of each preset of at most 16 bits (docs/spec.md section 5).
 REFERENCE_TYPES: dict[str, type] = {
     "fp16": np.float16,
     "bf16": ml_dtypes.bfloat16,

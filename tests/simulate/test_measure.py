@@ -1,4 +1,4 @@
-"""The measurement definitions of SPEC section 4: q = <Q(g), g>/‖g‖², eps = Q(g) - q g."""
+"""The measurement definitions of docs/spec.md section 4: q = <Q(g), g>/‖g‖², eps = Q(g) - q g."""
 
 from __future__ import annotations
 

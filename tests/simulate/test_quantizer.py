@@ -1,4 +1,4 @@
-"""Quantizer sites and the synthetic shrinkage model (SPEC section 2, A3-A4 by construction)."""
+"""Quantizer sites and the synthetic shrinkage model (docs/spec.md section 2: A3-A4 exactly)."""
 
 from __future__ import annotations
 

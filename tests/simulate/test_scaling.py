@@ -256,7 +256,7 @@ def test_stochastic_block_rounding_is_unbiased_and_a_planted_bias_is_caught() ->
     position = (draws.astype(np.float64) - low) / gap
     target = (x.astype(np.float64) - low) / gap
     # unbiased inside the representable range; an element the spec saturates (|x| above
-    # 6 X, the top of its block) is shrunk deterministically: SPEC section 4's q < 1
+    # 6 X, the top of its block) is shrunk deterministically: docs/spec.md section 4's q < 1
     inside = (high > low) | (low == x)
     assert (~inside).any()
     assert np.all(np.abs(position.mean(axis=0) - target)[inside] <= radius)

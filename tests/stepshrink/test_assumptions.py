@@ -98,8 +98,8 @@ def test_bad_option_in_a_subprocess() -> None:
 
 
 def test_rounding_modes_on_a_real_format(capsys: pytest.CaptureFixture[str]) -> None:
-    # SPEC section 4: round-to-nearest is deterministic, so E[eps | g] = 0 (A4) fails wherever
-    # rounding is visible; stochastic rounding is unbiased and passes (seed 0, 99.9% level)
+    # docs/spec.md section 4: round-to-nearest is deterministic, so E[eps | g] = 0 (A4) fails
+    # wherever rounding is visible; stochastic rounding is unbiased and passes (seed 0, 99.9%)
     argv = [*SMALL, "--format", "fp8_e4m3", "--rounding", "rne", "sr", "--json"]
     assert main(argv) == 0
     rows = {row["rounding"]: row for row in json.loads(capsys.readouterr().out)}

@@ -17,7 +17,7 @@ T1_REST = ["--q-min", "0.5", "--mu", "0.1", "--K", "1000"]
 def test_json_is_the_statement_value(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bound", "T1", *T1, *T1_REST, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    # SPEC T1 written out: 2 Delta/(K mu q_min) + L mu (M + sigma_q2)/q_min
+    # docs/spec.md section 3 (T1) written out: 2 Delta/(K mu q_min) + L mu (M + sigma_q2)/q_min
     assert result["bound"] == pytest.approx(2 * 1.5 / (1000 * 0.1 * 0.5) + 2 * 0.1 * 0.35 / 0.5)
     assert result["floor"] == pytest.approx(2 * 0.1 * 0.35 / 0.5)
     assert result["theorem"] == "T1"
@@ -41,7 +41,7 @@ def test_pl_theorem_with_schedule(capsys: pytest.CaptureFixture[str]) -> None:
     argv += ["--sigma-q2", "0.01", "--q-min", "0.5", "--beta", "40", "--gamma", "40"]
     assert main([*argv, "--F1-gap", "1", "--k", "100", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    nu = max(40**2 * 1 * 0.02 / (2 * (40 * 0.1 * 0.5 - 1)), 41 * 1.0)  # SPEC T4
+    nu = max(40**2 * 1 * 0.02 / (2 * (40 * 0.1 * 0.5 - 1)), 41 * 1.0)  # docs/spec.md section 3 (T4)
     assert result["bound"] == pytest.approx(nu / 140)
 
 

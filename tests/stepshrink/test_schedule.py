@@ -1,4 +1,4 @@
-"""``stepshrink schedule``: the derived numbers match SPEC C2 written out independently."""
+"""``stepshrink schedule``: the numbers match docs/spec.md section 3 (C2), written out anew."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_noise_dominated_regime(capsys: pytest.CaptureFixture[str]) -> None:
     result = derived(capsys, *NOISY, "--q-min", "0.5", "--K", "10000", "--epsilon", "0.05")
     S = 0.35
     fixed = result["fixed_stepsize"]
-    # SPEC C2: mu* = sqrt(2 Delta/(K L S)), bound 2 sqrt(2 Delta L S/K)/q_min
+    # docs/spec.md section 3 (C2): mu* = sqrt(2 Delta/(K L S)), bound 2 sqrt(2 Delta L S/K)/q_min
     assert fixed["mu"] == pytest.approx(math.sqrt(2 * 1.5 / (10000 * 2 * S)), rel=1e-12)
     assert fixed["bound"] == pytest.approx(2 * math.sqrt(2 * 1.5 * 2 * S / 10000) / 0.5)
     assert fixed["regime"] == "noise-dominated"
@@ -91,7 +91,8 @@ def test_pl_schedule_and_compensation(capsys: pytest.CaptureFixture[str]) -> Non
     argv = [*NOISY, "--c", "0.4", "--q-min", "0.8", "--F1-gap", "0.5", "--mu", "0.2"]
     result = derived(capsys, *argv, "--K", "1000")
     pl = result["pl_schedule"]
-    # SPEC T4: beta > 1/(c q_min), beta/(gamma + 1) <= 1/(L M_G); beta* = 2/(c q_min)
+    # docs/spec.md section 3 (T4): beta > 1/(c q_min), beta/(gamma + 1) <= 1/(L M_G);
+    # beta* = 2/(c q_min)
     beta = 2 / (0.4 * 0.8)
     gamma = beta * 2 * 1.25 - 1
     nu = max(beta**2 * 2 * 0.35 / (2 * (beta * 0.4 * 0.8 - 1)), (gamma + 1) * 0.5)
@@ -102,7 +103,8 @@ def test_pl_schedule_and_compensation(capsys: pytest.CaptureFixture[str]) -> Non
     assert pl["bound_at_K"] == pytest.approx(nu / (gamma + 1000))
     assert pl["full_precision_beta_admissible"] is True  # q_min = 0.8 > 1/2
     c3 = result["compensation"]
-    # SPEC C3: nominal mu/q_min, admissible while mu <= q_min/(L M_G); floor grows by 1/q_min
+    # docs/spec.md section 3 (C3): nominal mu/q_min, admissible while mu <= q_min/(L M_G); the
+    # floor grows by 1/q_min
     assert c3["nominal_stepsize"] == pytest.approx(0.2 / 0.8)
     assert c3["mu_must_not_exceed"] == pytest.approx(0.8 / (2 * 1.25))
     assert c3["floor_ratio"] == pytest.approx(1 / 0.8)

@@ -40,7 +40,8 @@ def test_synthetic_run_saves_npz_and_json(
 
 
 def test_real_format_run_measures_shrinkage(tmp_path: Path) -> None:
-    # fp4 E2M1 round-to-nearest: the SPEC section 4 mechanism, small gradients underflow to 0
+    # fp4 E2M1 round-to-nearest, the mechanism of docs/spec.md section 4: small gradients
+    # underflow to 0
     target = tmp_path / "fp4.npz"
     argv = [*BASE, "--format", "fp4_e2m1", "--rounding", "rne", "-o", str(target)]
     assert main(argv) == 0
