@@ -4,11 +4,11 @@ The fast path is the expression lambdified for NumPy (cached), run with overflow
 operations trapped. A bound such as T1's ``2 Delta/(K mu q_min) + ...`` at ``Delta = 1e308``
 overflows in its intermediate ``2 Delta`` although its value (``4e306`` at ``K mu q_min =
 50``) is an ordinary float; so wherever the fast path traps, the element is evaluated again
-in arbitrary precision (mpmath, through :meth:`sympy.Expr.evalf`, whose exponent range is
-unbounded) and rounded to float64 once. The result is then the float64 nearest the true
-value: ``inf`` only when the true value itself exceeds float64's range, NaN only when the
-expression is undefined there. Division by zero is not trapped: ``1/S`` at ``S = 0`` is the
-documented ``inf`` of several derived quantities.
+in arbitrary precision (the expression lambdified for mpmath, whose exponent range is
+unbounded, at :data:`DIGITS` digits) and rounded to float64 once. The result is then the
+float64 nearest the true value: ``inf`` only when the true value itself exceeds float64's
+range, NaN only when the expression is undefined there. Division by zero is not trapped:
+``1/S`` at ``S = 0`` is the documented ``inf`` of several derived quantities.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 from numpy.typing import NDArray
@@ -44,17 +45,26 @@ def _trapped() -> Any:
     return np.errstate(over="raise", invalid="raise", divide="ignore", under="ignore")
 
 
+@functools.lru_cache(maxsize=512)
+def _lambdified_mpmath(expr: sp.Basic, args: tuple[sp.Symbol, ...]) -> Callable[..., Any]:
+    return sp.lambdify(args, expr, modules="mpmath")
+
+
 def exact_value(expr: sp.Basic, point: Mapping[sp.Symbol, float]) -> float:
     """``expr`` at ``point`` in :data:`DIGITS`-digit arithmetic, rounded once to float64.
 
     Returns ``±inf`` when the value is beyond float64's range and NaN when it is undefined
-    (complex, ``zoo``, ``nan``).
+    (complex, a division by zero, ``nan``).
     """
-    subs = {symbol: sp.Float(float(value), DIGITS) for symbol, value in point.items()}
-    value = sp.sympify(expr).evalf(DIGITS, subs=subs)
-    if value.is_real is not True or value.has(sp.zoo, sp.nan):
-        return float("nan")
-    return float(value)
+    args = tuple(point)
+    with mpmath.workdps(DIGITS):
+        try:
+            value = _lambdified_mpmath(expr, args)(*(mpmath.mpf(float(v)) for v in point.values()))
+        except (ZeroDivisionError, ValueError, TypeError):
+            return float("nan")
+        if not isinstance(value, mpmath.mpf):
+            return float("nan")  # complex (mpc) or not a number at all
+        return float(value)
 
 
 def evaluate(expr: sp.Basic, values: Mapping[sp.Symbol, Any]) -> FloatArray:

@@ -261,7 +261,8 @@ def bound_vs_iterations(
     qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
     horizon_max = validate.integer("horizon_max", horizon_max, minimum=2)
     points = validate.integer("points", points, minimum=2)
-    steps = np.unique(np.round(np.geomspace(1, horizon_max, points))).astype(np.int64)
+    # float64 integers: a horizon beyond int64 (1e20) is still a number the bound can take
+    steps = np.unique(np.round(np.geomspace(1.0, float(horizon_max), points)))
     base = {n: v for n, v in constants.items() if n not in ("q_min", horizon)}
     curves: dict[str, tuple[FloatArray, float | None]] = {}
     for q in qs:
@@ -272,7 +273,7 @@ def bound_vs_iterations(
     _require_plottable((values for values, _ in curves.values()), f"{statement.id}'s bound")
     return _finish(
         _draw_bound_vs_iterations(
-            steps.astype(np.float64),
+            steps,
             curves,
             horizon=horizon,
             ylabel=f"bound on {_quantity_label(statement)}",

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 
 from plumbing import validate
 from simulate import memory
-from simulate.measure import ConfidenceInterval, normal_quantile, projection
+from simulate.measure import ConfidenceInterval, normal_quantile, projection, require_measurable
 from simulate.noise import NoiseModel
 from simulate.problems import Problem
 from simulate.quantizer import Quantizer, SyntheticShrinkage
@@ -132,7 +132,18 @@ def _as_quantizer(
 def _points(
     problem: Problem, noise: NoiseModel | None, count: int, run_steps: int, rng: np.random.Generator
 ) -> FloatArray:
-    """Half along a float64 SGD path from x0 (stepsize 1/(L M_G)), half random around it."""
+    """Half along a float64 SGD path from x0 (stepsize 1/(L M_G)), half random around it.
+
+    Quietly: a path that overflows gives non-finite points, which the measurability check
+    of :func:`check` then refuses with a message.
+    """
+    with np.errstate(all="ignore"):
+        return _sample_points(problem, noise, count, run_steps, rng)
+
+
+def _sample_points(
+    problem: Problem, noise: NoiseModel | None, count: int, run_steps: int, rng: np.random.Generator
+) -> FloatArray:
     M_V = 0.0 if noise is None else noise.variance_constants(problem)[1]
     mu = 1.0 / (problem.L * (1.0 + M_V))
     along = max(count // 2, 1)
@@ -290,6 +301,7 @@ def check(
         stacked = np.repeat(xs, samples, axis=0)
         exact = np.repeat(grads, samples, axis=0)
         g = exact if noise is None else noise.sample(problem, stacked, exact, rng)
+        require_measurable(g)
         g_hat, _, saturated = _quantize(quantizer, g, loss_scale, rng)
         q, eps = projection(g, g_hat)
         # how far q can move by rounding alone: Σ_j span_j |g_j| / ‖g‖² per sample

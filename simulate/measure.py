@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from plumbing import validate
 
-__all__ = ["ConfidenceInterval", "mean_ci", "normal_quantile", "projection"]
+__all__ = ["ConfidenceInterval", "mean_ci", "normal_quantile", "projection", "require_measurable"]
 
 FloatArray = NDArray[np.float64]
 _TINY = 2.0**-900
@@ -59,6 +59,27 @@ def projection(g: FloatArray, quantized: FloatArray) -> tuple[FloatArray, FloatA
     zero = norm_sq == 0
     q = np.divide(inner, norm_sq, out=np.ones_like(norm_sq), where=~zero)
     return q, quantized - q[:, None] * g
+
+
+def require_measurable(g: FloatArray) -> None:
+    """Refuse stochastic gradients (R, d) whose squared norms overflow float64.
+
+    ``q`` and ``eps`` of such a gradient are not numbers, so nothing about the quantizer can
+    be measured on it (the simulator, by contrast, counts its replica as diverged).
+
+    Raises
+    ------
+    ValueError
+        Naming how many of the samples overflow.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm_sq = np.einsum("rd,rd->r", g, g)
+    if not np.isfinite(norm_sq).all():
+        raise ValueError(
+            "noise and problem must keep the stochastic gradients' ||g||^2 finite in float64; "
+            f"it overflows at {int((~np.isfinite(norm_sq)).sum())} of {norm_sq.size} samples "
+            "(lower M, M_V or the problem's scale)"
+        )
 
 
 def normal_quantile(level: float) -> float:

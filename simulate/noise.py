@@ -62,10 +62,15 @@ class GaussianNoise:
     def sample(
         self, problem: Problem, x: FloatArray, grad: FloatArray, rng: np.random.Generator
     ) -> FloatArray:
-        """Stochastic gradients (R, d); ``problem`` and ``x`` are unused."""
-        variance = self.M + self.M_V * np.einsum("rd,rd->r", grad, grad)
-        scale = np.sqrt(variance / grad.shape[1])
-        return grad + scale[:, None] * rng.standard_normal(grad.shape)
+        """Stochastic gradients (R, d); ``problem`` and ``x`` are unused.
+
+        Overflow is not an error here: a gradient that overflows is inf, and the simulator
+        counts its replica as diverged (the assumption checker refuses such noise).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            variance = self.M + self.M_V * np.einsum("rd,rd->r", grad, grad)
+            scale = np.sqrt(variance / grad.shape[1])
+            return grad + scale[:, None] * rng.standard_normal(grad.shape)
 
     def variance_constants(self, problem: Problem) -> tuple[float, float]:
         """``(M, M_V)`` (exact: the variance equals the bound)."""

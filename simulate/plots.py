@@ -129,7 +129,7 @@ def trajectory_over_bound(
     axes.plot(k, mean, color="tab:blue", linewidth=1.6, label=f"simulated mean ({replicas} runs)")
     if curve is not None:
         axes.plot(k, curve, color="tab:red", linewidth=1.6, label=bound_label)
-    if floor is not None:
+    if floor is not None and bottom <= floor <= top:  # a floor off the axes is not drawn
         axes.axhline(floor, color="tab:red", linestyle="--", linewidth=1.0, label=floor_label)
     axes.set_yscale("log")
     axes.set_xscale("log")

@@ -152,6 +152,23 @@ class Problem:
         return self.f(x), self.grad(x)
 
 
+def _finite_start(problem: Problem, parameter: str) -> Problem:
+    """``problem`` if ``F`` and ``∇F`` are finite at its start ``x0``; else ValueError.
+
+    A problem scaled past float64 (eigenvalues near 1e308) overflows before the first step:
+    no run or measurement on it means anything, so it is refused where it is made.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        value, grad = problem.value_and_grad(problem.x0[None])
+        norm_sq = np.einsum("rd,rd->r", grad, grad)
+    if not (np.isfinite(value).all() and np.isfinite(norm_sq).all()):
+        raise ValueError(
+            f"{parameter} must keep F and ||grad F||^2 finite in float64 at the start x0; "
+            f"they overflow there (F(x0) = {float(value[0]):.3g})"
+        )
+    return problem
+
+
 def _check_positive_int(value: int, name: str) -> None:
     validate.integer(name, value)
 
@@ -211,8 +228,11 @@ def quadratic(
     x0 = x_star + x0_scale * np.sqrt(d) * direction / np.linalg.norm(direction)
     if rotate:
         u = _haar_orthogonal(rng, d)
-        hessian = (u * lam) @ u.T
-        hessian = 0.5 * (hessian + hessian.T)  # exact symmetry keeps the gradient a true gradient
+        # a spectrum near float64's top may overflow here; _finite_start refuses it below
+        with np.errstate(over="ignore", invalid="ignore"):
+            hessian = (u * lam) @ u.T
+            # exact symmetry keeps the gradient a true gradient
+            hessian = 0.5 * (hessian + hessian.T)
 
         def fused(x: FloatArray) -> tuple[FloatArray, FloatArray]:
             shift = x - x_star
@@ -227,7 +247,7 @@ def quadratic(
             return 0.5 * np.einsum("rd,rd->r", shift, g) + F_star, g
 
     lam_min = float(lam.min())
-    return Problem(
+    problem = Problem(
         name=f"quadratic(d={d}, L={lam.max():.4g}, c={lam_min:.4g})",
         dim=d,
         f=lambda x: fused(x)[0],
@@ -241,6 +261,7 @@ def quadratic(
         x_star=x_star,
         fused=fused,
     )
+    return _finite_start(problem, "eigenvalues")
 
 
 def least_squares(
@@ -449,6 +470,9 @@ def geman_mcclure(
         raise ValueError("weights must be a non-empty 1-D array")
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError("weights must be finite and > 0")
+    if np.any(a > np.finfo(np.float64).max / 2):
+        # L = 2 max a_i must be a float64 too
+        raise ValueError(f"weights must be <= {np.finfo(np.float64).max / 2:.6g} (L = 2 max a_i)")
     _check_finite_nonnegative(x0_scale, "x0_scale")
     d = a.size
     memory.check_problem(d, dense=rotate)
@@ -464,7 +488,7 @@ def geman_mcclure(
         values = (a * r * r / denom).sum(axis=1)
         return values, (2.0 * a * r / (denom * denom)) @ u
 
-    return Problem(
+    problem = Problem(
         name=f"geman_mcclure(d={d})",
         dim=d,
         f=lambda x: fused(x)[0],
@@ -478,6 +502,7 @@ def geman_mcclure(
         x_star=x_star,
         fused=fused,
     )
+    return _finite_start(problem, "weights")
 
 
 def from_callables(

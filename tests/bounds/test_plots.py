@@ -54,7 +54,8 @@ def test_bound_curves_are_the_statement_values() -> None:
     assert K[0] == 1
     assert K[-1] == 1000
     assert np.all(np.round(K) == K)
-    expected = 2 * 1.5 / (K * 0.1 * 0.25) + t1_floor(0.25)  # docs/spec.md T1 with q_min = 0.25
+    # docs/spec.md section 3 (T1) with q_min = 0.25
+    expected = 2 * 1.5 / (K * 0.1 * 0.25) + t1_floor(0.25)
     np.testing.assert_allclose(curve.get_ydata(), expected, rtol=1e-12)
     # the dashed floor of each curve sits at L mu S / q_min
     dashed = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--"]
@@ -68,7 +69,7 @@ def test_pl_bound_uses_k_and_approaches_its_floor() -> None:
     figure = bound_vs_iterations(statement("T3"), T3_CONSTANTS, [0.5], horizon_max=10**5)
     (curve,) = (line for line in figure.axes[0].get_lines() if line.get_linestyle() == "-")
     values = np.asarray(curve.get_ydata())
-    floor = 2.0 * 0.1 * 0.35 / (2 * 0.2 * 0.5)  # docs/spec.md T3: L mu S / (2 c q_min)
+    floor = 2.0 * 0.1 * 0.35 / (2 * 0.2 * 0.5)  # docs/spec.md section 3 (T3): L mu S / (2 c q_min)
     assert values[0] == pytest.approx(1.0, rel=1e-12)  # k = 1: the initial gap
     assert values[-1] == pytest.approx(floor, rel=1e-9)
     assert figure.axes[0].get_xlabel() == "iterations $k$"
@@ -150,8 +151,8 @@ def test_heatmap_cells_are_c2_iteration_counts() -> None:
     drawn = np.ma.filled(np.asarray(mesh.get_array()).reshape(12, 10), np.nan)
     S = 0.01 + sigma_q2[:, None]
     q = q_min[None, :]
-    # docs/spec.md C2, noise-dominated: K(eps) = 8 Delta L S/(q_min^2 eps^2), valid while the
-    # optimal stepsize there, mu* = q eps/(2 L S), stays <= 1/(L M_G)
+    # docs/spec.md section 3 (C2), noise-dominated: K(eps) = 8 Delta L S/(q_min^2 eps^2), valid
+    # while the optimal stepsize there, mu* = q eps/(2 L S), stays <= 1/(L M_G)
     noise = 8 * 1.5 * 2.0 * S / (q**2 * 0.05**2)
     regime = q * 0.05 * 1.0 <= 2 * S
     # capped at mu = 1/(L M_G): 2 Delta L M_G/(K q) + S/(M_G q) = eps

@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from simulate.measure import mean_ci, normal_quantile, projection
+from simulate.measure import mean_ci, normal_quantile, projection, require_measurable
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
 
@@ -85,3 +85,11 @@ def test_interval_covers_the_mean_at_its_level() -> None:
     assert 1960 <= covered <= 2000
     _, low_bad, high_bad = mean_ci(values, mask, z / 2)
     assert int(np.sum((low_bad <= 0) & (high_bad >= 0))) < 1900
+
+
+def test_overflowing_gradients_are_not_measurable() -> None:
+    # ||g||^2 of the first row overflows: q and eps of it are not numbers
+    g = np.array([[1e200, 1e200], [1.0, 2.0], [np.inf, 0.0]])
+    with pytest.raises(ValueError, match="it overflows at 2 of 3 samples"):
+        require_measurable(g)
+    require_measurable(np.array([[1e150, 1e150], [0.0, 0.0]]))

@@ -128,3 +128,13 @@ def test_minibatch_needs_a_finite_sum_and_valid_batch() -> None:
         noise.GaussianNoise(M=-1.0)
     with pytest.raises(ValueError, match="M_V must be a finite real number with M_V >= 0"):
         noise.GaussianNoise(M=1.0, M_V=float("nan"))
+
+
+def test_gaussian_noise_overflow_is_inf_without_a_warning() -> None:
+    # warnings are errors in the suite: the simulator counts an overflowing replica as
+    # diverged, so sampling must say nothing and give inf
+    model = noise.GaussianNoise(M=1.0, M_V=1e300)
+    problem = problems.quadratic([1.0, 2.0], seed=0)
+    x = np.full((2, 2), 1e10)
+    sample = model.sample(problem, x, problem.grad(x), np.random.default_rng(0))
+    assert np.isinf(sample).all()
