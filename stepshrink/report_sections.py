@@ -2,9 +2,9 @@
 
 Every section parses its settings through the same command-line parser the user has (so the
 report runs exactly what ``stepshrink assumptions ...`` or ``stepshrink plot ...`` would) and
-calls the public APIs of ``bounds`` and ``simulate``. A dependency that has not landed raises
-:class:`~stepshrink.report.MissingDependency`; a part that could not be built is recorded with
-:meth:`~stepshrink.report.ReportContext.incomplete`. Nothing is filled in by hand.
+calls the public APIs of ``bounds`` and ``simulate``. A part that could not be built honestly
+is recorded with :meth:`~stepshrink.report.ReportContext.incomplete`. Nothing is filled in by
+hand.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from typing import Any
 
+from plumbing.files import write_text
 from stepshrink import defaults
-from stepshrink.errors import NotBuiltError, UsageError
-from stepshrink.report import MissingDependency, ReportContext, Section, require
+from stepshrink.report import ReportContext, Section
 from stepshrink.report_document import Block, Code, Figure, Link, Notice, Paragraph, Table
 
 __all__ = ["SECTIONS"]
@@ -28,8 +27,8 @@ def _parse(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(list(argv))
 
 
-def _number(value: float) -> str:
-    return f"{value:.6g}"
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
 
 
 # ----------------------------------------------------------------------------- overview
@@ -60,17 +59,13 @@ def overview(context: ReportContext) -> list[Block]:
 # ------------------------------------------------------------------------------- proofs
 def proofs(context: ReportContext) -> list[Block]:
     """Every proof of the library, checked step by step (as ``stepshrink check``)."""
-    theorems = require("bounds.theorems", "all")
-    library = require("bounds.proof.library", "proofs")
-    engine = require("bounds.proof.engine", "check")
-    printer = require("bounds.proof.report", "to_json", "to_markdown")
+    from bounds import theorems
+    from bounds.proof import engine, library
+    from bounds.proof import report as printer
+
     reports = [engine.check(proof) for proof in library.proofs()]
-    if not reports:
-        raise MissingDependency("bounds.proof.library.proofs() returned no proofs")
-    json_path = context.data / "proofs.json"
-    json_path.write_text(printer.to_json(reports) + "\n", encoding="utf-8")
-    markdown_path = context.data / "proofs.md"
-    markdown_path.write_text(printer.to_markdown(reports), encoding="utf-8")
+    json_path = context.write_json("proofs.json", json.loads(printer.to_json(reports)))
+    markdown_path = write_text(context.data / "proofs.md", printer.to_markdown(reports))
     rows = [
         [r.name, str(r.n_steps), str(r.n_proved), r.status, f"{r.seconds:.2f}"] for r in reports
     ]
@@ -106,28 +101,17 @@ def _checker_sizes(context: ReportContext) -> list[str]:
 
 def assumptions(context: ReportContext) -> list[Block]:
     """The assumption checker on every default format and rounding mode."""
-    require("simulate.assumptions", "check")
-    require("simulate.formats")
-    from stepshrink.commands.assumptions import HEADER, check_all, table_rows
+    from stepshrink.commands.assumptions import HEADER, LEGEND, check_all, table_rows
 
     args = _parse("assumptions", *_checker_sizes(context))
-    results: list[tuple[str, str, Any]] = []
-    absent = []
-    for fmt in defaults.FORMATS:
-        try:
-            results += check_all(args, [fmt], defaults.ROUNDINGS)
-        except (UsageError, NotBuiltError) as exc:
-            absent.append(f"{fmt} ({exc})")
-    if not results:
-        raise MissingDependency(f"no default format could be checked: {'; '.join(absent)}")
-    path = context.data / "assumptions.json"
+    results = check_all(args, defaults.FORMATS, defaults.ROUNDINGS)
     payload = [{"format": f, "rounding": r, **rep.to_dict()} for f, r, rep in results]
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    path = context.write_json("assumptions.json", payload)
     failures = [
         [fmt, rounding, name, report[name].evidence]
         for fmt, rounding, report in results
         for name in ("A2", "A3", "A4")
-        if not report[name].holds
+        if report[name].status != "holds"
     ]
     level = f"{100 * args.level:g}%"
     blocks: list[Block] = [
@@ -139,27 +123,25 @@ def assumptions(context: ReportContext) -> list[Block]:
             "unbiased)."
         ),
         Table(list(HEADER), table_rows(results)),
+        *(Paragraph(line) for line in LEGEND),
         Link(context.relative(path), "full checker output with evidence (JSON)"),
     ]
     if failures:
         blocks += [
-            Paragraph("Evidence for every refuted assumption:"),
+            Paragraph("Evidence for every assumption that fails or is inconclusive:"),
             Table(["format", "rounding", "assumption", "evidence"], failures),
         ]
-    if absent:
-        context.incomplete(f"formats not available: {'; '.join(absent)}")
-        blocks.append(Notice(f"Not checked (format not available): {'; '.join(absent)}."))
     return blocks
 
 
 # ---------------------------------------------------------------------------- schedules
 def schedules(context: ReportContext) -> list[Block]:
     """Derived stepsizes and iteration counts for the default problem."""
-    command = require("stepshrink.commands.schedule", "derive_schedules", "schedule_rows")
+    from stepshrink.commands import schedule as command
+
     args = _parse("schedule")
     result = command.derive_schedules(args)
-    path = context.data / "schedules.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = context.write_json("schedules.json", result)
     return [
         Paragraph(
             "Derived symbolically by bounds.derive for the default constants (docs/spec.md "
@@ -250,13 +232,8 @@ def simulation(context: ReportContext) -> list[Block]:
     rows = []
     for name, options in runs:
         args = _parse("simulate", *_run_args(context, *options))
-        try:
-            experiment = experiment_from_args(args)
-            trajectory = experiment.run(progress=False)
-        except (UsageError, NotBuiltError) as exc:
-            context.incomplete(f"run {name} not available ({exc})")
-            blocks.append(Notice(f"Run {name} not built: {exc}."))
-            continue
+        experiment = experiment_from_args(args)
+        trajectory = experiment.run(progress=False)
         npz, summary = trajectory.save(context.data / f"trajectory_{name}.npz")
         overlay = theory_overlay(experiment, trajectory)
         target = context.figures / f"trajectory_{name}.png"
@@ -265,7 +242,8 @@ def simulation(context: ReportContext) -> list[Block]:
             bound=overlay.bound,
             bound_label=overlay.label,
             floor=overlay.floor,
-            title=f"{experiment.problem.name}, gradients: {' '.join(options)}",
+            # two lines: one line of problem and options does not fit the figure's width
+            title=f"{experiment.problem.name}\ngradients: {' '.join(options)}",
             path=target,
         )
         caption = f"Simulated E[F(x_k) - F*] ({name}) with its confidence band"
@@ -308,19 +286,6 @@ def simulation(context: ReportContext) -> list[Block]:
 
 def q_plot(context: ReportContext) -> list[Block]:
     """Measured q_k per format and rounding mode."""
-    require("simulate.formats")
-    from stepshrink.experiment import quantizer_from_args
-
-    probe = _parse("plot", "q")
-    formats, absent = [], []
-    for fmt in defaults.FORMATS:
-        try:
-            quantizer_from_args(probe, fmt, defaults.ROUNDINGS[0])
-            formats.append(fmt)
-        except (UsageError, NotBuiltError) as exc:
-            absent.append(f"{fmt} ({exc})")
-    if not formats:
-        raise MissingDependency(f"no default format is available: {'; '.join(absent)}")
     blocks: list[Block] = [
         _plot(
             context,
@@ -329,7 +294,7 @@ def q_plot(context: ReportContext) -> list[Block]:
             "near the optimum of the default problem (whiskers: 1st-99th percentiles).",
             "q",
             "--format",
-            *formats,
+            *defaults.FORMATS,
             "--rounding",
             *defaults.ROUNDINGS,
             "--points",
@@ -338,9 +303,6 @@ def q_plot(context: ReportContext) -> list[Block]:
             "64" if context.quick else "256",
         )
     ]
-    if absent:
-        context.incomplete(f"formats not available: {'; '.join(absent)}")
-        blocks.append(Notice(f"Not measured (format not available): {'; '.join(absent)}."))
     return blocks
 
 

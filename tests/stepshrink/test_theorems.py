@@ -1,0 +1,45 @@
+"""``stepshrink theorems``: every statement with its hypotheses and bound, from the library."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bounds import theorems
+from stepshrink.cli import main
+from tests.stepshrink.console import exit_status
+
+
+def test_json_lists_every_statement_and_variant(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["theorems", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    expected = [i for s in theorems.all() for i in (s.id, *(v.id for v in s.variants))]
+    assert [entry["id"] for entry in listed] == expected
+    by_id = {entry["id"]: entry for entry in listed}
+    t1 = theorems.get("T1")
+    assert by_id["T1"]["bound"] == str(t1.bound)
+    assert [h["relation"] for h in by_id["T1"]["hypotheses"]] == [
+        str(h.relation) for h in t1.all_hypotheses
+    ]
+    assert "stepsize condition" in [h["name"] for h in by_id["T1"]["hypotheses"]]
+    assert by_id["T1"]["floor"] == str(t1.floor)
+    assert by_id["L1"]["floor"] is None  # a per-step lemma has no horizon
+    assert by_id["T4"]["assumptions"] == ["A1", "A2", "A3", "A4", "A5"]
+
+
+def test_text_names_hypotheses_and_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["theorems", "T1", "T3", "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("T1 (theorem): ")
+    assert "  if   mu <= 1/(L*M_G)" in out
+    assert f"  then {theorems.get('T3').quantity_text} <= " in out
+    assert f"LaTeX: {theorems.get('T1').latex()}" in out
+    assert "T2" not in out.split("T3 (theorem)")[0].replace("T1", "")
+
+
+def test_unknown_id_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(["theorems", "T9"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "ID must be one of L1, L2, L3, T1, T2, T2.harmonic" in err
