@@ -79,11 +79,15 @@ class Hypothesis:
     kind : {"domain", "stepsize", "schedule", "model"}
         What it constrains: a constant's range, a stepsize, a schedule's parameters, or the
         model (e.g. ``q_k = q_min`` when the shrinkage is known).
+    for_all : (k, first, last) or None
+        The relation is required at every integer ``k`` from ``first`` to ``last`` (T2's
+        ``mu_k <= 1/(L M_G)`` for ``k = 1..K``); ``None`` for a plain relation.
     """
 
     name: str
     relation: sp.core.relational.Relational
     kind: HypothesisKind = "domain"
+    for_all: tuple[sp.Symbol, sp.Expr, sp.Expr] | None = None
 
     def latex(self) -> str:
         """The relation in LaTeX."""

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from bounds import symbols as sy
 from bounds.assumptions import Assumption, Hypothesis
 from bounds.numeric import evaluate
+from bounds.proof import Fact, Premises, Proof, ProofReport, Result, Schema
 from plumbing.memory import FLOAT_BYTES, check_fits
 
 __all__ = ["RELATIVE_TOLERANCE", "Statement"]
@@ -68,6 +69,11 @@ def _holds(relation: sp.core.relational.Relational, values: Mapping[sp.Symbol, A
     if isinstance(relation, sp.Equality):
         return np.asarray(np.abs(lhs - rhs) <= slack)
     raise TypeError(f"unsupported relation {relation}")  # pragma: no cover - built in-house
+
+
+@functools.lru_cache(maxsize=64)
+def _as_lemma(statement: Statement) -> Result:
+    return Result(statement.id, statement.proof(), statement.premises(), statement.claim())
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,15 @@ class Statement:
         Named auxiliary expressions (e.g. Lemma 3 before its stepsize condition).
     variants : tuple of Statement
         Explicit specialisations (T2 for two schedule families).
+    stepsize : sympy.Expr or None
+        The nominal stepsize the run takes at step ``k`` (``mu``, ``mu_k``, ``mu/q_min``,
+        ``beta/(gamma + k)``): the model's facts (:func:`bounds.model.facts`) are stated for it.
+    quantity_expr : sympy.Expr or None
+        The bounded quantity in the model's terms (``Sum(EG(k), (k, 1, K))/K`` for T1): the
+        proof must conclude ``quantity_expr <relation> bound`` exactly.
+    definitions : tuple of (str, sympy.Equality)
+        Named definitions ``symbol = expression`` of new names the proof uses (T4's ``nu``);
+        the checker makes sure they add no content.
     """
 
     id: str
@@ -129,6 +144,9 @@ class Statement:
     references: tuple[str, ...] = ()
     extras: tuple[tuple[str, sp.Expr], ...] = ()
     variants: tuple[Statement, ...] = ()
+    stepsize: sp.Expr | None = None
+    quantity_expr: sp.Expr | None = None
+    definitions: tuple[tuple[str, sp.Basic], ...] = ()
 
     # ------------------------------------------------------------------ structure
     @property
@@ -183,6 +201,78 @@ class Statement:
                 return v
         raise ValueError(f"{self.id} has no variant {name!r}; ids: {[v.id for v in self.variants]}")
 
+    # ------------------------------------------------------------------ proof
+    def premises(self) -> Premises:
+        """Everything the statement grants its proof, by name.
+
+        The assumptions' relations and the statement's hypotheses (a relation on a quantity of
+        one step, such as ``q_min <= q_k``, belongs to the step schema); the facts the algorithm
+        and each declared assumption contribute for :attr:`stepsize`
+        (:func:`bounds.model.facts`); the definitions.
+        """
+        from bounds import model
+
+        facts: dict[str, Fact] = {}
+        for h in (*(r for a in self.assumptions for r in a.relations), *self.hypotheses):
+            if h.for_all is not None:
+                index, first, last = h.for_all
+                schema = Schema(index, first, last, (), f"{index} = {first}..{last}")
+                facts[h.name] = Fact(h.relation, schema)
+            elif model.mentions_locals(h.relation):
+                facts[h.name] = Fact(h.relation, model.STEP)
+            else:
+                facts[h.name] = Fact(h.relation)
+        if self.stepsize is not None:
+            sources = ("model", *(a.name for a in self.assumptions))
+            for source in sources:
+                facts.update(model.facts(source, self.stepsize))
+        for name, definition in self.definitions:
+            facts[name] = Fact(definition, definition=True)
+        return Premises(facts)
+
+    @property
+    def nominal_stepsize(self) -> sp.Expr:
+        """:attr:`stepsize`, for a proof that needs one (a ``ValueError`` if it is not set)."""
+        if self.stepsize is None:
+            raise ValueError(f"{self.id} does not say which stepsize its run takes")
+        return self.stepsize
+
+    def claim(self) -> sp.Basic:
+        """``quantity_expr <relation> bound``: what the proof must conclude."""
+        if self.quantity_expr is None:
+            raise ValueError(f"{self.id} does not say what its quantity is in the model")
+        rel = sp.Eq if self.relation == "==" else sp.Le
+        return rel(self.quantity_expr, self.bound, evaluate=False)
+
+    @property
+    def has_proof(self) -> bool:
+        """Whether the statement's module builds a proof for it."""
+        return self.quantity_expr is not None and hasattr(
+            importlib.import_module(self.module), "proof"
+        )
+
+    def proof(self) -> Proof:
+        """The checked proof, built from this statement by its module's ``proof(statement)``."""
+        if not self.has_proof:
+            raise ValueError(f"{self.id} has no checked proof")
+        built: Proof = importlib.import_module(self.module).proof(self)
+        return built
+
+    def check(self) -> ProofReport:
+        """Check :meth:`proof` against :meth:`premises` and :meth:`claim` (see
+        :func:`bounds.proof.check`): ``check().status == "proved"`` means the statement as it is
+        now (its hypotheses, assumptions and bound) is proved."""
+        from bounds.proof import check
+
+        return check(self.proof(), self.premises(), self.claim())
+
+    def as_lemma(self) -> Result:
+        """This statement with its proof, for another proof to cite by :attr:`id`.
+
+        The same statement gives the same object, so the checker checks it once.
+        """
+        return _as_lemma(self)
+
     # ------------------------------------------------------------------ symbolic
     @functools.cached_property
     def floor(self) -> sp.Expr | None:
@@ -216,6 +306,11 @@ class Statement:
     def _values(self, constants: Mapping[str, Any], *, domain_check: bool) -> dict[sp.Symbol, Any]:
         given = dict(constants)
         sequence = given.pop("mu", None) if self.uses_sequence else None
+        for h in self.hypotheses:
+            # C1's q_min = 1, sigma_q2 = 0: a model hypothesis that fixes a constant fills it in.
+            rel = h.relation
+            if h.kind == "model" and isinstance(rel, sp.Equality) and rel.rhs.is_number:
+                given.setdefault(str(rel.lhs), float(rel.rhs))
         given = sy.complete(given)
         if domain_check:
             arrays = sy.validate(given)

@@ -8,9 +8,11 @@ numbers by :func:`validate`, which raises ``ValueError`` naming the constant and
 
 Three groups:
 
-* model constants: ``L, Delta, M, M_V, M_G, sigma2, q_min, sigma_q2, c, F1_gap``;
-* stepsizes and counters: ``mu, mu0, beta, gamma, K, k, epsilon`` and the stepsize sequence
-  ``mu_seq`` (an :class:`~sympy.IndexedBase`, ``mu_seq[k]`` is ``mu_k``);
+* model constants: ``L, Delta, M, M_V, M_G, sigma2, q_min, sigma_q2, c, F1_gap``, and those of
+  the refined statements (issue 12): the known constant shrinkage ``q`` and the
+  ``Lmat``-weighted noise constants ``M_L, sigma_qL`` of matrix smoothness;
+* stepsizes and counters: ``mu, mu0, mu_max, beta, gamma, K, k, epsilon`` and the stepsize
+  sequence ``mu_seq`` (an :class:`~sympy.IndexedBase`, ``mu_seq[k]`` is ``mu_k``);
 * per-step quantities of Lemmas 1-3 (``q_k, mu_k, grad_norm2, x_k, grad_k``) and symbols that
   stand for the bounded quantities (``avg_grad_norm2``, ``optimality_gap``, ...).
 """
@@ -27,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "DOMAINS",
     "M_G",
+    "M_L",
     "M_V",
     "QUANTITIES",
     "SYMBOLS",
@@ -55,12 +58,15 @@ __all__ = [
     "mu",
     "mu0",
     "mu_k",
+    "mu_max",
     "mu_seq",
     "optimality_gap",
+    "q",
     "q_k",
     "q_min",
     "sigma2",
     "sigma_q2",
+    "sigma_qL",
     "validate",
     "weighted_grad_sum",
     "x_k",
@@ -82,6 +88,13 @@ c = sp.Symbol("c", positive=True)
 F1_gap = sp.Symbol("F1_gap", nonnegative=True)
 F_inf = sp.Symbol("F_inf", real=True)
 F_star = sp.Symbol("F_star", real=True)
+# Refined statements (issue 12). ``q``: the shrinkage is a known constant, q_k = q for every k.
+q = sp.Symbol("q", positive=True)
+# Matrix smoothness with Lmat <= L I:
+# E_k[(g_k - grad)^T Lmat (g_k - grad)] <= M_L + L M_V ||grad||^2 and
+# E_k[eps_k^T Lmat eps_k] <= sigma_qL; A2 and A4 give M_L = L M and sigma_qL = L sigma_q2.
+M_L = sp.Symbol("M_L", nonnegative=True)
+sigma_qL = sp.Symbol("sigma_qL", nonnegative=True)
 
 # ----------------------------------------------------------------- stepsizes and counters
 mu = sp.Symbol("mu", positive=True)
@@ -92,6 +105,8 @@ K = sp.Symbol("K", integer=True, positive=True)
 k = sp.Symbol("k", integer=True, positive=True)
 epsilon = sp.Symbol("epsilon", positive=True)
 mu_seq = sp.IndexedBase("mu", positive=True)
+# An upper bound on every stepsize of a sequence (T2.sharp): mu_k <= mu_max for k <= K.
+mu_max = sp.Symbol("mu_max", positive=True)
 
 # --------------------------------------------------------------------- per-step quantities
 q_k = sp.Symbol("q_k", positive=True)
@@ -160,8 +175,8 @@ def _real(x: FloatArray) -> NDArray[np.bool_]:
 SYMBOLS: Mapping[str, sp.Symbol] = {
     sym.name: sym
     for sym in (
-        L, Delta, M, M_V, M_G, sigma2, q_min, sigma_q2, c, F1_gap, F_inf, F_star,
-        mu, mu0, beta, gamma, K, k, epsilon, q_k, mu_k, grad_norm2, x_k, grad_k,
+        L, Delta, M, M_V, M_G, sigma2, q_min, sigma_q2, c, F1_gap, F_inf, F_star, q, M_L,
+        sigma_qL, mu, mu_max, mu0, beta, gamma, K, k, epsilon, q_k, mu_k, grad_norm2, x_k, grad_k,
     )
 }  # fmt: skip
 """Keyword name -> symbol, for every number a user may pass in."""
@@ -193,8 +208,14 @@ DOMAINS: Mapping[str, Domain] = {
     "F1_gap": Domain("F1_gap >= 0", "A5: F1_gap = F(x_1) - F_star", _nonnegative),
     "F_inf": Domain("F_inf real", "A1", _real),
     "F_star": Domain("F_star real", "A5", _real),
+    "q": Domain("0 < q <= 1", "A3 with a known constant shrinkage q_k = q", _unit_interval),
+    "M_L": Domain("M_L >= 0", "A2 under matrix smoothness: Lmat-weighted variance", _nonnegative),
+    "sigma_qL": Domain(
+        "sigma_qL >= 0", "A4 under matrix smoothness: E_k[eps_k^T Lmat eps_k]", _nonnegative
+    ),
     "mu": Domain("mu > 0", "nominal stepsize", _positive),
     "mu0": Domain("mu0 > 0", "first stepsize of a schedule", _positive),
+    "mu_max": Domain("mu_max > 0", "an upper bound on every stepsize mu_k", _positive),
     "beta": Domain("beta > 0", "schedule mu_k = beta/(gamma + k)", _positive),
     "gamma": Domain("gamma > 0", "schedule mu_k = beta/(gamma + k)", _positive),
     "K": Domain("K >= 1, integer", "number of iterations", _at_least_one, integer=True),

@@ -425,7 +425,9 @@ def _newton_logistic(
             c_value, c_grad = (a[0] for a in fused(candidate[None]))
             if c_value <= value - 1e-4 * t * float(grad @ step) or t < 1e-10:
                 break
-            if float(c_grad @ c_grad) < grad_sq:
+            if t == 1.0 and float(c_grad @ c_grad) < grad_sq / 4:
+                # The full step is in Newton's quadratic regime, where the predicted decrease
+                # of F is below F's own rounding and Armijo's test can no longer see it.
                 break
             t *= 0.5
         c_grad_sq = float(c_grad @ c_grad)

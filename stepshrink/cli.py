@@ -31,6 +31,8 @@ COMMANDS: tuple[str, ...] = (
     "simulate",
     "plot",
     "report",
+    "sweep",
+    "tightness",
 )
 
 EXIT_FAILURE = 1

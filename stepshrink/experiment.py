@@ -36,6 +36,7 @@ __all__ = [
     "add_experiment_options",
     "add_problem_options",
     "add_quantizer_options",
+    "build_problem",
     "experiment_from_args",
     "format_names",
     "noise_from_args",
@@ -240,6 +241,24 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def build_problem(name: str, *, dim: int, data_size: int, L: float, c: float, seed: int) -> Any:
+    """The built-in problem ``name`` (one of :data:`PROBLEMS`), from trusted values.
+
+    ``L`` and ``c`` shape the quadratic (spectrum spread evenly over ``[c, L]``, so both are
+    exact) and the Geman-McClure problem; the data problems derive their own constants.
+    """
+    from simulate import problems
+
+    if name == "quadratic":
+        eigenvalues = np.linspace(c, L, dim) if dim > 1 else [L]
+        return problems.quadratic(eigenvalues, seed=seed)
+    if name == "least-squares":
+        return problems.least_squares(data_size, dim, seed=seed)
+    if name == "logistic":
+        return problems.logistic_regression(data_size, dim, seed=seed)
+    return problems.geman_mcclure(np.linspace(c, L, dim) / 2, seed=seed)
+
+
 def smoothness_and_pl(args: argparse.Namespace) -> tuple[float, float]:
     """``(L, c)`` from ``--L`` and ``--c`` (defaults filled in), refused unless ``c <= L``.
 
@@ -253,7 +272,7 @@ def smoothness_and_pl(args: argparse.Namespace) -> tuple[float, float]:
 
 def problem_from_args(args: argparse.Namespace) -> Any:
     """The ``simulate.problems`` problem the options name (its memory checked first)."""
-    from simulate import memory, problems
+    from simulate import memory
 
     L, c = smoothness_and_pl(args)
     finite_sum = args.problem in ("least-squares", "logistic")
@@ -263,15 +282,9 @@ def problem_from_args(args: argparse.Namespace) -> Any:
         data_size=args.data_size if finite_sum else 0,
     )
     try:
-        if args.problem == "quadratic":
-            # spectrum spread evenly over [c, L]: L and c are then exact (simulate.problems)
-            eigenvalues = np.linspace(c, L, args.dim) if args.dim > 1 else [L]
-            return problems.quadratic(eigenvalues, seed=args.seed)
-        if args.problem == "least-squares":
-            return problems.least_squares(args.data_size, args.dim, seed=args.seed)
-        if args.problem == "logistic":
-            return problems.logistic_regression(args.data_size, args.dim, seed=args.seed)
-        return problems.geman_mcclure(np.linspace(c, L, args.dim) / 2, seed=args.seed)
+        return build_problem(
+            args.problem, dim=args.dim, data_size=args.data_size, L=L, c=c, seed=args.seed
+        )
     except ValueError as exc:
         # the factory names its own parameter; say which options made it
         raise UsageError(

@@ -30,6 +30,7 @@ __all__ = [
     "add_sampling_options",
     "check_pl_constant",
     "figure_path",
+    "input_file",
     "integer_in",
     "nonnegative_int",
     "number",
@@ -163,6 +164,29 @@ def output_file(path: str | Path, option: str, suffixes: Iterable[str]) -> Path:
         raise UsageError(f"{option}: {error}") from None
 
 
+def input_file(path: str | Path, option: str, hint: str = "") -> Path:
+    """Check that ``path`` is a file that can be read (by opening it), before any work.
+
+    Raises
+    ------
+    UsageError
+        Naming ``option``, the path and why it cannot be read, then ``hint`` (what makes one).
+    """
+    text = str(path)
+    shown_path = repr(text if len(text) <= 120 else text[:60] + "..." + text[-40:])
+    try:
+        if "\x00" in text:
+            raise ValueError("a NUL character")
+        with open(path, "rb"):
+            pass
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise UsageError(
+            f"{option}: cannot read {shown_path}: {reason}" + (f" ({hint})" if hint else "")
+        ) from None
+    return Path(path)
+
+
 def figure_path(path: str | Path, option: str = "-o") -> Path:
     """:func:`output_file` for figures (PNG, SVG or PDF)."""
     return output_file(path, option, FIGURE_SUFFIXES)
@@ -251,9 +275,13 @@ CONSTANT_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("--sigma2", "sigma2", "nonnegative", "variance when M = sigma2, M_V = 0"),
     ("--sigma-q2", "sigma_q2", "nonnegative", "quantization-noise second moment >= 0"),
     ("--q-min", "q_min", "unit", "lower bound on the shrinkage factor, in (0, 1]"),
+    ("--q", "q", "unit", "known constant shrinkage q_k = q, in (0, 1] (.known_q statements)"),
+    ("--M-L", "M_L", "nonnegative", "Lmat-weighted gradient variance M_L >= 0 (.matrix)"),
+    ("--sigma-qL", "sigma_qL", "nonnegative", "Lmat-weighted quantization noise >= 0 (.matrix)"),
     ("--c", "c", "positive", "PL / strong-convexity constant c > 0 (c <= L)"),
     ("--mu", "mu", "positive", "fixed nominal stepsize mu > 0"),
     ("--mu0", "mu0", "positive", "first stepsize of mu_k = mu0/sqrt(k)"),
+    ("--mu-max", "mu_max", "positive", "upper bound on every stepsize mu_k (T2.sharp)"),
     ("--beta", "beta", "positive", "schedule mu_k = beta/(gamma + k): beta > 0"),
     ("--gamma", "gamma", "positive", "schedule mu_k = beta/(gamma + k): gamma > 0"),
     ("--epsilon", "epsilon", "positive", "target accuracy epsilon > 0"),

@@ -10,13 +10,17 @@ and the label says so. When a hypothesis fails, no bound is drawn and the note s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Overlay", "theory_overlay"]
+__all__ = ["Overlay", "measured_shrinkage", "theory_overlay"]
+
+#: ``(q_min, sigma_q2, note)``: see :func:`measured_shrinkage`.
+MeasuredShrinkage = tuple[float, float, str]
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,25 @@ def _shrinkage(experiment: Any) -> tuple[float, float, str, str]:
         loss_scale=1.0 if experiment.loss_scale is None else experiment.loss_scale,
         seed=experiment.seed,
     )
-    failing = [name for name in ("A3", "A4") if not report[name].holds]
+    q_min, sigma_q2, note = measured_shrinkage(report)
+    return q_min, sigma_q2, "" if note else "measured q_min, sigma_q2", note
+
+
+def measured_shrinkage(report: Any, assumptions: Sequence[str] = ("A3", "A4")) -> MeasuredShrinkage:
+    """``(q_min, sigma_q2, note)`` a bound may use from an assumption checker's report.
+
+    The conservative ends of the intervals: the lower end of ``q_min`` and the upper end of
+    ``sigma_q2``. ``note`` says why no bound applies (an assumption among ``assumptions`` is
+    refuted, or the ``q_min`` interval leaves ``(0, 1]``) and is empty otherwise.
+    """
+    failing = [name for name in assumptions if not report[name].holds]
     if failing:
-        return 0.0, 0.0, "", f"{', '.join(failing)} fail for this format: no bound applies"
+        return 0.0, 0.0, f"{', '.join(failing)} refuted for this format: no bound applies"
     q_min = float(report.estimates["q_min"].low)
     sigma_q2 = float(report.estimates["sigma_q2"].high)
     if not 0.0 < q_min <= 1.0:
-        return 0.0, 0.0, "", f"measured q_min interval reaches {q_min:.3g}: no bound applies"
-    return q_min, sigma_q2, "measured q_min, sigma_q2", ""
+        return 0.0, 0.0, f"measured q_min interval reaches {q_min:.3g}: no bound applies"
+    return q_min, sigma_q2, ""
 
 
 def theory_overlay(experiment: Any, trajectory: Any) -> Overlay:

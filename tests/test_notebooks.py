@@ -18,6 +18,7 @@ EXPECTED = (
     "01_theorems_and_proofs.ipynb",
     "02_formats_and_assumptions.ipynb",
     "03_schedules_and_plots.ipynb",
+    "04_tightness.ipynb",
 )
 
 

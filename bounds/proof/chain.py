@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import sympy as sp
+
+from bounds.proof.facts import Cite, Claim, Premises
 
 Relation = Literal["=", "<=", "<"]
 Status = Literal["proved", "refuted", "unknown"]
@@ -29,11 +31,16 @@ def compose(first: Relation, second: Relation) -> Relation:
 
 
 def implies(chain: Relation, claim: Relation) -> bool:
-    """Whether a chain with relation ``chain`` establishes a claim with relation ``claim``."""
-    order = {"=": 0, "<": 1, "<=": 2}
+    """Whether a chain with relation ``chain`` establishes a claim with relation ``claim``.
+
+    ``=`` gives ``=`` and ``<=``; ``<`` gives ``<`` and ``<=``; ``<=`` gives only ``<=``. A strict
+    claim needs a strict link somewhere in the chain.
+    """
     if claim == "=":
         return chain == "="
-    return order[chain] <= order[claim]
+    if claim == "<":
+        return chain == "<"
+    return True
 
 
 def relation_of(claim: sp.Basic) -> tuple[sp.Expr, Relation, sp.Expr]:
@@ -67,6 +74,9 @@ def make_relational(lhs: sp.Expr, rel: Relation, rhs: sp.Expr) -> sp.Basic:
     return cls(lhs, rhs, evaluate=False)
 
 
+Citation: TypeAlias = "str | Cite"
+
+
 @dataclass(frozen=True)
 class Step:
     """One link ``previous REL expr`` of a chain.
@@ -78,13 +88,16 @@ class Step:
     expr
         The new right-hand expression.
     rule
-        Name of the tactic that justifies the link (see :data:`bounds.proof.tactics.TACTICS`).
+        Name of the tactic that justifies the link (see :func:`bounds.proof.tactics.registry`),
+        or ``"induction"``.
     uses
-        Names of the hypotheses the rule may use; the checker passes it these and no others.
+        The facts the rule may use: names, or :class:`~bounds.proof.facts.Cite` objects that
+        instantiate, sum or take expectations of a fact or lemma. Nothing else reaches the
+        tactic, and every name must be a premise, a definition, a checked lemma or an
+        elementary fact (:mod:`bounds.proof.elementary`).
     hint
-        Rule-specific data. Multipliers, sums and induction data are checked, never trusted;
-        the ``measurable``/``deterministic`` symbol lists for the expectation rules are model
-        assumptions (A3: ``q_k`` and ``mu_k`` are fixed by the history) stated by the proof.
+        Tactic data (multipliers, an LP degree, induction data). Hints are checked, never
+        trusted: no hint can add a fact.
     note
         Human-readable justification for the report.
     """
@@ -92,7 +105,7 @@ class Step:
     rel: Relation
     expr: sp.Expr
     rule: str
-    uses: tuple[str, ...] = ()
+    uses: tuple[Citation, ...] = ()
     hint: Any = None
     note: str = ""
 
@@ -112,17 +125,37 @@ class Proof:
     target
         The claim the chain must yield, ``lhs REL rhs``.
     hypotheses
-        Named SymPy relations the steps may cite.
+        Named claims the proof assumes. Checked on its own, a proof proves
+        ``hypotheses => target``. Checked against a statement's premises, every hypothesis must
+        be one of them (same name, same claim). As a lemma, its hypotheses are discharged
+        wherever the lemma is used.
     lemmas
-        Sub-proofs whose targets become hypotheses (named by the sub-proof's name) once checked.
+        Sub-proofs (or checked :class:`Result` s) a step may cite by name; each is checked in
+        the root premises plus its own hypotheses, and used only where its hypotheses are
+        discharged.
     """
 
     name: str
     start: sp.Expr
     steps: tuple[Step, ...]
     target: sp.Basic
-    hypotheses: Mapping[str, sp.Basic] = field(default_factory=dict)
-    lemmas: tuple[Proof, ...] = ()
+    hypotheses: Mapping[str, Claim] = field(default_factory=dict)
+    lemmas: tuple[Proof | Result, ...] = ()
+
+
+@dataclass(frozen=True)
+class Result:
+    """A result checked in its own right (a statement with its proof), cited as a lemma.
+
+    ``proof`` must prove ``claim`` from ``premises``; where it is used, the premises its proof
+    actually needed are discharged by the citing proof's facts, after the citation's
+    substitution.
+    """
+
+    name: str
+    proof: Proof
+    premises: Premises
+    claim: sp.Basic
 
 
 @dataclass(frozen=True)
@@ -148,12 +181,18 @@ class ProofReport:
     lemmas: tuple[ProofReport, ...]
     chain: StepResult
     seconds: float
+    #: Problems with the proof as a whole (premises, definitions, conclusion vs statement).
+    problems: tuple[str, ...] = ()
+    #: The premises the proof used, by name.
+    used: tuple[str, ...] = ()
 
     @property
     def status(self) -> Status:
-        """``"proved"`` iff every lemma, step and the chaining is proved; refuted if any is."""
+        """``"proved"`` iff every lemma, step and the chaining is proved and nothing is amiss."""
         verdicts = [s.status for s in self.steps] + [self.chain.status]
         verdicts += [lemma.status for lemma in self.lemmas]
+        if self.problems:
+            verdicts.append("unknown")
         if all(v == "proved" for v in verdicts):
             return "proved"
         return "refuted" if "refuted" in verdicts else "unknown"
@@ -168,3 +207,11 @@ class ProofReport:
         """Number of proved steps, lemmas' included."""
         own = sum(s.status == "proved" for s in self.steps)
         return own + sum(lemma.n_proved for lemma in self.lemmas)
+
+    def failures(self) -> list[tuple[str, StepResult]]:
+        """``(proof name, step)`` for every step that is not proved, lemmas first."""
+        out: list[tuple[str, StepResult]] = []
+        for lemma in self.lemmas:
+            out += lemma.failures()
+        out += [(self.name, s) for s in (*self.steps, self.chain) if s.status != "proved"]
+        return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import combinations_with_replacement
+from itertools import combinations_with_replacement, product
 
 import sympy as sp
 
@@ -100,8 +100,11 @@ def find_certificate(
     degree: int = 2,
     strict: bool = False,
     positive: Callable[[sp.Expr], bool] | None = None,
+    squares: bool = False,
 ) -> tuple[sp.Expr, Certificate] | None:
     """Certify ``target >= 0`` as ``scale * target = sum(terms) + remainder``, or ``None``.
+
+    With ``squares`` the terms may include exact squares (see :func:`_find_scaled`).
 
     ``scale`` is 1, else a positive denominator of one hypothesis (a hypothesis such as
     ``D_{k+1} <= (...)/(gamma + k)**2`` is only usable against a target multiplied by it).
@@ -117,7 +120,7 @@ def find_certificate(
         for linear in (False, True):
             for scale in scales:
                 scaled = sp.expand(scale * target)
-                cert = _find_scaled(scaled, cons, sgn, size, strict, positive, linear)
+                cert = _find_scaled(scaled, cons, sgn, size, strict, positive, linear, squares)
                 if cert is not None:
                     return scale, cert
     return None
@@ -131,10 +134,14 @@ def _find_scaled(
     strict: bool = False,
     positive: Callable[[sp.Expr], bool] | None = None,
     linear: bool = True,
+    squares: bool = False,
 ) -> Certificate | None:
     """Find and verify a certificate of ``target >= 0`` (``> 0`` if ``strict``), or ``None``.
 
     ``target`` must be a polynomial in its atoms (multiply out positive denominators first).
+    With ``squares``, the combination may also use ``(m_i + m_j)^2``, ``(m_i - m_j)^2`` and
+    ``m_i^2`` for monomials ``m`` of half the target's degree: a diagonally dominant Gram
+    matrix, i.e. an exact sum-of-squares certificate found by linear programming (DSOS).
     """
     polys = _polynomial_constraints(cons, sgn, positive)
     gens_set: set[sp.Expr] = set()
@@ -173,6 +180,11 @@ def _find_scaled(
             shifted = poly * mono_poly
             mono_positive = region.polynomial_is_nonnegative(mono_poly, sgn, strict=True)
             columns.append((dict(shifted.terms()), mono, is_strict and mono_positive, names))
+    if squares:
+        if not all(region.Signs.is_real(g) for g in gens):
+            return None
+        for square in _dsos_squares(target_poly, gens):
+            columns.append((dict(sp.Poly(square, *gens).terms()), square, False, ()))
     if len(columns) > MAX_COLUMNS:
         return None
     monos = sorted(set(target_monos).union(*(c[0].keys() for c in columns)))
@@ -195,7 +207,12 @@ def _find_scaled(
         row += [sp.Integer(1 if s == m else 0) for s in slots]
         rows.append(row)
         rhs.append(sp.sympify(target_coeffs.get(m, 0)))
-    cost = [1] * len(columns) + [0] * len(slots)
+    if strict:
+        # Prefer strict products (cost 0) over the rest, and anything over a bare remainder:
+        # a remainder alone rarely has the strictly positive term a strict claim needs.
+        cost = [0 if col[2] else 1 for col in columns] + [2] * len(slots)
+    else:
+        cost = [1] * len(columns) + [0] * len(slots)
     if not all(isinstance(v, sp.Rational) for row in rows for v in row if v != 0):
         return None
     if not all(isinstance(v, sp.Rational) for v in rhs if v != 0):
@@ -214,6 +231,32 @@ def _find_scaled(
         if w != 0
     )
     return _verified(target, terms, polys, gens, sgn, strict)
+
+
+#: Largest monomial basis for the square terms (the LP has about basis**2 columns).
+MAX_SQUARE_BASIS = 12
+
+
+def _dsos_squares(target: sp.Poly, gens: Sequence[sp.Expr]) -> list[sp.Expr]:
+    """``m_i^2`` and ``(m_i ± m_j)^2`` over monomials ``m`` with ``2m`` inside the support's box."""
+    monoms = target.monoms()
+    if not monoms:
+        return []
+    n = len(gens)
+    low = [min(m[i] for m in monoms) for i in range(n)]
+    high = [max(m[i] for m in monoms) for i in range(n)]
+    top = max(sum(m) for m in monoms)
+    bottom = min(sum(m) for m in monoms)
+    ranges = [range((lo + 1) // 2, hi // 2 + 1) for lo, hi in zip(low, high, strict=True)]
+    basis = [m for m in product(*ranges) if (bottom + 1) // 2 <= sum(m) <= top // 2]
+    if not basis or len(basis) > MAX_SQUARE_BASIS:
+        return []
+    monomials = [sp.Mul(*(g**e for g, e in zip(gens, m, strict=True))) for m in basis]
+    out = [m**2 for m in monomials]
+    for i, a in enumerate(monomials):
+        for b in monomials[i + 1 :]:
+            out += [(a + b) ** 2, (a - b) ** 2]
+    return out
 
 
 def _verified(

@@ -1,23 +1,37 @@
-"""Counterexample search inside the hypotheses' region, re-checked in exact rationals.
+"""Counterexamples, each a concrete model checked exactly on the original expressions.
 
-Points come from the slack parametrisation of :mod:`bounds.proof.region`: slack values at the
-boundary (0: the hypothesis is tight), small, large, and seeded random rationals; symbols
-without bounds take values from a list of rationals of both signs where their sign allows.
-Each candidate is checked against every hypothesis and the negated claim exactly, so a
-reported counterexample is a fact; finding none means nothing ("unknown", never "proved").
+Candidates come from two generators:
+
+* the slack parametrisation of :mod:`bounds.proof.region` applied to the claim with its
+  non-symbol atoms (``E(...)``, ``Sum(...)``, ``EF(k)``, ``exp(x)``, ...) standing in as free
+  reals: boundary points (a slack of 0 makes a hypothesis tight), small, large and seeded random
+  rationals. Only the symbols' values are kept; integer symbols get integers (the candidate
+  rounded both ways), applied functions get the candidate's values where consistent;
+* small random models: two outcomes, random values for the symbols inside expectations that no
+  cited fact declares measurable or deterministic, random tables for applied functions.
+
+A candidate is reported only if every cited fact holds in it and the claim fails, decided by
+:mod:`bounds.proof.evaluate` on the original expressions (expectations as means, sums added up,
+``exp``/``Abs``/``Max`` evaluated, irrational signs by interval arithmetic). Otherwise it is
+dropped; finding none means nothing ("unknown", never "proved").
 """
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from itertools import chain, islice, product
+from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
-from bounds.proof import region
-from bounds.proof.chain import Relation, relation_of
+from bounds.proof import evaluate, region
+from bounds.proof.chain import Relation, make_relational, relation_of
+from bounds.proof.expectation import E, Ek
+from bounds.proof.facts import Deterministic, Measurable, is_relation
 
 #: Slack values: 0 makes the hypothesis tight; the others probe the interior and far out.
 SLACK_VALUES = (0, sp.Rational(1, 10), 1, 10)
@@ -25,73 +39,186 @@ SLACK_VALUES = (0, sp.Rational(1, 10), 1, 10)
 FREE_VALUES = (sp.Rational(1, 2), 1, 2, 10, 0, -1, sp.Rational(-1, 3))
 #: At most this many boundary-grid points per substitution alternative.
 GRID_LIMIT = 3000
+#: Random two-outcome models tried after the parametrised candidates.
+RANDOM_MODELS = 150
+#: At most this many candidate models from the parametrised search (a count, not a time, so
+#: the search is the same on every machine).
+CANDIDATES = 6000
 
 
-def _holds(lhs: sp.Expr, rel: Relation, rhs: sp.Expr) -> bool | None:
-    diff = sp.cancel(rhs - lhs)
-    if not diff.is_Rational:
-        return None
-    if rel == "=":
-        return bool(diff == 0)
-    return bool(diff > 0) if rel == "<" else bool(diff >= 0)
+def counterexample(
+    lhs: sp.Expr,
+    rel: Relation,
+    rhs: sp.Expr,
+    hypotheses: Sequence[tuple[str, Any]],
+    samples: int = 200,
+    seed: int = 0,
+) -> dict[str, Any] | None:
+    """A model in which every hypothesis holds and ``lhs rel rhs`` fails, or ``None``.
 
-
-def _atoms(exprs: Sequence[sp.Expr]) -> dict[sp.Expr, sp.Symbol]:
-    """Non-symbol generators (``E(...)``, ``Sum(...)``, ...) replaced by fresh real symbols."""
-    found: set[sp.Expr] = set()
-    for expr in exprs:
-        num, den = sp.fraction(sp.together(expr))
-        for part in (num, den):
-            if not part.is_number:
-                found |= {g for g in sp.Poly(part).gens if not g.is_Symbol}
-    return {g: sp.Dummy(f"atom{i}", real=True) for i, g in enumerate(sorted(found, key=str))}
+    Returns
+    -------
+    dict or None
+        Symbol (or applied function) name -> exact value; a tuple of values for a symbol that
+        varies over the model's outcomes.
+    """
+    claim = make_relational(lhs, rel, rhs)
+    relations = [h for _, h in hypotheses if is_relation(h) and h is not sp.true]
+    constant = set()
+    for _, h in hypotheses:
+        if isinstance(h, (Measurable, Deterministic)):
+            constant |= {a for a in h.atoms if isinstance(a, sp.Symbol)}
+    exprs = [lhs, rhs, *(side for h in relations for side in (h.lhs, h.rhs))]
+    symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=str)
+    symbols = [s for s in symbols if isinstance(s, sp.Symbol)]
+    applied = sorted(set().union(*(_applied(e) for e in exprs)), key=str)
+    for model in chain(
+        islice(
+            _parametrised(lhs, rel, rhs, relations, symbols, applied, samples, seed), CANDIDATES
+        ),
+        _random_models(exprs, symbols, applied, constant, seed),
+    ):
+        if _refutes(model, claim, relations):
+            return model.describe()
+    return None
 
 
 def search(
     lhs: sp.Expr,
     rel: Relation,
     rhs: sp.Expr,
-    hypotheses: Sequence[tuple[str, sp.Basic]],
+    hypotheses: Sequence[tuple[str, Any]],
     samples: int = 200,
     seed: int = 0,
-    alternatives: int = 16,
-) -> dict[str, sp.Rational] | None:
-    """An exact point satisfying every hypothesis where ``lhs rel rhs`` is false, or ``None``.
+) -> dict[str, Any] | None:
+    """Alias of :func:`counterexample` (the name the earlier checker used)."""
+    return counterexample(lhs, rel, rhs, hypotheses, samples, seed)
 
-    Parameters
-    ----------
-    samples
-        Random slack vectors tried per substitution alternative after the boundary grid.
-    seed
-        Seed of the random rationals (the search is deterministic given it).
-    alternatives
-        At most this many substitution alternatives are searched, each with at most
-        ``GRID_LIMIT`` boundary points and ``samples`` random ones (counts, not times, so the
-        search is reproducible on any machine).
 
-    Returns
-    -------
-    dict or None
-        Symbol (or atom) name -> exact ``Rational`` value.
-    """
-    hyps = [(n, h) for n, h in hypotheses if h is not sp.true]
-    relations = [relation_of(h) for _, h in hyps]
-    exprs = [lhs, rhs, *(a for a, _, _ in relations), *(b for _, _, b in relations)]
+def _refutes(model: evaluate.Model, claim: sp.Basic, relations: list[sp.Basic]) -> bool:
+    try:
+        if not all(evaluate.holds(h, model) for h in relations):
+            return False
+        return not evaluate.holds(claim, model)
+    except evaluate.Undecided:
+        return False
+
+
+def _applied(expr: sp.Basic) -> set[sp.Basic]:
+    return {a for a in expr.atoms(AppliedUndef, sp.Indexed)}
+
+
+def _domain_ok(symbol: sp.Symbol, number: sp.Rational) -> bool:
+    if symbol.is_integer and not number.is_Integer:
+        return False
+    if symbol.is_positive and not number > 0:
+        return False
+    if symbol.is_nonnegative and not number >= 0:
+        return False
+    if symbol.is_negative and not number < 0:
+        return False
+    return not (symbol.is_nonpositive and not number <= 0)
+
+
+def _head_domain_ok(atom: sp.Basic, number: sp.Rational) -> bool:
+    return not (
+        (atom.is_positive and not number > 0)
+        or (atom.is_nonnegative and not number >= 0)
+        or (atom.is_integer and not number.is_Integer)
+    )
+
+
+def _integer_variants(
+    point: dict[sp.Symbol, sp.Rational], symbols: list[sp.Symbol]
+) -> Iterator[dict[sp.Symbol, sp.Rational]]:
+    integers = [s for s in symbols if s.is_integer and s in point and not point[s].is_Integer]
+    if not integers:
+        yield point
+        return
+    choices = [(math.floor(point[s]), math.ceil(point[s])) for s in integers]
+    for combo in islice(product(*choices), 16):
+        yield {**point, **{s: sp.Integer(v) for s, v in zip(integers, combo, strict=True)}}
+
+
+def _model_from(
+    point: dict[sp.Basic, sp.Rational], symbols: list[sp.Symbol], applied: list[sp.Basic]
+) -> evaluate.Model | None:
+    model = evaluate.Model(1)
+    for sym in symbols:
+        number = point.get(sym)
+        if number is None:
+            # A symbol seen only inside an atom: any value in its domain will do.
+            number = next(
+                (sp.Integer(v) for v in (1, 0, -1) if _domain_ok(sym, sp.Integer(v))), None
+            )
+        if number is None or not _domain_ok(sym, number):
+            return None
+        model.constant(sym, number)
+    for atom in applied:
+        if atom not in point:
+            continue
+        try:
+            head = atom.func if isinstance(atom, AppliedUndef) else atom.base
+            args = atom.args if isinstance(atom, AppliedUndef) else atom.indices
+            key = (head, tuple(evaluate.value(a, model, 0) for a in args))
+        except evaluate.Undecided:
+            continue
+        number = point[atom]
+        if key in model.tables and model.tables[key] != number:
+            return None
+        if not _head_domain_ok(atom, number):
+            return None
+        model.tables[key] = number
+    return model
+
+
+def _parametrised(
+    lhs: sp.Expr,
+    rel: Relation,
+    rhs: sp.Expr,
+    relations: list[sp.Basic],
+    symbols: list[sp.Symbol],
+    applied: list[sp.Basic],
+    samples: int,
+    seed: int,
+) -> Iterator[evaluate.Model]:
+    """Models from the slack search on the claim with its atoms as free reals."""
+    exprs = [lhs, rhs, *(side for h in relations for side in (h.lhs, h.rhs))]
     atom_map = _atoms(exprs)
-    lhs, rhs = lhs.xreplace(atom_map), rhs.xreplace(atom_map)
-    relations = [(a.xreplace(atom_map), r, b.xreplace(atom_map)) for a, r, b in relations]
+    back = {v: k for k, v in atom_map.items()}
+    lhs_a, rhs_a = lhs.xreplace(atom_map), rhs.xreplace(atom_map)
+    rels = [relation_of(h) for h in relations]
+    rels = [(a.xreplace(atom_map), r, b.xreplace(atom_map)) for a, r, b in rels]
+    # Strict bounds are relaxed for the search (a slack of 0 is then on the grid); the exact
+    # check on the original hypotheses drops the points that violate them.
     atom_hyps = [
-        (n, sp.Le(a, b) if r != "=" else sp.Eq(a, b))
-        for (n, _), (a, r, b) in zip(hyps, relations, strict=False)
+        (str(i), sp.Eq(a, b, evaluate=False) if r == "=" else sp.Le(a, b, evaluate=False))
+        for i, (a, r, b) in enumerate(rels)
     ]
-    symbols: set[sp.Symbol] = set(lhs.free_symbols | rhs.free_symbols)
-    for a, _, b in relations:
-        symbols |= a.free_symbols | b.free_symbols
-    subs, sgn = region.parametrize(atom_hyps, symbols)
+    all_symbols: set[sp.Symbol] = set(lhs_a.free_symbols | rhs_a.free_symbols)
+    for a, _, b in rels:
+        all_symbols |= a.free_symbols | b.free_symbols
+    all_symbols = {s for s in all_symbols if isinstance(s, sp.Symbol)}
     rng = random.Random(seed)
-    for alternative in subs[:alternatives]:
+    for isolate in (False, True):
+        yield from _search(atom_hyps, all_symbols, isolate, back, symbols, applied, samples, rng)
+
+
+def _search(
+    atom_hyps: list[tuple[str, sp.Basic]],
+    all_symbols: set[sp.Symbol],
+    isolate: bool,
+    back: dict[sp.Symbol, sp.Expr],
+    symbols: list[sp.Symbol],
+    applied: list[sp.Basic],
+    samples: int,
+    rng: random.Random,
+) -> Iterator[evaluate.Model]:
+    """Boundary grid and random slack vectors of one parametrisation of the region."""
+    subs, sgn = region.parametrize(atom_hyps, all_symbols, isolate)
+    for alternative in subs[:16]:
         slacks = list(alternative.slacks)
-        mapped = {sym: alternative.apply(sym) for sym in symbols}
+        mapped = {sym: alternative.apply(sym) for sym in all_symbols}
         rest = sorted(
             set().union(*(v.free_symbols for v in mapped.values())) - set(slacks), key=str
         )
@@ -109,36 +236,104 @@ def search(
             + [rng.choice(c) for c in choices]
             for _ in range(samples)
         )
-        # The boundary grid first (capped: it grows as 4**slacks), then random rationals.
         for values in chain(islice(grid, GRID_LIMIT), randoms):
             point = {s: sp.Rational(v) for s, v in zip([*slacks, *rest], values, strict=False)}
-            found = _check_point(mapped, point, lhs, rel, rhs, relations)
-            if found is not None:
-                names = {v: k for k, v in atom_map.items()}
-                return {str(names.get(s, s)): value for s, value in found.items()}
-    return None
+            try:
+                at = {sym: sp.Rational(value.xreplace(point)) for sym, value in mapped.items()}
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            named = {back.get(s, s): v for s, v in at.items()}
+            for variant in _integer_variants(named, symbols):
+                model = _model_from(variant, symbols, applied)
+                if model is not None:
+                    yield model
 
 
-def _check_point(
-    mapped: dict[sp.Symbol, sp.Expr],
-    point: dict[sp.Symbol, sp.Rational],
-    lhs: sp.Expr,
-    rel: Relation,
-    rhs: sp.Expr,
-    relations: list[tuple[sp.Expr, Relation, sp.Expr]],
-) -> dict[sp.Symbol, sp.Rational] | None:
-    try:
-        values = {sym: sp.Rational(value.xreplace(point)) for sym, value in mapped.items()}
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    for sym in [*mapped]:
-        if sym.is_positive and not values[sym] > 0:
-            return None
-        if sym.is_nonnegative and not values[sym] >= 0:
-            return None
-    for a, r, b in relations:
-        if _holds(a.xreplace(values), r, b.xreplace(values)) is not True:
-            return None
-    if _holds(lhs.xreplace(values), rel, rhs.xreplace(values)) is False:
-        return values
-    return None
+def _atoms(exprs: Sequence[sp.Expr]) -> dict[sp.Expr, sp.Symbol]:
+    """Non-symbol generators (``E(...)``, ``Sum(...)``, ...) replaced by fresh real symbols."""
+    found: set[sp.Expr] = set()
+    for expr in exprs:
+        num, den = sp.fraction(sp.together(expr))
+        for part in (num, den):
+            if not part.is_number:
+                try:
+                    found |= {g for g in sp.Poly(part).gens if not g.is_Symbol}
+                except sp.PolynomialError:
+                    continue
+    return {g: sp.Dummy(f"atom{i}", real=True) for i, g in enumerate(sorted(found, key=str))}
+
+
+def _random_models(
+    exprs: list[sp.Expr],
+    symbols: list[sp.Symbol],
+    applied: list[sp.Basic],
+    constant: set[sp.Symbol],
+    seed: int,
+) -> Iterator[evaluate.Model]:
+    """Two-outcome models with random values; symbols under ``E`` vary unless declared known."""
+    random_symbols: set[sp.Symbol] = set()
+    for expr in exprs:
+        for node in expr.atoms(E, Ek):
+            random_symbols |= {s for s in node.free_symbols if isinstance(s, sp.Symbol)}
+    random_symbols -= constant
+    rng = random.Random(seed + 1)
+    values = [sp.Rational(n, d) for n in range(-6, 7) for d in (1, 2, 3)]
+    for _ in range(RANDOM_MODELS):
+        outcomes = 2 if random_symbols else 1
+        model = evaluate.Model(outcomes)
+        ok = True
+        for sym in symbols:
+            pool = [v for v in values if _domain_ok(sym, v)]
+            if not pool:
+                ok = False
+                break
+            if sym in random_symbols:
+                model.symbols[sym] = tuple(rng.choice(pool) for _ in range(outcomes))
+            else:
+                model.constant(sym, rng.choice(pool))
+        if not ok:
+            continue
+        for atom in applied:
+            try:
+                head = atom.func if isinstance(atom, AppliedUndef) else atom.base
+                args = atom.args if isinstance(atom, AppliedUndef) else atom.indices
+                key = (head, tuple(evaluate.value(a, model, 0) for a in args))
+            except evaluate.Undecided:
+                continue
+            pool = [v for v in values if _head_domain_ok(atom, v)]
+            model.tables.setdefault(key, rng.choice(pool))
+        _fill_sum_tables(exprs, model, rng, values)
+        yield model
+
+
+def _fill_sum_tables(
+    exprs: list[sp.Expr], model: evaluate.Model, rng: random.Random, values: list[sp.Rational]
+) -> None:
+    """Table values for applied functions inside sums, at every index the sums reach."""
+    for expr in exprs:
+        for total in expr.atoms(sp.Sum):
+            if len(total.limits) != 1:
+                continue
+            index, low, high = total.limits[0]
+            try:
+                a, b = evaluate.value(low, model, 0), evaluate.value(high, model, 0)
+            except evaluate.Undecided:
+                continue
+            if not (a.is_Integer and b.is_Integer) or abs(b - a) > evaluate.MAX_SUM_TERMS:
+                continue
+            first, last = (a, b) if b >= a - 1 else (b + 1, a - 1)
+            for n in range(int(first), int(last) + 1):
+                for atom in total.function.atoms(AppliedUndef, sp.Indexed):
+                    try:
+                        head = atom.func if isinstance(atom, AppliedUndef) else atom.base
+                        args = atom.args if isinstance(atom, AppliedUndef) else atom.indices
+                        key = (
+                            head,
+                            tuple(
+                                evaluate.value(x, model, 0, {index: sp.Integer(n)}) for x in args
+                            ),
+                        )
+                    except evaluate.Undecided:
+                        continue
+                    pool = [v for v in values if _head_domain_ok(atom, v)]
+                    model.tables.setdefault(key, rng.choice(pool))

@@ -29,7 +29,7 @@ def constraints(hypotheses: Iterable[tuple[str, sp.Basic]]) -> list[Constraint]:
     """Turn named relations into constraints; an equation gives two opposite ones."""
     out: list[Constraint] = []
     for name, hyp in hypotheses:
-        if hyp is sp.true:
+        if hyp is sp.true or not isinstance(hyp, sp.core.relational.Relational):
             continue
         lhs, rel, rhs = relation_of(hyp)
         out.append(Constraint(rhs - lhs, rel == "<", name))
@@ -50,6 +50,11 @@ class Signs:
 
     def is_nonnegative(self, atom: sp.Expr) -> bool:
         return self.is_positive(atom) or atom in self.nonnegative or bool(atom.is_nonnegative)
+
+    @staticmethod
+    def is_real(atom: sp.Expr) -> bool:
+        """Even powers are non-negative only for real generators (``log(x)`` may not be)."""
+        return bool(atom.is_extended_real)
 
 
 def signs(cons: Sequence[Constraint]) -> Signs:
@@ -89,19 +94,37 @@ def polynomial_is_nonnegative(poly: sp.Poly, sgn: Signs, strict: bool) -> bool:
                 term_positive = False
                 if power % 2 and not sgn.is_nonnegative(gen):
                     return False
+                if not sgn.is_nonnegative(gen) and not sgn.is_real(gen):
+                    return False
         found_positive = found_positive or term_positive
     return found_positive or not strict
 
 
-def numerator_denominator(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """``expr = num/den`` with ``num``, ``den`` expanded polynomials in ``expr``'s atoms."""
-    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+def numerator_denominator(expr: sp.Expr, reduced: bool = True) -> tuple[sp.Expr, sp.Expr]:
+    """``expr = num/den`` with ``num``, ``den`` expanded polynomials in ``expr``'s atoms.
+
+    ``reduced`` cancels common factors (a gcd computation, the slow part); without it the pair
+    is still exact, only possibly not in lowest terms.
+    """
+    from bounds.proof.canonical import cancel
+
+    if reduced:
+        num, den = sp.fraction(cancel(expr))
+    else:
+        num, den = sp.together(expr).as_numer_denom()
     return sp.expand(num), sp.expand(den)
 
 
 def is_positive_expr(expr: sp.Expr, sgn: Signs) -> bool:
     """Cheap sufficient test for ``expr > 0``: numerator and denominator with positive terms."""
-    num, den = numerator_denominator(expr)
+    num, den = numerator_denominator(expr, reduced=False)
+    if _positive_parts(num, den, sgn):
+        return True
+    # A polynomial is already in lowest terms; only a quotient can gain by cancelling.
+    return not den.is_number and _positive_parts(*numerator_denominator(expr), sgn)
+
+
+def _positive_parts(num: sp.Expr, den: sp.Expr, sgn: Signs) -> bool:
     for part in (num, den):
         if part.is_number:
             if not part.is_positive:
@@ -128,23 +151,52 @@ class Substitution:
     slacks: tuple[sp.Symbol, ...]
 
     def apply(self, expr: sp.Expr) -> sp.Expr:
+        from bounds.proof.canonical import replace_free
+
         # Sequential: later maps rewrite symbols introduced by earlier bounds.
         for sym, value in self.mapping:
-            expr = expr.xreplace({sym: value})
+            expr = replace_free(expr, {sym: value})
         return expr
 
 
+def _isolate(sym: sp.Symbol, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``c sym <= e`` as ``sym <= e/c`` when the factor ``c`` is positive by declaration.
+
+    Dividing both sides by a positive number keeps the relation, so the bound is the same set.
+    """
+    for side, other, swap in ((lhs, rhs, False), (rhs, lhs, True)):
+        if side == sym or sym in other.free_symbols or not side.is_Mul:
+            continue
+        coeff = side / sym
+        if sym in coeff.free_symbols or not coeff.is_positive:
+            continue
+        isolated = sp.expand(other / coeff) if other.is_number else other / coeff
+        return (isolated, sym) if swap else (sym, isolated)
+    return lhs, rhs
+
+
+def domain_facts(symbols: Iterable[sp.Basic]) -> list[tuple[str, sp.Basic]]:
+    """``k >= 1`` for every positive integer symbol: its declared domain, as a relation."""
+    return [
+        (f"domain: {s} >= 1", sp.Ge(s, 1, evaluate=False))
+        for s in sorted(symbols, key=str)
+        if isinstance(s, sp.Symbol) and s.is_integer and s.is_positive
+    ]
+
+
 def _bounds_of(
-    sym: sp.Symbol, hypotheses: Sequence[tuple[str, sp.Basic]]
+    sym: sp.Symbol, hypotheses: Sequence[tuple[str, sp.Basic]], isolate: bool = True
 ) -> tuple[list[tuple[sp.Expr, bool]], list[tuple[sp.Expr, bool]], list[sp.Expr]]:
     """Atomic lower bounds, upper bounds (each with its strictness) and values of ``sym``."""
     lower: list[tuple[sp.Expr, bool]] = []
     upper: list[tuple[sp.Expr, bool]] = []
     equal: list[sp.Expr] = []
     for _, hyp in hypotheses:
-        if hyp is sp.true:
+        if hyp is sp.true or not isinstance(hyp, sp.core.relational.Relational):
             continue
         lhs, rel, rhs = relation_of(hyp)
+        if isolate:
+            lhs, rhs = _isolate(sym, lhs, rhs)
         if lhs == sym and sym not in rhs.free_symbols:
             if rel == "=":
                 equal.append(rhs)
@@ -165,7 +217,7 @@ def _bounds_of(
 
 
 def parametrize(
-    hypotheses: Sequence[tuple[str, sp.Basic]], symbols: Iterable[sp.Symbol]
+    hypotheses: Sequence[tuple[str, sp.Basic]], symbols: Iterable[sp.Symbol], isolate: bool = True
 ) -> tuple[list[Substitution], Signs]:
     """Slack substitutions that cover the region cut out by the atomic bounds on ``symbols``.
 
@@ -173,7 +225,8 @@ def parametrize(
     ``x = (lo + hi s)/(1 + s)`` (covers ``[lo, hi)``) and ``x = (lo s + hi)/(1 + s)``
     (covers ``(lo, hi]``); with only ``lo``: ``x = lo + s``; with only ``hi`` and ``x > 0``:
     ``x = hi/(1 + s)``; ``x = e``: ``x = e``. A bound that would make the substitution order
-    cyclic is dropped, which only enlarges the region (so proofs stay sound).
+    cyclic is dropped, which only enlarges the region (so proofs stay sound). With
+    ``isolate``, a bound ``c x <= e`` with ``c`` positive counts as ``x <= e/c``.
 
     Returns
     -------
@@ -188,7 +241,7 @@ def parametrize(
     base_cons = constraints(hyps)
     base_signs = signs(base_cons)
     for sym in sorted(set(symbols), key=str):
-        lower, upper, equal = _bounds_of(sym, hyps)
+        lower, upper, equal = _bounds_of(sym, hyps, isolate)
         # Sign constraints (x >= 0) are kept as signs, not as substitutions.
         lower = [(lo, strict) for lo, strict in lower if lo != 0]
         # A one-sided strict bound is covered exactly by a strictly positive slack.

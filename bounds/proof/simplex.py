@@ -58,11 +58,95 @@ def solve(
 ) -> list[Fraction]:
     """A non-negative ``x`` with ``rows @ x == rhs`` minimising ``cost @ x`` (exact).
 
+    A floating-point LP (SciPy's HiGHS) is asked first for a vertex; its support is then
+    solved exactly in rationals and kept only if the exact solution is non-negative and
+    satisfies every equation; otherwise the exact simplex below decides. When HiGHS reports
+    the LP infeasible that is taken as the answer: an LP wrongly called infeasible only costs
+    a certificate (the claim stays unproved), never soundness. The vertex found first may be
+    feasible rather than optimal: certificates need only feasibility, the cost just steers
+    which one is found.
+
     Raises
     ------
     Infeasible
         If no non-negative solution exists.
     """
+    guided = _float_guided(cost, rows, rhs)
+    if guided == "infeasible":
+        raise Infeasible("no non-negative solution (HiGHS)")
+    if isinstance(guided, list):
+        return guided
+    return _exact(cost, rows, rhs)
+
+
+def _float_guided(
+    cost: Sequence[Fraction | int],
+    rows: Sequence[Sequence[Fraction | int]],
+    rhs: Sequence[Fraction | int],
+) -> list[Fraction] | str | None:
+    import numpy as np
+    from scipy.optimize import linprog
+
+    n = len(cost)
+    if n == 0 or not rows:
+        return None
+    a = np.array([[float(v) for v in row] for row in rows])
+    b = np.array([float(v) for v in rhs])
+    result = linprog(
+        np.array([float(c) for c in cost]), A_eq=a, b_eq=b, bounds=(0, None), method="highs-ds"
+    )
+    if result.status == 2:
+        return "infeasible"
+    if result.status != 0:
+        return None
+    support = [j for j in range(n) if result.x[j] > 1e-9]
+    values = _solve_exactly(rows, rhs, support)
+    if values is None or any(v < 0 for v in values):
+        return None
+    x = [Fraction(0)] * n
+    for j, v in zip(support, values, strict=True):
+        x[j] = v
+    exact_rows = [[Fraction(v) for v in row] for row in rows]
+    if any(
+        sum((row[j] * x[j] for j in support), Fraction(0)) != Fraction(b_i)
+        for row, b_i in zip(exact_rows, rhs, strict=True)
+    ):
+        return None
+    return x
+
+
+def _solve_exactly(
+    rows: Sequence[Sequence[Fraction | int]], rhs: Sequence[Fraction | int], support: list[int]
+) -> list[Fraction] | None:
+    """The solution of ``rows[:, support] @ y = rhs`` by exact Gaussian elimination, or
+    ``None`` when the columns are dependent or the system is inconsistent."""
+    m, k = len(rows), len(support)
+    matrix = [[Fraction(rows[r][j]) for j in support] + [Fraction(rhs[r])] for r in range(m)]
+    pivot_rows: list[int] = []
+    row = 0
+    for col in range(k):
+        pivot = next((r for r in range(row, m) if matrix[r][col] != 0), None)
+        if pivot is None:
+            return None
+        matrix[row], matrix[pivot] = matrix[pivot], matrix[row]
+        inv = 1 / matrix[row][col]
+        matrix[row] = [v * inv for v in matrix[row]]
+        for r in range(m):
+            if r != row and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [a - factor * p for a, p in zip(matrix[r], matrix[row], strict=True)]
+        pivot_rows.append(row)
+        row += 1
+    if any(matrix[r][-1] != 0 for r in range(row, m)):
+        return None
+    return [matrix[r][-1] for r in pivot_rows]
+
+
+def _exact(
+    cost: Sequence[Fraction | int],
+    rows: Sequence[Sequence[Fraction | int]],
+    rhs: Sequence[Fraction | int],
+) -> list[Fraction]:
     n = len(cost)
     m = len(rows)
     tableau: list[list[Fraction]] = []

@@ -40,11 +40,11 @@ from typing import Any
 import sympy as sp
 
 from bounds import symbols as sy
-from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
-from bounds.proof.chain import Proof, Step
+from bounds import theorems
+from bounds.assumptions import A1, A2, A3, A4, Hypothesis, eq, gt, le
+from bounds.proof import Proof, Result, Step
 from bounds.reference import bottou2018 as ref
 from bounds.statement import Statement
-from bounds.theorems import _fixed_step as _fs
 from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems import t2_nonconvex_diminishing as t2
 from bounds.theorems import t3_pl_fixed as t3
@@ -58,6 +58,7 @@ __all__ = [
     "Reduction",
     "ReductionCheck",
     "check",
+    "proof",
     "to_ours",
 ]
 
@@ -217,6 +218,8 @@ STATEMENT = Statement(
     hypotheses=(
         Hypothesis("positive stepsize", gt(sy.mu, 0), "stepsize"),
         Hypothesis("stepsize condition", le(sy.mu, 1 / (sy.L * sy.M_G)), "stepsize"),
+        Hypothesis("full precision: q_min = 1", eq(sy.q_min, 1), "model"),
+        Hypothesis("full precision: sigma_q2 = 0", eq(sy.sigma_q2, 0), "model"),
     ),
     quantity=sy.avg_grad_norm2,
     quantity_text="(1/K) Σ_{k=1..K} E‖∇F(x_k)‖² (full precision)",
@@ -234,43 +237,43 @@ STATEMENT = Statement(
     extras=tuple(
         (f"{r.ours.id} at full precision", r.ours.bound.subs(FULL_PRECISION)) for r in REDUCTIONS
     ),
+    stepsize=sy.mu,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
 
 
 # ----------------------------------------------------------------------------- proof
-#: Exact arithmetic: no shrinkage and no quantization noise.
-_EXACT: dict[str, sp.Basic] = {
-    "full precision: q_min = 1": sp.Eq(sy.q_min, 1),
-    "full precision: sigma_q2 = 0": sp.Eq(sy.sigma_q2, 0),
-}
-
-
-def _reduction_lemma(reduction: Reduction) -> Proof:
+def _reduction_lemma(reduction: Reduction, exact: dict[str, sp.Basic]) -> Proof:
     """``ours at q_min = 1, sigma_q2 = 0`` equals the reference bound, as an exact identity."""
     start = reduction.ours.bound.subs(FULL_PRECISION)
     theirs = to_ours(reduction.theirs.bound)
     steps = (Step("=", theirs, "identity", (), None, "substitute q_min = 1, sigma_q2 = 0"),)
     name = f"C1: {reduction.ours.id} at full precision is Theorem {reduction.theirs.number}"
-    return Proof(name, start, steps, sp.Eq(start, theirs, evaluate=False), _EXACT)
+    return Proof(name, start, steps, sp.Eq(start, theirs, evaluate=False), exact)
 
 
-def proof() -> Proof:
-    """C1 checked end to end: T1's argument with exact arithmetic, and the four reductions.
+def proof(statement: Statement) -> Proof:
+    """C1: T1 (a checked lemma) with exact arithmetic, and the four reductions as identities.
 
-    The chain is T1's (Lemma 3, summed and telescoped) followed by the substitution
-    ``q_min = 1``, ``sigma_q2 = 0``; the lemmas check that T1-T4 at full precision are the
-    reference's Theorems 4.8, 4.10, 4.6 and 4.7 (bounds as exact identities).
+    The chain cites T1 for the same run and substitutes ``q_min = 1``, ``sigma_q2 = 0`` (the
+    statement's full-precision hypotheses); the lemmas check that T1-T4 at full precision are
+    the reference's Theorems 4.8, 4.10, 4.6 and 4.7.
     """
-    stepsize: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
-    factor = sy.L * sy.M_G * sy.mu * sy.q_k**2 * sy.grad_norm2 / 2
-    descent = _fs.descent("C1: Lemma 3", sy.mu, stepsize, "stepsize condition", factor)
-    last = Step("<=", STATEMENT.bound, "positivity", tuple(_EXACT), None, "q_min = 1, sigma_q2 = 0")
-    return _fs.averaged(
-        "C1",
-        sy.mu,
-        STATEMENT.bound,
-        _fs.descent_total(descent, sy.mu),
-        {**stepsize, **_EXACT},
-        lemmas=tuple(_reduction_lemma(r) for r in REDUCTIONS),
-        last=last,
+    exact = {h.name: h.relation for h in statement.hypotheses if h.kind == "model"}
+    hypotheses = tuple(h.name for h in statement.all_hypotheses)
+    steps = (
+        Step(
+            "<=",
+            t1.STATEMENT.bound,
+            "monotone",
+            ("T1",),
+            {"terms": [(1, "T1")]},
+            "T1 for the same run",
+        ),
+        Step("<=", statement.bound, "positivity", hypotheses, None, "q_min = 1, sigma_q2 = 0"),
     )
+    lemmas: tuple[Proof | Result, ...] = (
+        theorems.get("T1").as_lemma(),
+        *(_reduction_lemma(r, exact) for r in REDUCTIONS),
+    )
+    return Proof("C1", statement.quantity_expr, steps, statement.claim(), lemmas=lemmas)

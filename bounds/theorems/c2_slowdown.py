@@ -34,10 +34,11 @@ from __future__ import annotations
 import sympy as sp
 
 from bounds import symbols as sy
-from bounds.assumptions import A1, A2, A3, A4, Hypothesis, le
-from bounds.proof.chain import Proof, Step
+from bounds import theorems
+from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof import Cite, Proof, Step
 from bounds.statement import Statement
-from bounds.theorems import _fixed_step as _fs
+from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "SLOWDOWN",
     "SLOWDOWN_DETERMINISTIC",
     "STATEMENT",
+    "proof",
 ]
 
 MU_STAR = sp.sqrt(2 * sy.Delta / (sy.K * sy.L * sy.S))
@@ -70,6 +72,8 @@ STATEMENT = Statement(
     module=__name__,
     assumptions=(A1, A2, A3, A4),
     hypotheses=(
+        Hypothesis("positive initial gap", gt(sy.Delta, 0), "domain"),
+        Hypothesis("positive noise", gt(sy.S, 0), "domain"),
         Hypothesis("noise-dominated regime", le(MU_STAR, 1 / (sy.L * sy.M_G)), "stepsize"),
     ),
     quantity=sy.avg_grad_norm2,
@@ -87,28 +91,26 @@ STATEMENT = Statement(
         ("K(eps) deterministic", K_EPS_DETERMINISTIC),
         ("slowdown deterministic", SLOWDOWN_DETERMINISTIC),
     ),
+    stepsize=MU_STAR,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
 
 
 # ----------------------------------------------------------------------------- proof
 #: T1's bound as a function of the fixed stepsize ``mu``: what C2 minimises.
 _T1_BOUND = 2 * sy.Delta / (sy.K * sy.mu * sy.q_min) + sy.L * sy.mu * sy.S / sy.q_min
-#: ``mu*`` is defined (and positive) only when these hold; the docstring's regime.
-_REGIME: dict[str, sp.Basic] = {"Delta > 0": sy.Delta > 0, "S > 0": sy.S > 0}
-#: The run C2 bounds takes the fixed stepsize ``mu*``.
-_DEFINITION: dict[str, sp.Basic] = {"mu = mu*": sp.Eq(sy.mu, MU_STAR)}
 
 
-def _stationary_lemma() -> Proof:
+def _stationary_lemma(regime: dict[str, sp.Basic]) -> Proof:
     """``d/dmu`` of T1's bound vanishes at ``mu*``."""
     start = sp.diff(_T1_BOUND, sy.mu).subs(sy.mu, MU_STAR)
     steps = (Step("=", sp.Integer(0), "identity", (), None, "mu*² = 2 Delta/(K L S)"),)
     return Proof(
-        "C2: derivative zero at mu*", start, steps, sp.Eq(start, 0, evaluate=False), _REGIME
+        "C2: derivative zero at mu*", start, steps, sp.Eq(start, 0, evaluate=False), regime
     )
 
 
-def _convex_lemma() -> Proof:
+def _convex_lemma(regime: dict[str, sp.Basic]) -> Proof:
     """T1's bound is strictly convex in ``mu > 0``, so its stationary point is the minimiser."""
     second = sp.diff(_T1_BOUND, sy.mu, 2)
     steps = (
@@ -116,57 +118,38 @@ def _convex_lemma() -> Proof:
             "<",
             4 * sy.Delta / (sy.K * sy.mu**3 * sy.q_min),
             "positivity",
-            tuple(_REGIME),
+            tuple(regime),
             None,
             "Delta > 0",
         ),
         Step("=", second, "identity", (), None, "differentiate twice"),
     )
     zero = sp.Integer(0)
-    target = sp.Lt(zero, second, evaluate=False)
-    return Proof("C2: second derivative positive", zero, steps, target, _REGIME)
+    return Proof(
+        "C2: second derivative positive", zero, steps, sp.Lt(zero, second, evaluate=False), regime
+    )
 
 
-def _stepsize_lemma() -> Proof:
-    """The run's stepsize ``mu = mu*`` meets T1's condition ``mu <= 1/(L M_G)``."""
-    hypotheses = {h.name: h.relation for h in STATEMENT.hypotheses} | _DEFINITION
+def proof(statement: Statement) -> Proof:
+    """C2: T1 (a checked lemma) for the run at ``mu*``, and ``mu*``'s optimality.
+
+    Citing T1 at ``mu := mu*`` asks for ``mu* > 0`` (from ``Delta > 0``, ``S > 0``) and
+    ``mu* <= 1/(L M_G)`` (the noise-dominated regime); T1's bound at ``mu*`` is
+    ``2 sqrt(2 Delta L S/K)/q_min``. The two calculus lemmas show ``mu*`` minimises T1's bound.
+    """
+    regime = {h.name: h.relation for h in statement.hypotheses if h.kind == "domain"}
+    cite = Cite("T1", at={sy.mu: statement.nominal_stepsize})
+    hypotheses = tuple(h.name for h in statement.all_hypotheses)
     steps = (
-        Step("<=", MU_STAR, "positivity", tuple(_DEFINITION), None, "mu = mu*"),
         Step(
             "<=",
-            1 / (sy.L * sy.M_G),
+            _T1_BOUND.subs(sy.mu, statement.nominal_stepsize),
             "monotone",
-            ("noise-dominated regime",),
-            {"terms": [(1, "noise-dominated regime")]},
-            "the noise-dominated regime",
+            (cite,),
+            {"terms": [(1, cite)]},
+            "T1 at mu = mu*",
         ),
+        Step("<=", statement.bound, "positivity", hypotheses, None, "mu*'s value"),
     )
-    return Proof(
-        "C2: stepsize condition at mu*", sy.mu, steps, sy.mu <= 1 / (sy.L * sy.M_G), hypotheses
-    )
-
-
-def proof() -> Proof:
-    """C2 checked end to end: T1's argument for the run with ``mu = mu*``, and ``mu*``'s optimality.
-
-    The noise-dominated condition ``mu* <= 1/(L M_G)`` gives T1's stepsize condition (a lemma);
-    the last step substitutes ``mu = mu*`` into ``2 Delta/(K mu q_min) + L mu S/q_min``, which
-    is ``2 sqrt(2 Delta L S/K)/q_min``. The two calculus lemmas show ``mu*`` minimises T1's bound.
-    """
-    condition = _stepsize_lemma()
-    hypotheses: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
-    hypotheses.update(_DEFINITION)
-    factor = sy.L * sy.M_G * sy.mu * sy.q_k**2 * sy.grad_norm2 / 2
-    lemma = _fs.descent(
-        "C2: Lemma 3 at mu*", sy.mu, {}, condition.name, factor, lemmas=(condition,)
-    )
-    last = Step("<=", STATEMENT.bound, "positivity", tuple(_DEFINITION), None, "mu = mu*")
-    return _fs.averaged(
-        "C2",
-        sy.mu,
-        STATEMENT.bound,
-        _fs.descent_total(lemma, sy.mu),
-        hypotheses,
-        lemmas=(_stationary_lemma(), _convex_lemma()),
-        last=last,
-    )
+    lemmas = (theorems.get("T1").as_lemma(), _stationary_lemma(regime), _convex_lemma(regime))
+    return Proof("C2", statement.quantity_expr, steps, statement.claim(), lemmas=lemmas)

@@ -34,16 +34,15 @@ References
 
 from __future__ import annotations
 
-import sympy as sp
-
 from bounds import symbols as sy
+from bounds import theorems
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
-from bounds.proof.chain import Proof
+from bounds.proof import Cite, Proof, Step
 from bounds.statement import Statement
-from bounds.theorems import _fixed_step as _fs
+from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["NOMINAL_STEPSIZE", "STATEMENT"]
+__all__ = ["NOMINAL_STEPSIZE", "STATEMENT", "proof"]
 
 NOMINAL_STEPSIZE = sy.mu / sy.q_min
 """The stepsize actually passed to the optimizer."""
@@ -68,24 +67,31 @@ STATEMENT = Statement(
     rate=1 / sy.K,
     references=(paper("C3"), bottou("Theorem 4.8")),
     extras=(("nominal stepsize", NOMINAL_STEPSIZE),),
+    stepsize=NOMINAL_STEPSIZE,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
 
 
 # ----------------------------------------------------------------------------- proof
-def proof() -> Proof:
-    """C3 checked end to end: T1's argument at the nominal stepsize ``mu/q_min``.
+def proof(statement: Statement) -> Proof:
+    """C3: T1 for the run at the nominal stepsize ``mu/q_min``, cited as a checked lemma.
 
-    The compensated condition ``mu <= q_min/(L M_G)`` is T1's condition for the nominal
-    stepsize; it enters Lemma 3's last step with the factor ``L M_G mu q_k² G/(2 q_min²)``.
+    Citing T1 at ``mu := mu/q_min`` asks for T1's premises at that stepsize: its stepsize
+    condition ``mu/q_min <= 1/(L M_G)`` follows from the compensated condition, and its model
+    facts are this run's.
     """
-    m = NOMINAL_STEPSIZE
-    stepsize: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
-    factor = sy.L * sy.M_G * sy.mu * sy.q_k**2 * sy.grad_norm2 / (2 * sy.q_min**2)
-    lemma = _fs.descent(
-        "C3: Lemma 3 at the nominal stepsize mu/q_min",
-        m,
-        stepsize,
-        "compensated stepsize condition",
-        factor,
+    base = theorems.get("T1").as_lemma()
+    cite = Cite("T1", at={sy.mu: statement.nominal_stepsize})
+    hypotheses = tuple(h.name for h in statement.all_hypotheses)
+    steps = (
+        Step(
+            "<=",
+            t1.STATEMENT.bound.subs(sy.mu, statement.nominal_stepsize),
+            "monotone",
+            (cite,),
+            {"terms": [(1, cite)]},
+            "T1 at the nominal stepsize",
+        ),
+        Step("<=", statement.bound, "positivity", hypotheses, None, "simplify"),
     )
-    return _fs.averaged("C3", m, STATEMENT.bound, _fs.descent_total(lemma, m), stepsize)
+    return Proof("C3", statement.quantity_expr, steps, statement.claim(), lemmas=(base,))

@@ -29,18 +29,24 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
-from bounds.proof.chain import Proof, Step
-from bounds.proof.expectation import Ek
+from bounds.proof import Cite, Ek, Proof, Step
 from bounds.reference import bottou2018 as ref
 from bounds.statement import Statement
-from bounds.theorems import _fixed_step as _fs
-from bounds.theorems import _model
+from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems import t1_nonconvex_fixed as t1
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["INSTANCE", "STATEMENT", "CapComparison", "InstanceCondition", "compare_with_t1"]
+__all__ = [
+    "INSTANCE",
+    "STATEMENT",
+    "CapComparison",
+    "InstanceCondition",
+    "compare_with_t1",
+    "proof",
+]
 
 # Assumption 4.3 for ĝ_k = q_k g_k + eps_k, in terms of grad_norm2 = ‖∇F(x_k)‖²:
 # E_k[ĝ_k] = q_k ∇F(x_k) (Lemma 1), E_k‖ĝ_k‖² <= q_k²(M + M_G grad_norm2) + sigma_q2 (Lemma 2).
@@ -156,13 +162,16 @@ STATEMENT = Statement(
     rate=1 / sy.K,
     references=(paper("C4"), bottou("Assumption 4.3 and Theorem 4.8")),
     extras=(("T1 stepsize cap", t1.STEPSIZE_CAP), ("reference stepsize cap", REFERENCE_CAP)),
+    stepsize=sy.mu,
+    quantity_expr=t1.STATEMENT.quantity_expr,
 )
 
 
 # ----------------------------------------------------------------------------- proof
 # The reduction route, checked: the quantized direction meets Assumption 4.3 (two lemmas from
 # the model), Bottou et al.'s Lemma 4.4 then gives the one-step descent under their cap
-# mu <= q_min/(L M_G), and T1's summation finishes (see bounds.theorems._fixed_step).
+# mu <= q_min/(L M_G), and T1's summation finishes (bounds.theorems.t1_nonconvex_fixed.averaged).
+_KNOWN = l3.KNOWN
 
 
 def _angle_lemma() -> Proof:
@@ -172,16 +181,21 @@ def _angle_lemma() -> Proof:
             "<=",
             sy.q_k * sy.grad_norm2,
             "monotone",
-            ("A3: q_min <= q_k",),
-            {"terms": [(sy.grad_norm2, "A3: q_min <= q_k")]},
-            "q_k >= q_min and ||∇F||² >= 0",
+            ("A3: q_k >= q_min",),
+            {"terms": [(sy.grad_norm2, "A3: q_k >= q_min")]},
+            "q_k >= q_min and ‖∇F‖² >= 0",
         ),
         Step(
             "=",
-            Ek(_fs.ghat_grad),
+            Ek(model.ghat_grad),
             "expectation",
-            ("model: <grad, ĝ>", "A2: unbiased", "A4: E_k[eps_kᵀ ∇F] = 0"),
-            _fs.EXPECT,
+            (
+                "model: ∇Fᵀĝ_k = q_k ∇Fᵀg_k + ∇Fᵀeps_k",
+                "A2: E_k[∇Fᵀg_k] = ‖∇F‖²",
+                "A4: E_k[eps_kᵀ∇F] = 0",
+                *_KNOWN,
+            ),
+            None,
             "Lemma 1: E_k[ĝ_k] = q_k ∇F(x_k)",
         ),
     )
@@ -190,68 +204,72 @@ def _angle_lemma() -> Proof:
         "C4: angle condition (mu = q_min)",
         start,
         steps,
-        start <= Ek(_fs.ghat_grad),
-        {**_fs.MODEL, **_fs.SHRINKAGE},
+        sp.Le(start, Ek(model.ghat_grad), evaluate=False),
     )
 
 
 def _moment_lemma() -> Proof:
     """Assumption 4.3(c) with ``M <- M + sigma_q2``: ``E_k‖ĝ_k‖² <= S + M_G G``."""
+    second = Cite("A2: E_k‖g_k‖² <= M + M_G‖∇F‖²")
+    noise = Cite("A4: E_k‖eps_k‖² <= sigma_q2")
     steps = (
         Step(
             "=",
-            sy.q_k**2 * Ek(_model.g_sq) + Ek(_model.eps_sq),
+            sy.q_k**2 * Ek(model.g_sq) + Ek(model.eps_sq),
             "expectation",
-            ("model: ||ĝ||²", "A4: E_k[eps_kᵀ g_k] = 0"),
-            _fs.EXPECT,
+            (
+                "model: ‖ĝ_k‖² = q_k²‖g_k‖² + 2 q_k eps_kᵀg_k + ‖eps_k‖²",
+                "A4: E_k[eps_kᵀg_k] = 0",
+                *_KNOWN,
+            ),
+            None,
             "ĝ = q g + eps, the cross term vanishes (A4)",
         ),
         Step(
             "<=",
             sy.q_k**2 * (sy.M + sy.M_G * sy.grad_norm2) + sy.sigma_q2,
             "monotone",
-            ("A2: second moment", "A4: second moment"),
-            {"terms": [(sy.q_k**2, "A2: second moment"), (1, "A4: second moment")]},
+            (second, noise),
+            {"terms": [(sy.q_k**2, second), (1, noise)]},
             "Lemma 2",
         ),
         Step(
             "<=",
             sy.S + sy.M_G * sy.grad_norm2,
             "positivity",
-            tuple(_fs.SHRINKAGE),
+            ("A3: q_k <= 1",),
             None,
             "q_k² <= 1",
         ),
     )
-    start = Ek(_fs.ghat_sq)
+    start = Ek(model.ghat_sq)
     return Proof(
         "C4: second moment (M <- M + sigma_q2)",
         start,
         steps,
-        start <= sy.S + sy.M_G * sy.grad_norm2,
-        {**_fs.MODEL, **_fs.SHRINKAGE},
+        sp.Le(start, sy.S + sy.M_G * sy.grad_norm2, evaluate=False),
     )
 
 
-def _descent_lemma(stepsize: dict[str, sp.Basic]) -> Proof:
+def _descent_lemma(m: sp.Expr) -> Proof:
     """Bottou et al.'s Lemma 4.4 for the instance, under their cap ``mu <= q_min/(L M_G)``."""
     angle, moment = _angle_lemma(), _moment_lemma()
-    m = sy.mu
+    descent = Cite("A1: descent lemma at x_{k+1}", wrap="Ek")
     steps = (
         Step(
             "<=",
-            Ek(_fs.F_k - m * _fs.ghat_grad + sy.L * m**2 / 2 * _fs.ghat_sq) - _fs.F_k,
+            Ek(model.F_k - m * model.ghat_grad + sy.L * m**2 / 2 * model.ghat_sq) - model.F_k,
             "monotone",
-            ("A1: descent lemma",),
-            {"terms": [(1, "A1: descent lemma", "Ek")], **_fs.EXPECT},
+            (descent,),
+            {"terms": [(1, descent)]},
             "E_k is monotone",
         ),
         Step(
             "=",
-            -m * Ek(_fs.ghat_grad) + sy.L * m**2 / 2 * Ek(_fs.ghat_sq),
+            -m * Ek(model.ghat_grad) + sy.L * m**2 / 2 * Ek(model.ghat_sq),
             "expectation",
-            (),
-            _fs.EXPECT,
+            _KNOWN,
+            None,
             "linearity",
         ),
         Step(
@@ -264,26 +282,27 @@ def _descent_lemma(stepsize: dict[str, sp.Basic]) -> Proof:
         ),
         Step(
             "<=",
-            _fs.descent_target(m),
+            -(m * sy.q_min / 2) * sy.grad_norm2 + sy.L * m**2 / 2 * sy.S,
             "monotone",
             ("reference stepsize condition",),
             {"terms": [(sy.L * sy.M_G * m * sy.grad_norm2 / 2, "reference stepsize condition")]},
             "their cap: q_min - L M_G mu >= 0",
         ),
     )
-    start = Ek(_fs.F_next) - _fs.F_k
+    start = Ek(model.F_next) - model.F_k
     return Proof(
         "C4: Lemma 4.4 of the reference",
         start,
         steps,
-        start <= _fs.descent_target(m),
-        {**_fs.MODEL, **stepsize, **_fs.SHRINKAGE},
+        sp.Le(start, steps[-1].expr, evaluate=False),
         lemmas=(angle, moment),
     )
 
 
-def proof() -> Proof:
+def proof(statement: Statement) -> Proof:
     """C4 checked end to end: Assumption 4.3 for ĝ_k, Lemma 4.4, then Theorem 4.8's sum."""
-    stepsize: dict[str, sp.Basic] = {h.name: h.relation for h in STATEMENT.hypotheses}
-    descent = _fs.descent_total(_descent_lemma(stepsize), sy.mu)
-    return _fs.averaged("C4", sy.mu, STATEMENT.bound, descent, stepsize)
+    m = statement.nominal_stepsize
+    total = l3.in_total_expectation(
+        "C4: Lemma 4.4 in total expectation", m, per_step=_descent_lemma(m), at={}
+    )
+    return t1.averaged(statement, total)

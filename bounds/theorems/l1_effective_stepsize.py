@@ -27,12 +27,14 @@ References
 
 from __future__ import annotations
 
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A2, A3, A4, Hypothesis, gt
+from bounds.proof import Ek, Proof, Step
 from bounds.statement import Statement
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["STATEMENT"]
+__all__ = ["STATEMENT", "proof"]
 
 STATEMENT = Statement(
     id="L1",
@@ -48,15 +50,44 @@ STATEMENT = Statement(
     relation="==",
     references=(paper("Lemma 1"), bottou("Assumption 4.3(b), unbiased case")),
     extras=(("effective stepsize", sy.mu_k * sy.q_k),),
+    stepsize=sy.mu_k,
+    quantity_expr=Ek(model.x_next),
 )
 
 
-# --------------------------------------------------------------------- checked proof (issue 5)
-from bounds.proof.chain import Proof  # noqa: E402
-
-
-def proof() -> Proof:
-    """Lemma 1 as a chain of expectation rules; see :func:`bounds.proof.library.lemma1`."""
-    from bounds.proof import library
-
-    return library.lemma1(sy.mu_k)
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """Lemma 1 as two expectation steps: the update, then the means of A2 and A4."""
+    m = statement.nominal_stepsize
+    known = (
+        "model: constants are deterministic",
+        "model: x_k is determined by the history",
+        "A3: q_k is determined by the history",
+    )
+    steps = (
+        Step(
+            "=",
+            sy.x_k - m * sy.q_k * Ek(model.g_c) - m * Ek(model.eps_c),
+            "expectation",
+            (
+                "model: x_{k+1} = x_k - mu_k ĝ_k (one coordinate)",
+                "model: ĝ_k = q_k g_k + eps_k (one coordinate)",
+                *known,
+            ),
+            None,
+            "the update; linearity; q_k and mu_k are known given the history (A3)",
+        ),
+        Step(
+            "=",
+            statement.bound,
+            "expectation",
+            (
+                "A2: E_k[g_k] = ∇F(x_k) (one coordinate)",
+                "A4: E_k[eps_k] = 0 (one coordinate)",
+            ),
+            None,
+            "A2 and A4 means",
+        ),
+    )
+    start = statement.quantity_expr
+    return Proof("L1", start, steps, statement.claim())

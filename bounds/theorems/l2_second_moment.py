@@ -24,12 +24,14 @@ References
 
 from __future__ import annotations
 
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A2, A3, A4
+from bounds.proof import Cite, Ek, Proof, Step
 from bounds.statement import Statement
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["STATEMENT"]
+__all__ = ["STATEMENT", "proof"]
 
 STATEMENT = Statement(
     id="L2",
@@ -43,15 +45,37 @@ STATEMENT = Statement(
     quantity_latex=r"\mathbb{E}_k\|\hat g_k\|^2",
     bound=sy.q_k**2 * (sy.M + sy.M_G * sy.grad_norm2) + sy.sigma_q2,
     references=(paper("Lemma 2"), bottou("equation (4.9)")),
+    stepsize=sy.mu_k,
+    quantity_expr=Ek(model.ghat_sq),
 )
 
 
-# --------------------------------------------------------------------- checked proof (issue 5)
-from bounds.proof.chain import Proof  # noqa: E402
-
-
-def proof() -> Proof:
-    """Lemma 2: expand ``||q g + eps||²``, A4 kills the cross term, A2/A4 bound the moments."""
-    from bounds.proof import library
-
-    return library.lemma2()
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """Lemma 2: expand ``‖q g + eps‖²``, A4 kills the cross term, A2 and A4 bound the moments."""
+    second = Cite("A2: E_k‖g_k‖² <= M + M_G‖∇F‖²")
+    noise = Cite("A4: E_k‖eps_k‖² <= sigma_q2")
+    steps = (
+        Step(
+            "=",
+            sy.q_k**2 * Ek(model.g_sq) + Ek(model.eps_sq),
+            "expectation",
+            (
+                "model: ‖ĝ_k‖² = q_k²‖g_k‖² + 2 q_k eps_kᵀg_k + ‖eps_k‖²",
+                "A4: E_k[eps_kᵀg_k] = 0",
+                "A3: q_k is determined by the history",
+                "model: constants are deterministic",
+            ),
+            None,
+            "expand ‖ĝ‖²; the cross term vanishes (A4); q_k is known given the history (A3)",
+        ),
+        Step(
+            "<=",
+            statement.bound,
+            "monotone",
+            (second, noise),
+            {"terms": [(sy.q_k**2, second), (1, noise)]},
+            "A2 and A4 second moments",
+        ),
+    )
+    return Proof("L2", statement.quantity_expr, steps, statement.claim())

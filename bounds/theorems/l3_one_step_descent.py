@@ -30,12 +30,17 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, le
+from bounds.proof import E, Ek, Proof, Result, Step
+from bounds.proof.facts import Cite
 from bounds.statement import Statement
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["GENERAL", "STATEMENT", "STEPSIZE_CAP"]
+__all__ = ["GENERAL", "STATEMENT", "STEPSIZE_CAP", "descent_steps", "in_total_expectation", "proof"]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
 """The stepsize condition's right-hand side ``1/(L M_G)``."""
@@ -58,20 +63,151 @@ STATEMENT = Statement(
     bound=-sy.mu_k * sy.q_min / 2 * sy.grad_norm2 + sy.L * sy.mu_k**2 / 2 * sy.S,
     references=(paper("Lemma 3"), bottou("Lemma 4.4 and inequality (4.15)")),
     extras=(("general", GENERAL),),
+    stepsize=sy.mu_k,
+    quantity_expr=Ek(model.F_next) - model.F_k,
 )
 
 
-# --------------------------------------------------------------------- checked proof (issue 5)
-from bounds.proof.chain import Proof  # noqa: E402
+# ----------------------------------------------------------------------------- proof
+#: The declarations every expectation step of the descent chain cites.
+KNOWN = (
+    "model: constants are deterministic",
+    "model: x_k is determined by the history",
+    "A3: q_k is determined by the history",
+)
 
 
-def proof() -> Proof:
-    """Lemma 3 as a chain from A1-A4 to ``STATEMENT.bound``, checked by :func:`bounds.proof.check`.
+def descent_steps(m: sp.Expr) -> tuple[Step, ...]:
+    """The chain at stepsize ``m`` from the descent lemma to Lemma 2's bound.
 
-    Descent lemma, linearity and measurability of ``q_k, mu_k``, the zero-mean cross terms
-    (A4), the second moments (A2, A4), then the stepsize condition; see
-    :func:`bounds.proof.library.lemma3`.
+    ``E_k F(x_{k+1}) - F(x_k) <= ... <= -m q_k G + (L m²/2)(q_k²(M + M_G G) + sigma_q2)``.
     """
-    from bounds.proof import library
+    descent = Cite("A1: descent lemma at x_{k+1}", wrap="Ek")
+    second = Cite("A2: E_k‖g_k‖² <= M + M_G‖∇F‖²")
+    noise = Cite("A4: E_k‖eps_k‖² <= sigma_q2")
+    q, G, L = sy.q_k, sy.grad_norm2, sy.L
+    return (
+        Step(
+            "<=",
+            Ek(model.F_k - m * model.ghat_grad + L * m**2 / 2 * model.ghat_sq) - model.F_k,
+            "monotone",
+            (descent,),
+            {"terms": [(1, descent)]},
+            "E_k is monotone",
+        ),
+        Step(
+            "=",
+            -m * Ek(model.ghat_grad) + L * m**2 / 2 * Ek(model.ghat_sq),
+            "expectation",
+            KNOWN,
+            None,
+            "linearity; F(x_k) and the stepsize are known given the history",
+        ),
+        Step(
+            "=",
+            -m * q * Ek(model.g_grad)
+            - m * Ek(model.eps_grad)
+            + L * m**2 / 2 * (q**2 * Ek(model.g_sq) + 2 * q * Ek(model.eps_g) + Ek(model.eps_sq)),
+            "expectation",
+            (
+                "model: ∇Fᵀĝ_k = q_k ∇Fᵀg_k + ∇Fᵀeps_k",
+                "model: ‖ĝ_k‖² = q_k²‖g_k‖² + 2 q_k eps_kᵀg_k + ‖eps_k‖²",
+                *KNOWN,
+            ),
+            None,
+            "ĝ = q g + eps; q_k known given the history (A3)",
+        ),
+        Step(
+            "=",
+            -m * q * G + L * m**2 / 2 * (q**2 * Ek(model.g_sq) + Ek(model.eps_sq)),
+            "expectation",
+            ("A2: E_k[∇Fᵀg_k] = ‖∇F‖²", "A4: E_k[eps_kᵀ∇F] = 0", "A4: E_k[eps_kᵀg_k] = 0"),
+            None,
+            "Lemma 1 (effective stepsize m q_k) and the vanishing cross terms (A4)",
+        ),
+        Step(
+            "<=",
+            -m * q * G + L * m**2 / 2 * (q**2 * (sy.M + sy.M_G * G) + sy.sigma_q2),
+            "monotone",
+            (second, noise),
+            {"terms": [(L * m**2 * q**2 / 2, second), (L * m**2 / 2, noise)]},
+            "Lemma 2: the second moment of ĝ",
+        ),
+    )
 
-    return library.lemma3(sy.mu_k)
+
+def proof(statement: Statement) -> Proof:
+    """Lemma 3 from A1-A4: the descent chain, then the stepsize condition and A3's range."""
+    m = statement.nominal_stepsize
+    steps = (
+        *descent_steps(m),
+        Step(
+            "<=",
+            statement.bound,
+            "positivity",
+            (
+                "stepsize condition",
+                "A2: M_G = 1 + M_V",
+                "A3: q_k >= q_min",
+                "A3: q_k <= 1",
+                "A3: q_min <= 1",
+            ),
+            None,
+            "mu_k <= 1/(L M_G), q_k² <= q_k <= 1, q_k >= q_min",
+        ),
+    )
+    return Proof("L3", statement.quantity_expr, steps, statement.claim())
+
+
+def in_total_expectation(
+    name: str,
+    stepsize: sp.Expr,
+    per_step: Proof | Result | None = None,
+    at: dict | None = None,
+    hypotheses: dict | None = None,
+) -> Proof:
+    """``EF(k+1) - EF(k) <= -(m q_min/2) EG(k) + (L m²/2) S`` at step ``k`` of a run at ``m``.
+
+    ``per_step`` is the one-step descent it takes the expectation of (by default Lemma 3
+    itself, cited at ``mu_k = m``); ``at`` is the citation's substitution; ``hypotheses`` are
+    the lemma's own (discharged wherever it is used, e.g. ``k <= K``).
+    """
+    lemma = per_step if per_step is not None else _l3()
+    cite = Cite(lemma.name, at=at if at is not None else {sy.mu_k: stepsize}, wrap="E")
+    rhs = -(stepsize * sy.q_min / 2) * model.EG(sy.k) + sy.L * stepsize**2 / 2 * sy.S
+    start = model.EF(sy.k + 1) - model.EF(sy.k)
+    steps = (
+        Step(
+            "=",
+            E(Ek(model.F_next) - model.F_k),
+            "expectation",
+            ("model: E F(x_{k+1}) = EF(k+1)", "model: E F(x_k) = EF(k)"),
+            None,
+            "tower property",
+        ),
+        Step(
+            "<=",
+            E(-(stepsize * sy.q_min / 2) * sy.grad_norm2 + sy.L * stepsize**2 / 2 * sy.S),
+            "monotone",
+            (cite,),
+            {"terms": [(1, cite)]},
+            "E is monotone",
+        ),
+        Step(
+            "=",
+            rhs,
+            "expectation",
+            ("model: E‖∇F(x_k)‖² = EG(k)", "model: constants are deterministic"),
+            None,
+            "linearity",
+        ),
+    )
+    return Proof(
+        name, start, steps, sp.Le(start, rhs, evaluate=False), hypotheses or {}, lemmas=(lemma,)
+    )
+
+
+def _l3() -> Result:
+    from bounds import theorems
+
+    return theorems.get("L3").as_lemma()

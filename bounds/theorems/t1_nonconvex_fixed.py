@@ -43,12 +43,17 @@ References
 
 from __future__ import annotations
 
+import sympy as sp
+
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof import Cite, Proof, Step
 from bounds.statement import Statement
+from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["STATEMENT", "STEPSIZE_CAP"]
+__all__ = ["STATEMENT", "STEPSIZE_CAP", "averaged", "proof"]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
 """The stepsize condition's right-hand side ``1/(L M_G)``."""
@@ -70,19 +75,78 @@ STATEMENT = Statement(
     horizon=sy.K,
     rate=1 / sy.K,
     references=(paper("T1"), bottou("Theorem 4.8")),
+    stepsize=sy.mu,
+    quantity_expr=sp.Sum(model.EG(sy.k), (sy.k, 1, sy.K)) / sy.K,
 )
 
 
-# --------------------------------------------------------------------- checked proof (issue 5)
-from bounds.proof.chain import Proof  # noqa: E402
+# ----------------------------------------------------------------------------- proof
+def averaged(statement: Statement, total: Proof) -> Proof:
+    """T1's argument for ``statement``'s run: sum ``total`` over ``k = 1..K``, telescope, bound
+    the ends by A1, divide by ``K m q_min/2``; the last step reaches ``statement.bound``.
 
-
-def proof() -> Proof:
-    """T1 as a chain: sum Lemma 3 over k, telescope, ``F >= F_inf``, divide by ``K mu q_min/2``.
-
-    Lemma 3 (in total expectation) is a checked sub-proof; see
-    :func:`bounds.proof.library.theorem1`.
+    ``total`` concludes ``EF(k+1) - EF(k) <= -(m q_min/2) EG(k) + (L m²/2) S`` at a generic
+    step ``k`` (:func:`bounds.theorems.l3_one_step_descent.in_total_expectation`), where ``m``
+    is the statement's stepsize.
     """
-    from bounds.proof import library
+    m = statement.nominal_stepsize
+    K, k, S = sy.K, sy.k, sy.S
+    EF, EG = model.EF, model.EG
+    scale = 2 / (K * m * sy.q_min)
+    summed = Cite(total.name, over=(k, 1, K))
+    bottom = Cite("A1: E F(x_k) >= F_inf", at={k: K + 1})
+    top = "A1: F(x_1) - F_inf <= Delta"
+    hypotheses = tuple(
+        h.name for h in statement.all_hypotheses if not model.mentions_locals(h.relation)
+    )
+    steps = (
+        Step(
+            "=",
+            scale * sp.Sum(m * sy.q_min / 2 * EG(k), (k, 1, K)),
+            "identity",
+            (),
+            None,
+            "pull the constant into the sum",
+        ),
+        Step(
+            "<=",
+            scale * sp.Sum(EF(k) - EF(k + 1) + sy.L * m**2 / 2 * S, (k, 1, K)),
+            "monotone",
+            (summed,),
+            {"terms": [(scale, summed)]},
+            "Lemma 3 in total expectation, summed over k = 1..K",
+        ),
+        Step(
+            "=",
+            scale * (EF(1) - EF(K + 1) + K * sy.L * m**2 / 2 * S),
+            "telescope",
+            (),
+            None,
+            "telescoping",
+        ),
+        Step(
+            "<=",
+            scale * (sy.Delta + K * sy.L * m**2 / 2 * S),
+            "monotone",
+            (bottom, top),
+            {"terms": [(scale, bottom), (scale, top)]},
+            "F(x_{K+1}) >= F_inf and F(x_1) - F_inf <= Delta",
+        ),
+        Step(
+            "<=",
+            statement.bound,
+            "positivity",
+            hypotheses,
+            None,
+            "the statement's form of the bound",
+        ),
+    )
+    return Proof(statement.id, statement.quantity_expr, steps, statement.claim(), lemmas=(total,))
 
-    return library.theorem1()
+
+def proof(statement: Statement) -> Proof:
+    """T1: Lemma 3 in total expectation at the fixed stepsize, summed and telescoped."""
+    total = l3.in_total_expectation(
+        f"{statement.id}: Lemma 3 in total expectation", statement.nominal_stepsize
+    )
+    return averaged(statement, total)

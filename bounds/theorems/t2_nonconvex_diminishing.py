@@ -56,9 +56,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, Hypothesis, gt, le
+from bounds.proof import Cite, Proof, Step
 from bounds.statement import Statement
+from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems._references import bottou, paper
 
 __all__ = ["HARMONIC", "MIN_BOUND", "SQRT", "STATEMENT", "SUM_BOUNDS", "SumBound"]
@@ -167,6 +170,7 @@ STATEMENT = Statement(
             "stepsize condition",
             le(sy.mu_seq[sy.k], 1 / (sy.L * sy.M_G)),
             "stepsize",
+            for_all=(sy.k, sp.Integer(1), sy.K),
         ),
     ),
     quantity=sy.weighted_grad_sum,
@@ -177,19 +181,66 @@ STATEMENT = Statement(
     references=(paper("T2"), bottou("Theorem 4.10")),
     extras=(("min bound", MIN_BOUND), ("step sum", STEP_SUM), ("square sum", SQUARE_SUM)),
     variants=(HARMONIC, SQRT),
+    stepsize=sy.mu_seq[sy.k],
+    quantity_expr=sp.Sum(sy.mu_seq[sy.k] * model.EG(sy.k), (sy.k, 1, sy.K)),
 )
 
 
-# --------------------------------------------------------------------- checked proof (issue 5)
-from bounds.proof.chain import Proof  # noqa: E402
-
-
-def proof() -> Proof:
-    """T2 as a chain: Lemma 3 at ``mu_k`` summed over k, telescoped, ``F >= F_inf``.
-
-    See :func:`bounds.proof.library.theorem2`; the limit statements (``liminf = 0`` and the
-    explicit schedules' rates) follow from this bound and are not part of the chain.
-    """
-    from bounds.proof import library
-
-    return library.theorem2()
+# ----------------------------------------------------------------------------- proof
+def proof(statement: Statement) -> Proof:
+    """T2: Lemma 3 at ``mu_k`` in total expectation, summed over ``k = 1..K``, telescoped."""
+    K, k, S = sy.K, sy.k, sy.S
+    EF, EG = model.EF, model.EG
+    step = statement.nominal_stepsize
+    # mu_k <= 1/(L M_G) is granted for k = 1..K only: the one-step lemma asks for k <= K.
+    total = l3.in_total_expectation(
+        "T2: Lemma 3 in total expectation at mu_k",
+        step,
+        hypotheses={"k <= K": sp.Le(k, K, evaluate=False)},
+    )
+    scale = 2 / sy.q_min
+    summed = Cite(total.name, over=(k, 1, K))
+    bottom = Cite("A1: E F(x_k) >= F_inf", at={k: K + 1})
+    top = "A1: F(x_1) - F_inf <= Delta"
+    squares = sp.Sum(step**2, (k, 1, K))
+    hypotheses = tuple(
+        h.name
+        for h in statement.all_hypotheses
+        if h.for_all is None and not model.mentions_locals(h.relation)
+    )
+    steps = (
+        Step(
+            "=",
+            scale * sp.Sum(step * sy.q_min / 2 * EG(k), (k, 1, K)),
+            "identity",
+            (),
+            None,
+            "pull the constant into the sum",
+        ),
+        Step(
+            "<=",
+            scale * sp.Sum(EF(k) - EF(k + 1) + sy.L * step**2 / 2 * S, (k, 1, K)),
+            "monotone",
+            (summed,),
+            {"terms": [(scale, summed)]},
+            "Lemma 3 at mu_k in total expectation, summed over k = 1..K",
+        ),
+        Step(
+            "=",
+            scale * (EF(1) - EF(K + 1) + sy.L * S / 2 * squares),
+            "telescope",
+            (),
+            None,
+            "telescoping",
+        ),
+        Step(
+            "<=",
+            scale * (sy.Delta + sy.L * S / 2 * squares),
+            "monotone",
+            (bottom, top),
+            {"terms": [(scale, bottom), (scale, top)]},
+            "F(x_{K+1}) >= F_inf and F(x_1) - F_inf <= Delta",
+        ),
+        Step("<=", statement.bound, "positivity", hypotheses, None, "collect"),
+    )
+    return Proof("T2", statement.quantity_expr, steps, statement.claim(), lemmas=(total,))

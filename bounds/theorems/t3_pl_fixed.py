@@ -44,14 +44,24 @@ from __future__ import annotations
 
 import sympy as sp
 
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, A5, Hypothesis, gt, le
-from bounds.proof.chain import Proof, Step
+from bounds.proof import Cite, E, Proof, Step
 from bounds.statement import Statement
-from bounds.theorems import _pl_step as _pls
+from bounds.theorems import l3_one_step_descent as l3
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["CONTRACTION", "FLOOR", "STATEMENT", "STEPSIZE_CAP"]
+__all__ = [
+    "CONTRACTION",
+    "FLOOR",
+    "GAP",
+    "STATEMENT",
+    "STEPSIZE_CAP",
+    "pl_in_expectation",
+    "proof",
+    "recursion",
+]
 
 STEPSIZE_CAP = 1 / (sy.L * sy.M_G)
 """The stepsize condition's right-hand side ``1/(L M_G)``."""
@@ -80,161 +90,154 @@ STATEMENT = Statement(
     rate=CONTRACTION ** (sy.k - 1),
     contraction=CONTRACTION,
     references=(paper("T3"), bottou("Theorem 4.6")),
+    stepsize=sy.mu,
+    quantity_expr=model.EF(sy.k) - sy.F_star,
+    definitions=(("def: rho = 1 - mu c q_min", sp.Eq(sp.Symbol("rho", real=True), CONTRACTION)),),
 )
 
 
 # ----------------------------------------------------------------------------- proof
-# D(k) = E[F(x_k)] - F_star. Lemma 3 + PL give D(k+1) - floor <= (1 - mu c q_min)(D(k) - floor)
-# (bounds.theorems._pl_step); unrolled by induction on k from D(1) <= F1_gap. The contraction is
-# named rho inside the induction: the checker's exact identities expand products, which would
-# split rho * rho^(k-1) into pieces instead of forming rho^k; the last step substitutes it back.
-# SymPy forms rho * rho^(k-1) = rho^k only for rho > 0, so the proof assumes the strict
-# contraction mu c q_min < 1: it leaves out the corner mu = 1/(L M_G), c = L, q_min = M_G = 1.
-_rho = sp.Symbol("rho", positive=True)
-_RHO: dict[str, sp.Basic] = {
-    "def: rho = 1 - mu c q_min": sp.Eq(_rho, CONTRACTION),
-    "strict contraction: mu c q_min < 1": sy.mu * sy.c * sy.q_min < 1,
-    # The same definition solved for mu (c q_min > 0): rewriting mu turns the statement's
-    # (1 - mu c q_min)^(k-1) into rho^(k-1) itself.
-    "def: rho, solved for mu": sp.Eq(sy.mu, (1 - _rho) / (sy.c * sy.q_min)),
-}
-_BOUND = sp.Lambda(sy.k, FLOOR + _rho ** (sy.k - 1) * (sy.F1_gap - FLOOR))
-_CONSTANTS: dict[str, sp.Basic] = {
-    "A5: c <= L": sy.c <= sy.L,
-    "A3: q_min <= 1": sy.q_min <= 1,
-    "A2: M_G >= 1": sy.M_G >= 1,
-}
-_INDUCTION_HYPOTHESIS = "induction hypothesis: D(k) <= bound(k)"
+# D(k) = E[F(x_k)] - F_star. Lemma 3 + PL give D(k+1) <= rho D(k) + L mu² S/2 with
+# rho = 1 - mu c q_min (a definition); unrolled by induction on k from D(1) <= F1_gap. The
+# hypotheses keep rho >= 0, which is all the induction needs (rho = 0 included).
+RHO = sp.Symbol("rho", real=True)
+RHO_DEFINITION = "def: rho = 1 - mu c q_min"
+#: The optimality gap ``D(k) = E[F(x_k)] - F_star`` as a function of ``k``.
+GAP = sp.Lambda(sy.k, model.EF(sy.k) - sy.F_star)
 
 
-def _hypotheses() -> dict[str, sp.Basic]:
-    return {h.name: h.relation for h in STATEMENT.hypotheses}
-
-
-def _stepsize_lemma() -> Proof:
-    """The stepsize condition, as the lemma Lemma 3 cites."""
+def pl_in_expectation() -> Proof:
+    """A5 in total expectation at step ``k``: ``2 c D(k) <= E‖∇F(x_k)‖²``."""
+    pl = Cite("A5: PL at x_k", wrap="E")
+    start = 2 * sy.c * GAP(sy.k)
     steps = (
-        Step(
-            "<=",
-            STEPSIZE_CAP,
-            "monotone",
-            ("stepsize condition",),
-            {"terms": [(1, "stepsize condition")]},
-            "hypothesis",
-        ),
-    )
-    return Proof("T3: mu <= 1/(L M_G)", sy.mu, steps, sy.mu <= STEPSIZE_CAP, _hypotheses())
-
-
-def _recursion() -> Proof:
-    """``D(k+1) <= (1 - mu c q_min) D(k) + L mu² S/2`` (Lemma 3 and PL)."""
-    return _pls.recursion("T3: recursion", sy.mu, _stepsize_lemma(), _hypotheses())
-
-
-def _base_lemma() -> Proof:
-    """``D(1) <= F1_gap``, which is the bound at ``k = 1``."""
-    steps = (
-        Step(
-            "<=",
-            sy.F1_gap,
-            "monotone",
-            tuple(_pls.INITIAL),
-            {"terms": [(1, *_pls.INITIAL)]},
-            "D(1) = F(x_1) - F_star",
-        ),
-        Step("=", _BOUND(1), "identity", (), None, "the bound at k = 1"),
-    )
-    start = _pls.GAP(1)
-    return Proof("T3: base case", start, steps, start <= _BOUND(1), {**_pls.INITIAL})
-
-
-def _step_lemma(contraction: sp.Expr = CONTRACTION) -> Proof:
-    """``D(k+1) <= bound(k+1)`` from the induction hypothesis and the recursion.
-
-    ``contraction`` is the factor the first step claims (the true one unless a test plants
-    a wrong one, such as the full-precision ``1 - mu c``).
-    """
-    recursion = _recursion()
-    noise = sy.L * sy.mu**2 / 2 * sy.S
-    hypotheses = {
-        **_hypotheses(),
-        **_CONSTANTS,
-        **_RHO,
-        _INDUCTION_HYPOTHESIS: _pls.GAP(sy.k) <= _BOUND(sy.k),
-    }
-    rho_def = tuple(_RHO)[:1]
-    steps = (
-        Step(
-            "<=",
-            contraction.subs(CONTRACTION, _rho) * _pls.GAP(sy.k) + noise,
-            "monotone",
-            (recursion.name, *rho_def),
-            {"terms": [(1, recursion.name)]},
-            "the one-step recursion, its factor named rho",
-        ),
-        Step(
-            "<=",
-            _rho * _BOUND(sy.k) + noise,
-            "monotone",
-            (_INDUCTION_HYPOTHESIS, "stepsize condition", *_CONSTANTS, *rho_def),
-            {"terms": [(_rho, _INDUCTION_HYPOTHESIS)]},
-            "induction hypothesis, times rho = 1 - mu c q_min >= 0",
-        ),
-        Step(
-            "<=",
-            _BOUND(sy.k + 1),
-            "positivity",
-            rho_def,
-            None,
-            "rho floor + L mu² S/2 = floor and rho rho^(k-1) = rho^k",
-        ),
-    )
-    start = _pls.GAP(sy.k + 1)
-    return Proof(
-        "T3: inductive step",
-        start,
-        steps,
-        start <= _BOUND(sy.k + 1),
-        hypotheses,
-        lemmas=(recursion,),
-    )
-
-
-def proof() -> Proof:
-    """T3 checked end to end: ``E[F(x_k) - F_star] <= floor + (1 - mu c q_min)^(k-1)(...)``."""
-    base, step = _base_lemma(), _step_lemma()
-    hint = {
-        "index": sy.k,
-        "start": 1,
-        "sequence": _pls.GAP,
-        "bound": _BOUND,
-        "base": (base.name,),
-        "step": (step.name,),
-    }
-    steps = (
-        Step(
-            "<=",
-            _BOUND(sy.k),
-            "induction",
-            (base.name, step.name),
-            hint,
-            "induction on k from 1",
-        ),
         Step(
             "=",
-            STATEMENT.bound,
+            E(2 * sy.c * (model.F_k - sy.F_star)),
             "expectation",
-            ("def: rho, solved for mu",),
+            ("model: E F(x_k) = EF(k)", "model: constants are deterministic"),
             None,
-            "rewrite by the definition rho = 1 - mu c q_min",
+            "linearity",
+        ),
+        Step("<=", E(sy.grad_norm2), "monotone", (pl,), {"terms": [(1, pl)]}, "E is monotone"),
+        Step("=", model.EG(sy.k), "expectation", ("model: E‖∇F(x_k)‖² = EG(k)",), None, "EG"),
+    )
+    return Proof(
+        "A5: PL in expectation", start, steps, sp.Le(start, model.EG(sy.k), evaluate=False)
+    )
+
+
+def recursion(name: str, stepsize: sp.Expr) -> Proof:
+    """``D(k+1) <= (1 - m c q_min) D(k) + L m² S/2`` at step ``k`` of a run at stepsize ``m``."""
+    total = l3.in_total_expectation(f"{name}: Lemma 3 in total expectation", stepsize)
+    pl = pl_in_expectation()
+    m = stepsize
+    rhs = (1 - m * sy.c * sy.q_min) * GAP(sy.k) + sy.L * m**2 / 2 * sy.S
+    steps = (
+        Step(
+            "<=",
+            GAP(sy.k) - (m * sy.q_min / 2) * model.EG(sy.k) + sy.L * m**2 / 2 * sy.S,
+            "monotone",
+            (total.name,),
+            {"terms": [(1, total.name)]},
+            "Lemma 3 in total expectation",
+        ),
+        Step(
+            "<=",
+            rhs,
+            "monotone",
+            (pl.name,),
+            {"terms": [(m * sy.q_min / 2, pl.name)]},
+            "PL with the factor m q_min/2 >= 0",
         ),
     )
-    start = _pls.GAP(sy.k)
-    return Proof(
-        "T3",
-        start,
-        steps,
-        start <= STATEMENT.bound,
-        {**_hypotheses(), **_RHO},
-        lemmas=(base, step),
+    start = GAP(sy.k + 1)
+    return Proof(name, start, steps, sp.Le(start, rhs, evaluate=False), lemmas=(total, pl))
+
+
+#: What keeps 1 - mu c q_min >= 0: mu <= 1/(L M_G), c <= L, q_min <= 1, M_G >= 1.
+CONTRACTION_FACTS = (
+    "stepsize condition",
+    "A5: c <= L",
+    "A3: q_min <= 1",
+    "A2: M_G = 1 + M_V",
+)
+
+
+def proof(statement: Statement) -> Proof:
+    """T3 by induction on ``k``: ``D(k) <= floor + rho^(k-1)(F1_gap - floor)``."""
+    mu, k = statement.nominal_stepsize, sy.k
+    noise = sy.L * mu**2 / 2 * sy.S
+    bound = sp.Lambda(k, FLOOR + RHO ** (k - 1) * (sy.F1_gap - FLOOR))
+    step_recursion = recursion("T3: one-step recursion", mu)
+    base = Proof(
+        "T3: base case",
+        GAP(1),
+        (
+            Step(
+                "<=",
+                sy.F1_gap,
+                "monotone",
+                ("A5: F(x_1) - F_star <= F1_gap",),
+                {"terms": [(1, "A5: F(x_1) - F_star <= F1_gap")]},
+                "D(1) = F(x_1) - F_star",
+            ),
+            Step("=", bound(1), "identity", (), None, "the bound at k = 1"),
+        ),
+        sp.Le(GAP(1), bound(1), evaluate=False),
     )
+    hypothesis = "induction hypothesis: D(k) <= bound(k)"
+    inductive = Proof(
+        "T3: inductive step",
+        GAP(k + 1),
+        (
+            Step(
+                "<=",
+                RHO * GAP(k) + noise,
+                "monotone",
+                (step_recursion.name, RHO_DEFINITION),
+                {"terms": [(1, step_recursion.name)]},
+                "the one-step recursion, its factor named rho",
+            ),
+            Step(
+                "<=",
+                RHO * bound(k) + noise,
+                "monotone",
+                (hypothesis, RHO_DEFINITION, *CONTRACTION_FACTS),
+                {"terms": [(RHO, hypothesis)]},
+                "induction hypothesis, times rho = 1 - mu c q_min >= 0",
+            ),
+            Step(
+                "<=",
+                bound(k + 1),
+                "identity",
+                (RHO_DEFINITION, "model: constants are deterministic"),
+                None,
+                "rho floor + L mu² S/2 = floor and rho rho^(k-1) = rho^k",
+            ),
+        ),
+        sp.Le(GAP(k + 1), bound(k + 1), evaluate=False),
+        {hypothesis: sp.Le(GAP(k), bound(k), evaluate=False)},
+        lemmas=(step_recursion,),
+    )
+    hint = {
+        "index": k,
+        "start": 1,
+        "sequence": GAP,
+        "bound": bound,
+        "base": base.name,
+        "step": inductive.name,
+    }
+    hypotheses = tuple(h.name for h in statement.all_hypotheses)
+    steps = (
+        Step("<=", bound(k), "induction", (base.name, inductive.name), hint, "induction on k"),
+        Step(
+            "<=",
+            statement.bound,
+            "positivity",
+            (RHO_DEFINITION, *hypotheses),
+            None,
+            "rho = 1 - mu c q_min",
+        ),
+    )
+    return Proof("T3", GAP(k), steps, statement.claim(), lemmas=(base, inductive))

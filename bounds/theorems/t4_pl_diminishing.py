@@ -44,14 +44,15 @@ from __future__ import annotations
 
 import sympy as sp
 
+from bounds import model
 from bounds import symbols as sy
 from bounds.assumptions import A1, A2, A3, A4, A5, Hypothesis, gt, le
-from bounds.proof.chain import Proof, Step
+from bounds.proof import Cite, Proof, Step, elementary
 from bounds.statement import Statement
-from bounds.theorems import _pl_step as _pls
+from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems._references import bottou, paper
 
-__all__ = ["NU", "NU_INITIAL", "NU_NOISE", "STATEMENT"]
+__all__ = ["NU", "NU_INITIAL", "NU_NOISE", "STATEMENT", "proof"]
 
 NU_NOISE = sy.beta**2 * sy.L * sy.S / (2 * (sy.beta * sy.c * sy.q_min - 1))
 """The noise branch of ``nu``."""
@@ -84,197 +85,131 @@ STATEMENT = Statement(
     rate=1 / sy.k,
     references=(paper("T4"), bottou("Theorem 4.7")),
     extras=(("nu", NU), ("nu noise branch", NU_NOISE), ("nu initial branch", NU_INITIAL)),
+    stepsize=sy.beta / (sy.gamma + sy.k),
+    quantity_expr=model.EF(sy.k) - sy.F_star,
+    definitions=(
+        ("def: nu = max(noise branch, initial branch)", sp.Eq(sp.Symbol("nu", real=True), NU)),
+    ),
 )
 
 
 # ----------------------------------------------------------------------------- proof
-# Induction on k: D(k) = E[F(x_k)] - F_star <= nu/(gamma + k). The base case comes from
-# nu >= (gamma + 1) F1_gap, the step from the one-step recursion at mu_k = beta/(gamma + k)
-# (bounds.theorems._pl_step) with beta c q_min > 1 and nu >= the noise branch.
-_nu = sp.Symbol("nu", positive=True)
+# Induction on k: D(k) = E[F(x_k)] - F_star <= nu/(gamma + k), nu = max(noise, initial) a
+# definition. The base case uses nu >= (gamma + 1) F1_gap, the step the one-step recursion at
+# mu_k = beta/(gamma + k) (bounds.theorems.t3_pl_fixed.recursion) with beta c q_min > 1 and
+# nu >= the noise branch; both inequalities about nu are instances of max's definition.
+NU_SYMBOL = sp.Symbol("nu", real=True)
+NU_DEFINITION = "def: nu = max(noise branch, initial branch)"
 _HAT = sy.gamma + sy.k
 _MU_K = sy.beta / _HAT
-#: ``nu`` is the larger branch: it dominates both (the defining property of max).
-_NU_DEF: dict[str, sp.Basic] = {
-    "def: nu = max(...)": sp.Eq(_nu, NU),
-    "max: nu >= noise branch": _nu >= NU_NOISE,
-    "max: nu >= initial branch": _nu >= NU_INITIAL,
-}
-_K_GE_1: dict[str, sp.Basic] = {"k >= 1": sp.Ge(sy.k, 1, evaluate=False)}
-_INDUCTION_HYPOTHESIS = "induction hypothesis: D(k) <= nu/(gamma + k)"
+_BRANCHES = {elementary.X: NU_NOISE, elementary.Y: NU_INITIAL}
+_ABOVE_NOISE = Cite("Max(x, y) >= x", at=_BRANCHES)
+_ABOVE_INITIAL = Cite("Max(x, y) >= y", at=_BRANCHES)
+#: What keeps 1 - mu_k c q_min >= 0 for every k >= 1.
+_CONTRACTION_FACTS = (
+    "first stepsize condition",
+    "positive offset",
+    "A5: c <= L",
+    "A3: q_min <= 1",
+    "A2: M_G = 1 + M_V",
+)
 
 
-def _hypotheses() -> dict[str, sp.Basic]:
-    return {h.name: h.relation for h in STATEMENT.hypotheses}
-
-
-def _stepsize_lemma() -> Proof:
-    """``mu_k = beta/(gamma + k) <= mu_1 <= 1/(L M_G)`` for every ``k >= 1``."""
-    steps = (
-        Step("<=", sy.beta / (sy.gamma + 1), "positivity", tuple(_K_GE_1), None, "k >= 1"),
-        Step(
-            "<=",
-            _pls.CAP,
-            "monotone",
-            ("first stepsize condition",),
-            {"terms": [(1, "first stepsize condition")]},
-            "the first stepsize condition",
-        ),
+def proof(statement: Statement) -> Proof:
+    """T4 by induction on ``k``: ``E[F(x_k) - F_star] <= nu/(gamma + k)``."""
+    k, nu = sy.k, NU_SYMBOL
+    gap = t3.GAP
+    bound = sp.Lambda(k, nu / (sy.gamma + k))
+    recursion = t3.recursion(
+        "T4: one-step recursion at mu_k = beta/(gamma + k)", statement.nominal_stepsize
     )
-    hypotheses = {**_hypotheses(), **_K_GE_1}
-    return Proof("T4: mu_k <= 1/(L M_G)", _MU_K, steps, _MU_K <= _pls.CAP, hypotheses)
-
-
-def _contraction_lemma() -> Proof:
-    """``beta <= (gamma + k)/(c q_min)``, i.e. the recursion's ``1 - mu_k c q_min >= 0``."""
-    stepsize = _stepsize_lemma()
-    steps = (
-        Step(
-            "<=",
-            _HAT * _pls.CAP,
-            "monotone",
-            (stepsize.name,),
-            {"terms": [(_HAT, stepsize.name)]},
-            "beta = (gamma + k) mu_k and mu_k <= 1/(L M_G)",
-        ),
-        Step("<=", _HAT / (sy.c * sy.q_min), "positivity", tuple(_CONSTANTS), None, "c <= L"),
-    )
-    return Proof(
-        "T4: mu_k c q_min <= 1",
-        sy.beta,
-        steps,
-        sy.beta <= _HAT / (sy.c * sy.q_min),
-        {**_hypotheses(), **_CONSTANTS},
-        lemmas=(stepsize,),
-    )
-
-
-_CONSTANTS: dict[str, sp.Basic] = {
-    "A5: c <= L": sy.c <= sy.L,
-    "A3: q_min <= 1": sy.q_min <= 1,
-    "A2: M_G >= 1": sy.M_G >= 1,
-}
-
-
-def _base_lemma() -> Proof:
-    """``D(1) <= nu/(gamma + 1)``."""
-    steps = (
-        Step(
-            "<=",
-            sy.F1_gap,
-            "monotone",
-            tuple(_pls.INITIAL),
-            {"terms": [(1, *_pls.INITIAL)]},
-            "D(1) = F(x_1) - F_star",
-        ),
-        Step(
-            "<=",
-            _nu / (sy.gamma + 1),
-            "monotone",
-            ("max: nu >= initial branch",),
-            {"terms": [(1 / (sy.gamma + 1), "max: nu >= initial branch")]},
-            "nu >= (gamma + 1) F1_gap",
-        ),
-    )
-    start = _pls.GAP(1)
-    return Proof(
+    base = Proof(
         "T4: base case",
-        start,
-        steps,
-        start <= _nu / (sy.gamma + 1),
-        {**_pls.INITIAL, **_NU_DEF, **_hypotheses()},
+        gap(1),
+        (
+            Step(
+                "<=",
+                sy.F1_gap,
+                "monotone",
+                ("A5: F(x_1) - F_star <= F1_gap",),
+                {"terms": [(1, "A5: F(x_1) - F_star <= F1_gap")]},
+                "D(1) = F(x_1) - F_star",
+            ),
+            Step(
+                "<=",
+                bound(1),
+                "monotone",
+                (_ABOVE_INITIAL, NU_DEFINITION),
+                {"terms": [(1 / (sy.gamma + 1), _ABOVE_INITIAL)]},
+                "nu >= (gamma + 1) F1_gap",
+            ),
+        ),
+        sp.Le(gap(1), bound(1), evaluate=False),
     )
-
-
-def _step_lemma(slope: str = "slope condition", noise: str = "max: nu >= noise branch") -> Proof:
-    """``D(k+1) <= nu/(gamma + k + 1)`` from the induction hypothesis and the recursion at k."""
-    recursion = _pls.recursion(
-        "T4: recursion at k", _MU_K, _stepsize_lemma(), {**_hypotheses(), **_K_GE_1}
-    )
-    contraction = _contraction_lemma()
     rho = 1 - _MU_K * sy.c * sy.q_min
-    noise_term = sy.L * _MU_K**2 / 2 * _pls.S
-    hypotheses = {
-        **_hypotheses(),
-        **_NU_DEF,
-        **_K_GE_1,
-        _INDUCTION_HYPOTHESIS: _pls.GAP(sy.k) <= _nu / _HAT,
-    }
-    steps = (
-        Step(
-            "<=",
-            rho * _pls.GAP(sy.k) + noise_term,
-            "monotone",
-            (recursion.name,),
-            {"terms": [(1, recursion.name)]},
-            "the one-step recursion",
-        ),
-        Step(
-            "<=",
-            rho * _nu / _HAT + noise_term,
-            "monotone",
-            (_INDUCTION_HYPOTHESIS, contraction.name, *_K_GE_1),
-            {"terms": [(rho, _INDUCTION_HYPOTHESIS)]},
-            "induction hypothesis, times 1 - mu_k c q_min >= 0",
-        ),
-        Step(
-            "=",
-            (_HAT - 1) * _nu / _HAT**2
-            - ((sy.beta * sy.c * sy.q_min - 1) * _nu - sy.beta**2 * sy.L * _pls.S / 2) / _HAT**2,
-            "identity",
-            (),
-            None,
-            "regroup",
-        ),
-        Step(
-            "<=",
-            (_HAT - 1) * _nu / _HAT**2,
-            "monotone",
-            (noise, slope),
-            {"terms": [((sy.beta * sy.c * sy.q_min - 1) / _HAT**2, noise)]},
-            "nu >= beta² L S/(2(beta c q_min - 1)), beta c q_min > 1",
-        ),
-        Step("<=", _nu / (_HAT + 1), "positivity", (), None, "(h - 1)(h + 1) <= h²"),
-    )
-    start = _pls.GAP(sy.k + 1)
-    return Proof(
+    noise = sy.L * _MU_K**2 / 2 * sy.S
+    hypothesis = "induction hypothesis: D(k) <= nu/(gamma + k)"
+    inductive = Proof(
         "T4: inductive step",
-        start,
-        steps,
-        start <= _nu / (_HAT + 1),
-        hypotheses,
-        lemmas=(recursion, contraction),
-    )
-
-
-def proof() -> Proof:
-    """T4 checked end to end: ``E[F(x_k) - F_star] <= nu/(gamma + k)`` by induction on k."""
-    base, step = _base_lemma(), _step_lemma()
-    hint = {
-        "index": sy.k,
-        "start": 1,
-        "sequence": _pls.GAP,
-        "bound": sp.Lambda(sy.k, _nu / _HAT),
-        "base": (base.name,),
-        "step": (step.name,),
-    }
-    steps = (
-        Step(
-            "<=",
-            _nu / _HAT,
-            "induction",
-            (base.name, step.name),
-            hint,
-            "induction on k from 1",
+        gap(k + 1),
+        (
+            Step(
+                "<=",
+                rho * gap(k) + noise,
+                "monotone",
+                (recursion.name,),
+                {"terms": [(1, recursion.name)]},
+                "the one-step recursion",
+            ),
+            Step(
+                "<=",
+                rho * nu / _HAT + noise,
+                "monotone",
+                (hypothesis, *_CONTRACTION_FACTS),
+                {"terms": [(rho, hypothesis)]},
+                "induction hypothesis, times 1 - mu_k c q_min >= 0",
+            ),
+            Step(
+                "=",
+                (_HAT - 1) * nu / _HAT**2
+                - ((sy.beta * sy.c * sy.q_min - 1) * nu - sy.beta**2 * sy.L * sy.S / 2) / _HAT**2,
+                "identity",
+                (),
+                None,
+                "regroup",
+            ),
+            Step(
+                "<=",
+                (_HAT - 1) * nu / _HAT**2,
+                "monotone",
+                (_ABOVE_NOISE, NU_DEFINITION, "slope condition"),
+                {"terms": [((sy.beta * sy.c * sy.q_min - 1) / _HAT**2, _ABOVE_NOISE)]},
+                "nu >= beta² L S/(2(beta c q_min - 1)) and beta c q_min > 1",
+            ),
+            Step(
+                "<=",
+                bound(k + 1),
+                "products",
+                (_ABOVE_INITIAL, NU_DEFINITION),
+                None,
+                "(h - 1)(h + 1) <= h² and nu >= (gamma + 1) F1_gap >= 0",
+            ),
         ),
-        Step("<=", STATEMENT.bound, "positivity", ("def: nu = max(...)",), None, "nu's value"),
+        sp.Le(gap(k + 1), bound(k + 1), evaluate=False),
+        {hypothesis: sp.Le(gap(k), bound(k), evaluate=False)},
+        lemmas=(recursion,),
     )
-    start = _pls.GAP(sy.k)
-    return Proof(
-        "T4",
-        start,
-        steps,
-        start <= STATEMENT.bound,
-        {**_hypotheses(), **_NU_DEF, **_K_GE_1},
-        lemmas=(base, step),
+    hint = {
+        "index": k,
+        "start": 1,
+        "sequence": gap,
+        "bound": bound,
+        "base": base.name,
+        "step": inductive.name,
+    }
+    hypotheses = tuple(h.name for h in statement.all_hypotheses)
+    steps = (
+        Step("<=", bound(k), "induction", (base.name, inductive.name), hint, "induction on k"),
+        Step("<=", statement.bound, "positivity", (NU_DEFINITION, *hypotheses), None, "nu's value"),
     )
+    return Proof("T4", gap(k), steps, statement.claim(), lemmas=(base, inductive))

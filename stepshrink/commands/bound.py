@@ -37,8 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "theorem",
         nargs="?",
         metavar="THEOREM",
-        help="statement id: L1-L3, T1-T4, C1-C4, or a variant (T2.harmonic, T2.sqrt); "
-        "stepshrink theorems lists them",
+        help="statement id: L1-L3, T1-T4, C1-C4, a refined statement (T1.sharp, ...) or a "
+        "variant (T2.harmonic, ...); stepshrink theorems lists them all",
     )
     add_constant_options(parser.add_argument_group("constants (as in bounds.symbols)"), _NAMES)
     output = parser.add_mutually_exclusive_group()
@@ -47,10 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def statement_ids() -> list[str]:
-    """Every id ``THEOREM`` accepts: the statements, each followed by its variants."""
+    """Every id ``THEOREM`` accepts: the paper's statements and the refined ones, each
+    followed by its variants (:func:`bounds.theorems.with_variants`)."""
     from bounds import theorems
 
-    return [i for s in theorems.all() for i in (s.id, *(v.id for v in s.variants))]
+    return [s.id for s in theorems.with_variants()]
 
 
 def _statement(name: str | None) -> Any:

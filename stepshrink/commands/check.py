@@ -1,21 +1,20 @@
-"""The ``stepshrink check`` sub-command: check every proof and print the report."""
+"""The ``stepshrink check`` sub-command: check every statement's proof and print the report."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
-
-from tqdm import tqdm
 
 from plumbing import strict_json
 from plumbing.files import atomic_files
 from stepshrink.errors import UsageError
 from stepshrink.options import add_progress_option, output_file, show_progress
 
-HELP = "Check every proof of the theorem library and print the report."
+HELP = "Check the proof of every statement of the theorem library and print the report."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--only",
-        metavar="NAME",
+        metavar="ID",
         action="append",
-        help="check only this proof (repeatable), e.g. --only T1",
+        help="check only this statement (repeatable), e.g. --only T1",
     )
     add_progress_option(parser)
 
@@ -42,39 +41,45 @@ def run(args: argparse.Namespace) -> int:
     }
     if len({t.resolve() for t in targets.values()}) < len(targets):
         raise UsageError("--json and --markdown must name different files")
+    from bounds import theorems
+    from bounds.proof import report
+
+    known = [s.id for s in theorems.with_variants()]
+    if args.only:
+        unknown = sorted(set(args.only) - set(known))
+        if unknown:
+            raise UsageError(f"--only must name statements among {known}, got {unknown}")
+    started = time.perf_counter()
+    chosen = [i for i in known if not args.only or i in args.only]
+    workers = os.cpu_count() or 1
     progress = show_progress(args)
     if progress:
-        # importing the proof library takes seconds: say so on a terminal (never in a log)
-        print("stepshrink check: loading the proof library ...", end="\r", file=sys.stderr)
-    from bounds.proof import engine, library, report
-
-    proofs = library.proofs()
-    if args.only:
-        known = {proof.name for proof in proofs}
-        unknown = sorted(set(args.only) - known)
-        if unknown:
-            raise UsageError(f"--only must name a proof among {sorted(known)}, got {unknown}")
-        proofs = [proof for proof in proofs if proof.name in args.only]
-    started = time.perf_counter()
-    bar = tqdm(proofs, desc="check", unit="proof", disable=not progress, leave=False)
-    reports = []
-    for proof in bar:
-        bar.set_postfix_str(proof.name, refresh=False)
-        reports.append(engine.check(proof))
-    bar.close()
+        # the proofs are checked in worker processes, with nothing to print for seconds: say
+        # so on a terminal (never in a log), and clear the line before the table
+        print(
+            f"stepshrink check: checking {len(chosen)} statements in {workers} processes ...",
+            end="\r",
+            file=sys.stderr,
+            flush=True,
+        )
+    reports, unproved = theorems.check_all(chosen, workers=workers)
+    if progress:
+        print("\033[2K", end="", file=sys.stderr, flush=True)
     print(report.to_table(reports))
+    if unproved:
+        print(f"\nwithout a checked proof (not claimed proved): {', '.join(unproved)}")
     all_proved = all(r.status == "proved" for r in reports)
     verdict = "all proofs check" if all_proved else "SOME PROOFS DO NOT CHECK"
     print(f"\n{verdict} ({time.perf_counter() - started:.1f} s)")
     _write(targets, report.to_json(reports), report.to_markdown(reports))
     for r in reports:
-        if r.status != "proved":
-            failing = [s for s in (*r.steps, r.chain) if s.status != "proved"]
-            for step in failing:
-                print(
-                    f"{r.name} step {step.index} [{step.rule}] {step.status}: {step.message}",
-                    file=sys.stderr,
-                )
+        for problem in r.problems:
+            print(f"{r.name}: {problem}", file=sys.stderr)
+        for name, step in r.failures():
+            print(
+                f"{name} step {step.index} [{step.rule}] {step.status}: {step.message}",
+                file=sys.stderr,
+            )
     return 0 if all_proved else 1
 
 

@@ -3,7 +3,8 @@
 Kinds: ``bound`` (a theorem's bound against K for several q_min, floors marked), ``floor``
 (the floor against the stepsize mu), ``k-eps`` (iterations K(eps) over (q_min, sigma_q2)),
 ``trajectory`` (a simulated run with its confidence band over the theorem's bound) and ``q``
-(measured q_k per format and rounding mode). The output format follows the file extension
+(measured q_k per format and rounding mode) and ``sweep`` (a heat map of a sweep's table,
+:mod:`stepshrink.sweep.plots`). The output format follows the file extension
 (PNG, SVG or PDF).
 """
 
@@ -38,6 +39,7 @@ from stepshrink.options import (
     add_progress_option,
     add_sampling_options,
     figure_path,
+    input_file,
     number,
     positive_int,
     show_progress,
@@ -45,7 +47,7 @@ from stepshrink.options import (
 
 HELP = "Draw bound and simulation plots (PNG, SVG or PDF)."
 
-KINDS = ("bound", "floor", "k-eps", "trajectory", "q")
+KINDS = ("bound", "floor", "k-eps", "trajectory", "q", "sweep")
 
 _THEORY = ["L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "c", "mu", "mu0", "beta", "gamma"]
 #: What the floors of T1 (L mu S/q_min, mu <= 1/(L M_G)) and T3 (also c) depend on.
@@ -117,6 +119,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_quantizer_options(sub, several=True)
     add_sampling_options(sub, points=8)
     _output(sub, "q.png")
+
+    sub = kinds.add_parser("sweep", help="a heat map of a sweep's table over two coordinates")
+    sub.add_argument("directory", metavar="DIR", help="the sweep's directory (results.parquet)")
+    sub.add_argument("--x", default="mu", metavar="COORD", help="horizontal axis (default mu)")
+    sub.add_argument("--y", default="format", metavar="COORD", help="vertical axis (format)")
+    sub.add_argument(
+        "--value",
+        default="q_min",
+        metavar="COLUMN",
+        help="column to draw (default q_min), or 'ratio': bound / simulated per theorem",
+    )
+    sub.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="COORD=VALUE",
+        help="keep only rows with this coordinate value (repeatable)",
+    )
+    _output(sub, "sweep.png")
 
 
 def _theorem(name: str, allowed: tuple[str, ...]) -> Any:
@@ -239,6 +260,37 @@ def _plot_q(args: argparse.Namespace, target: Path) -> None:
     q_distribution(samples, title=f"Measured $q_k$ on {problem.name}", path=target)
 
 
+def _plot_sweep(args: argparse.Namespace, target: Path) -> None:
+    from stepshrink.sweep.plots import COORDINATES, heatmap
+    from stepshrink.sweep.table import read_table
+
+    input_file(Path(args.directory) / "results.parquet", "DIR", "run stepshrink sweep first")
+    try:
+        rows = read_table(args.directory).to_pylist()
+    except ImportError as exc:
+        raise UsageError(
+            f"plot sweep needs pyarrow: pip install 'stepshrink[sweep]' ({exc})"
+        ) from None
+    for condition in args.where:
+        name, sep, wanted = condition.partition("=")
+        if not sep or name not in COORDINATES:
+            raise UsageError(
+                f"--where must be COORD=VALUE with COORD in {', '.join(COORDINATES)}, "
+                f"got {condition!r}"
+            )
+        rows = [row for row in rows if _matches(row[name], wanted)]
+    heatmap(rows, x=args.x, y=args.y, value=args.value, path=target)
+
+
+def _matches(value: Any, wanted: str) -> bool:
+    if isinstance(value, str):
+        return value == wanted
+    try:
+        return float(value) == float(wanted)
+    except ValueError:
+        return False
+
+
 #: Kind -> function drawing it from parsed options into a file (used by the report too).
 PLOTTERS = {
     "bound": _plot_bound,
@@ -246,6 +298,7 @@ PLOTTERS = {
     "k-eps": _plot_k_eps,
     "trajectory": _plot_trajectory,
     "q": _plot_q,
+    "sweep": _plot_sweep,
 }
 
 

@@ -1,10 +1,10 @@
 """The ``stepshrink theorems`` sub-command: every statement, its hypotheses and its bound.
 
-Everything printed comes from the theorem library (:func:`bounds.theorems.all` and each
-statement's variants): the assumptions it rests on, the hypotheses the numbers must meet
-(inherited domain rules, then its own conditions), the bounded quantity, the bound and, where
-the statement has a horizon, its floor. The mathematics is written out in docs/spec.md
-section 3.
+Everything printed comes from the theorem library (:func:`bounds.theorems.with_variants`: the
+paper's statements, the refined ones, each followed by its variants): the assumptions it rests
+on, the hypotheses the numbers must meet (inherited domain rules, then its own conditions),
+the bounded quantity, the bound, where the statement has a horizon its floor, and whether its
+proof is checked. The mathematics is written out in docs/spec.md section 3.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def describe(statement: Any) -> dict[str, Any]:
         "floor": None if floor is None else str(floor),
         "latex": statement.latex(),
         "references": list(statement.references),
+        "has_proof": bool(statement.has_proof),
     }
 
 
@@ -75,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
             print()
         op = "=" if entry["relation"] == "==" else "<="
         assumptions = ", ".join(entry["assumptions"]) or "none"
-        print(f"{entry['id']} ({entry['kind']}): {entry['title']}  [assumes {assumptions}]")
+        proof = "proof checked by stepshrink check" if entry["has_proof"] else "no checked proof"
+        print(
+            f"{entry['id']} ({entry['kind']}): {entry['title']}  [assumes {assumptions}; {proof}]"
+        )
         for hypothesis in entry["hypotheses"]:
             print(f"  if   {hypothesis['relation']:<40}  ({hypothesis['name']})")
         print(f"  then {entry['quantity']} {op} {entry['bound']}")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
-import sympy as sp
 
-from bounds.proof import library
-from bounds.proof.chain import Proof, Step
+from bounds import symbols as sy
+from bounds import theorems
+from bounds.theorems import t1_nonconvex_fixed as t1
 from stepshrink.cli import main
 
 
@@ -20,7 +21,7 @@ def test_check_proves_everything_and_writes_reports(
     status = main(["check", "--json", str(json_path), "--markdown", str(md_path)])
     out = capsys.readouterr().out
     assert status == 0, out
-    names = [proof.name for proof in library.proofs()]
+    names = [s.id for s in theorems.with_variants() if s.has_proof]
     for name in names:
         assert name in out
     assert "all proofs check" in out
@@ -33,25 +34,22 @@ def test_check_proves_everything_and_writes_reports(
     assert "| T1 |" in markdown
 
 
-def test_a_broken_proof_makes_check_exit_1(
+def test_a_false_statement_makes_check_exit_1(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    x = sp.Symbol("x", positive=True)
-    # Planted bug: x**2 <= x is false for x > 1, which the hypothesis allows.
-    broken = Proof(
-        "broken", x**2, (Step("<=", x, "positivity", ("x >= 1",)),), x**2 <= x, {"x >= 1": x >= 1}
-    )
-    monkeypatch.setattr(library, "proofs", lambda: [broken])
-    assert main(["check"]) == 1
+    # Planted: T1 with Delta instead of 2 Delta; the proof is rebuilt from the changed statement.
+    false = dataclasses.replace(t1.STATEMENT, bound=t1.STATEMENT.bound.subs(sy.Delta, sy.Delta / 2))
+    monkeypatch.setattr(t1, "STATEMENT", false)
+    assert main(["check", "--only", "T1"]) == 1
     captured = capsys.readouterr()
     assert "SOME PROOFS DO NOT CHECK" in captured.out
-    assert "broken step 1 [positivity] refuted" in captured.err
+    assert "T1 step 5 [positivity] refuted" in captured.err
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["check", "--only", "T99"], "--only must name a proof"),
+        (["check", "--only", "T99"], "--only must name statements"),
         (["check", "--json", "/no/such/dir/out.json"], "--json: directory"),
         # issue 15: these used to check every proof and then fail with a traceback
         (["check", "--json", "/etc/passwd/x.json"], "--json: '/etc/passwd' is not a directory"),
@@ -86,8 +84,15 @@ def test_markdown_to_a_directory_is_rejected(
     assert "is a directory, expected a file" in capsys.readouterr().err
 
 
-def test_only_selects_proofs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--only", "T3 recursion"]) == 0
+def test_only_selects_statements(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--only", "T3"]) == 0
     out = capsys.readouterr().out
-    assert "T3 recursion" in out
-    assert "T1" not in out
+    assert "T3" in out
+    assert "T1 " not in out
+
+
+def test_statements_without_proof_are_listed_not_claimed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", "--only", "T2.sqrt"]) == 0
+    assert "without a checked proof (not claimed proved): T2.sqrt" in capsys.readouterr().out

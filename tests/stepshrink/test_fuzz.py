@@ -31,7 +31,7 @@ from stepshrink.cli import COMMANDS, build_parser, main
 
 #: A small, fast, valid invocation of each command (and plot kind), before the fuzzed option.
 BASES: dict[str, list[str]] = {
-    "check": ["check", "--only", "T3 recursion"],
+    "check": ["check", "--only", "L1"],
     "theorems": ["theorems", "T1"],
     "bound": [
         "bound", "T1", "--L", "1", "--Delta", "1", "--M", "0.01", "--M-G", "1",
@@ -50,11 +50,28 @@ BASES: dict[str, list[str]] = {
         "plot", "trajectory", "--K", "5", "--replicas", "4", "--dim", "2", "--no-progress",
     ],
     "plot q": ["plot", "q", "--points", "2", "--samples", "4", "--dim", "2"],
+    "plot sweep": ["plot", "sweep", "{sweep}", "--x", "format", "--y", "rounding"],
     "report": ["report", "--quick", "--no-progress"],
+    "sweep": [
+        "sweep", "--format", "fp8_e4m3", "--rounding", "rne", "--mu", "0.1", "--K", "5",
+        "--replicas", "4", "--dim", "2", "--points", "2", "--samples", "4", "--repeats", "4",
+        "--theorems", "T1", "--scheduler", "inline", "--no-progress",
+    ],
+    "tightness": [
+        "tightness", "--theorems", "T1", "--q", "1", "--mu-L", "1", "--K", "1",
+        "--c-over-L", "1",
+    ],
 }  # fmt: skip
 
 #: Output file extension each command's path options expect (for the otherwise-valid names).
-SUFFIXES = {"simulate": ".npz", "assumptions": ".json", "check": ".json", "report": ""}
+SUFFIXES = {
+    "simulate": ".npz",
+    "assumptions": ".json",
+    "check": ".json",
+    "report": "",
+    "sweep": "",
+    "tightness": ".png",
+}
 
 NUMBERS = ["nan", "inf", "-inf", "1e999", "-1", "", "abc", "0x10", "1/2", "__import__('os')"]
 EXTREME_NUMBERS = ["1e308", "5e-324", "0"]
@@ -126,8 +143,9 @@ def cases(command: str) -> Iterator[Case]:
         if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
             continue
         if not action.option_strings:  # a positional: replace it where the base has it
+            words = command.count(" ") + 1  # "bound T1 ...", "plot sweep DIR ..."
             for value in hostile_values(command, action):
-                yield Case(command, (*base[: command.count(" ") + 1], value, *base[2:]))
+                yield Case(command, (*base[:words], value, *base[words + 1 :]))
             continue
         flag = action.option_strings[-1]
         if action.nargs == 0:  # a switch: on its own with the base, and doubled
@@ -150,15 +168,24 @@ def snapshot(directory: Path) -> set[str]:
     return {str(p.relative_to(directory)) for p in directory.rglob("*")}
 
 
-def run_case(case: Case, tmp: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
-    """Run one case in ``tmp``; return its status and the contract violations found."""
+def run_case(
+    case: Case, tmp: Path, capsys: pytest.CaptureFixture[str], sweep: Path | None = None
+) -> tuple[int, list[str]]:
+    """Run one case in ``tmp``; return its status and the contract violations found.
+
+    ``sweep`` is a finished sweep's directory, for ``plot sweep`` (``{sweep}`` in its base).
+    """
     ext = SUFFIXES.get(case.command.split()[0], ".png")
     (tmp / f"isdir{ext or '.d'}").mkdir(exist_ok=True)
     (tmp / "isdir").mkdir(exist_ok=True)
     (tmp / "file.txt").write_text("not a directory")
-    argv = [a.replace("{tmp}", str(tmp)).replace("{ext}", ext) for a in case.argv]
-    if "-o" not in argv and "--output" not in argv and case.command in ("simulate", "report"):
-        argv += ["-o", str(tmp / ("run.npz" if case.command == "simulate" else "rep"))]
+    argv = [
+        a.replace("{tmp}", str(tmp)).replace("{ext}", ext).replace("{sweep}", str(sweep))
+        for a in case.argv
+    ]
+    outputs = {"simulate": "run.npz", "report": "rep", "sweep": "sweep"}
+    if "-o" not in argv and "--output" not in argv and case.command in outputs:
+        argv += ["-o", str(tmp / outputs[case.command])]
     if case.command.startswith("plot") and "-o" not in argv:
         argv += ["-o", str(tmp / "figure.png")]
     before = snapshot(tmp)
@@ -204,23 +231,35 @@ def test_every_command_has_a_base() -> None:
     assert {name.split()[0] for name in BASES} == set(COMMANDS)
 
 
+@pytest.fixture(scope="module")
+def sweep_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished two-by-two checker-only sweep, for ``plot sweep``."""
+    directory = tmp_path_factory.mktemp("sweep") / "done"
+    argv = [*BASES["sweep"], "--format", "fp8_e4m3", "bf16", "--rounding", "rne", "sr"]
+    assert main([*argv, "--checker-only", "-o", str(directory)]) == 0
+    return directory
+
+
 @pytest.mark.parametrize("command", sorted(BASES))
 def test_fuzz(
     command: str,
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     counts = {"invocations": 0, "refused": 0, "accepted": 0}
     failures = []
+    sweep = request.getfixturevalue("sweep_directory") if command == "plot sweep" else None
+    capsys.readouterr()
     if command != "report":  # the fuzz compares against this: it must run cleanly
         tmp = tmp_path_factory.mktemp("base")
         monkeypatch.chdir(tmp)
-        assert run_case(Case(command, tuple(BASES[command])), tmp, capsys) == (0, [])
+        assert run_case(Case(command, tuple(BASES[command])), tmp, capsys, sweep) == (0, [])
     for case in cases(command):
         tmp = tmp_path_factory.mktemp("fuzz")
         monkeypatch.chdir(tmp)
-        status, problems = run_case(case, tmp, capsys)
+        status, problems = run_case(case, tmp, capsys, sweep)
         counts["invocations"] += 1
         counts["refused" if status == 2 else "accepted"] += status in (0, 2)
         failures += [f"{case}: {problem}" for problem in problems]

@@ -1,9 +1,8 @@
 """Monotonicity: add cited inequalities, each multiplied by a factor proved non-negative.
 
-The hint lists ``(factor, hypothesis)`` pairs, optionally ``(factor, hypothesis, wrap)`` where
-``wrap`` is ``"E"``/``"Ek"`` (apply the expectation: ``A <= B`` gives ``E[A] <= E[B]``) or a
-summation range ``(k, a, b)`` (``A(k) <= B(k)`` for each ``k`` gives the summed inequality).
-The step ``lhs <= rhs`` is proved when
+The hint lists ``(factor, name)`` pairs naming cited inequalities ``A_j <= B_j`` (a
+:class:`~bounds.proof.facts.Cite` can sum one over a range or take its expectation first; the
+engine does that and checks the range). The step ``lhs <= rhs`` is proved when
 
     rhs - lhs = sum_j factor_j * (B_j - A_j) + R
 
@@ -16,64 +15,65 @@ has a known sign".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
-from bounds.proof import expectation
+from bounds.proof.canonical import cancel, canonical, rewrite_rules, substitute
 from bounds.proof.chain import relation_of
 from bounds.proof.tactics import Goal, TacticResult, positivity
-from bounds.proof.tactics.identity import canonical
-
-
-def _wrapped(expr: sp.Expr, wrap: object) -> sp.Expr:
-    if wrap == "E":
-        return expectation.E(expr)
-    if wrap == "Ek":
-        return expectation.Ek(expr)
-    if isinstance(wrap, tuple) and len(wrap) == 3:
-        return sp.Sum(expr, wrap)
-    return expr
 
 
 def check(goal: Goal) -> TacticResult:
     """Prove ``lhs <= rhs`` (or ``<``) as a non-negative combination of cited inequalities."""
     if goal.rel == "=" or not isinstance(goal.hint, Mapping):
         return TacticResult("unknown", None, "monotone needs '<=' or '<' and a hint with 'terms'")
-    terms: Sequence[tuple] = goal.hint.get("terms", ())
+    terms: Sequence[Any] = goal.hint.get("terms", ())
+    knowledge = goal.knowledge
+    rules = rewrite_rules((c for _, c in goal.hypotheses), knowledge)
     combination = sp.Integer(0)
     strict_used = False
     evidence = []
     for item in terms:
-        factor, name = item[0], item[1]
-        wrap = item[2] if len(item) > 2 else None
+        if not (isinstance(item, (tuple, list)) and len(item) == 2):
+            return TacticResult(
+                "unknown", None, f"monotone: a term is (factor, name), got {item!r}"
+            )
+        # A term names a cited fact by its citation (a name or the Cite object itself).
+        factor, name = sp.sympify(item[0]), str(item[1])
         try:
-            small, rel, big = relation_of(goal.hypothesis(name))
+            cited = goal.hypothesis(name)
         except KeyError:
-            return TacticResult("unknown", None, f"monotone: hypothesis {name!r} is not cited")
+            return TacticResult("unknown", None, f"monotone: {name!r} is not cited by the step")
+        if not isinstance(cited, sp.core.relational.Relational):
+            return TacticResult("unknown", None, f"monotone: {name!r} is not an inequality")
+        small, rel, big = relation_of(cited)
         if rel == "=":
             return TacticResult("unknown", None, f"monotone: {name!r} is an equation")
-        factor = sp.sympify(factor)
-        ok, _, reason = positivity.certify(canonical(factor, goal.hint), goal.hypotheses, False)
+        factor_value = canonical(substitute(factor, rules), knowledge)
+        ok, _, reason = positivity.certify(factor_value, goal.hypotheses, False)
         if not ok:
             return TacticResult(
                 "unknown", None, f"monotone: factor {factor} of {name!r} not >= 0 ({reason})"
             )
         if rel == "<":
-            strict_used = strict_used or positivity.certify(factor, goal.hypotheses, True)[0]
-        # A summed inequality needs no range check: each summand is >= 0, so is the sum.
-        combination += factor * (_wrapped(big, wrap) - _wrapped(small, wrap))
-        suffix = f" [{wrap}]" if wrap else ""
-        evidence.append(f"{factor} * ({name}: {small} {rel} {big}){suffix}")
-    remainder = canonical(goal.difference - combination, goal.hint)
-    remainder = sp.cancel(sp.together(remainder))
+            strict_used = strict_used or positivity.certify(factor_value, goal.hypotheses, True)[0]
+        combination += factor * (big - small)
+        evidence.append({"factor": factor, "fact": name, "small": small, "big": big, "rel": rel})
+    remainder = canonical(substitute(goal.difference - combination, rules), knowledge)
+    for _ in range(3):
+        remainder = canonical(substitute(remainder, rules), knowledge)
+    remainder = cancel(remainder)
     if remainder == 0:
         if goal.rel == "<" and not strict_used:
             return TacticResult("unknown", None, "monotone: no strict inequality with factor > 0")
-        return TacticResult("proved", {"combination": evidence, "remainder": "0"}, "")
+        return TacticResult("proved", {"combination": evidence, "remainder": remainder}, "")
     strict = goal.rel == "<" and not strict_used
-    ok, _, reason = positivity.certify(remainder, goal.hypotheses, strict=strict)
+    ok, cert, reason = positivity.certify(remainder, goal.hypotheses, strict=strict)
     if ok:
-        return TacticResult("proved", {"combination": evidence, "remainder": str(remainder)}, "")
+        return TacticResult(
+            "proved", {"combination": evidence, "remainder": remainder, "positivity": cert}, ""
+        )
     return TacticResult(
         "unknown", None, f"monotone: remainder {remainder} not shown non-negative ({reason})"
     )

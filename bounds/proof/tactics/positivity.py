@@ -9,56 +9,89 @@ and ``N`` only non-negative ones (one positive when the claim is strict), in eve
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from bounds.proof import region
 from bounds.proof.tactics import Goal, TacticResult
-from bounds.proof.tactics.identity import canonical
+from bounds.proof.tactics.identity import reduced_difference
 
 
 def certify(
-    expr: sp.Expr, hypotheses: tuple[tuple[str, sp.Basic], ...], strict: bool
-) -> tuple[bool, list[str], str]:
+    expr: sp.Expr, hypotheses: tuple[tuple[str, Any], ...], strict: bool
+) -> tuple[bool, dict[str, Any], str]:
     """Try to certify ``expr >= 0`` (``> 0`` if ``strict``) on the hypotheses' region.
 
     Returns
     -------
-    ok, numerators, reason
-        Whether it succeeded, the certified numerators (one per alternative) and, on failure,
-        which alternative failed and why.
+    ok, evidence, reason
+        Whether it succeeded; the certificate (per alternative: the slack map, numerator and
+        denominator) and, on failure, which alternative failed and why.
     """
-    symbols = set(expr.free_symbols)
-    for _, hyp in hypotheses:
-        symbols |= hyp.free_symbols
-    subs, sgn = region.parametrize(hypotheses, symbols)
-    numerators: list[str] = []
+    relations = tuple((n, h) for n, h in hypotheses if isinstance(h, sp.core.relational.Relational))
+    symbols = {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    for _, hyp in relations:
+        symbols |= {s for s in hyp.free_symbols if isinstance(s, sp.Symbol)}
+    relations = (*relations, *region.domain_facts(symbols))
+    subs, sgn = region.parametrize(relations, symbols)
+    alternatives: list[dict[str, Any]] = []
     for alternative in subs:
         value = alternative.apply(expr)
-        num, den = region.numerator_denominator(value)
-        if region.is_positive_expr(-den, sgn) and not region.is_positive_expr(den, sgn):
-            num, den = -num, -den
-        if not (den.is_number and den.is_positive) and not region.is_positive_expr(den, sgn):
-            return False, numerators, f"denominator {den} not shown positive"
-        if num.is_number:
-            ok = bool(num.is_positive) if strict else bool(num.is_nonnegative)
-        else:
-            ok = region.polynomial_is_nonnegative(sp.Poly(num), sgn, strict)
+        # Unreduced first (cheap); in lowest terms only if that fails.
+        for reduced in (False, True):
+            ok, reason, num, den = _signed(
+                *region.numerator_denominator(value, reduced), sgn, strict
+            )
+            if ok:
+                break
         if not ok:
-            return False, numerators, f"numerator has a negative (or no positive) term: {num}"
-        numerators.append(str(num))
-    return True, numerators, ""
+            return False, {}, reason
+        alternatives.append(
+            {
+                "map": [(sym, val) for sym, val in alternative.mapping],
+                "slacks": list(alternative.slacks),
+                "numerator": num,
+                "denominator": den,
+            }
+        )
+    evidence = {
+        "alternatives": alternatives,
+        "positive": sorted(map(str, sgn.positive)),
+        "nonnegative": sorted(map(str, sgn.nonnegative)),
+    }
+    return True, evidence, ""
+
+
+def _signed(
+    num: sp.Expr, den: sp.Expr, sgn: region.Signs, strict: bool
+) -> tuple[bool, str, sp.Expr, sp.Expr]:
+    """Whether ``num/den`` is shown ``>= 0`` (``> 0``) term by term, with the pair as certified
+    (both signs flipped when the denominator is the negative one)."""
+    positive = (den.is_number and den.is_positive) or region.is_positive_expr(den, sgn)
+    if not positive and region.is_positive_expr(-den, sgn):
+        num, den, positive = -num, -den, True
+    if not positive:
+        return False, f"denominator {den} not shown positive", num, den
+    if num.is_number:
+        ok = bool(num.is_positive) if strict else bool(num.is_nonnegative)
+    else:
+        ok = region.polynomial_is_nonnegative(sp.Poly(num), sgn, strict)
+    if not ok:
+        return False, f"numerator has a negative (or no positive) term: {num}", num, den
+    return True, "", num, den
 
 
 def check(goal: Goal) -> TacticResult:
     """Prove ``lhs <= rhs`` or ``lhs < rhs`` by slack substitution."""
     if goal.rel == "=":
         return TacticResult("unknown", None, "positivity proves inequalities, not equations")
-    diff = canonical(goal.difference, goal.hint)
-    ok, numerators, reason = certify(diff, goal.hypotheses, strict=goal.rel == "<")
+    diff, rewrites = reduced_difference(goal)
+    ok, evidence, reason = certify(diff, goal.hypotheses, strict=goal.rel == "<")
     if ok:
         return TacticResult(
             "proved",
-            {"numerators (non-negative coefficients)": numerators},
+            {"difference": diff, "rewrites": rewrites, **evidence},
             "after slack substitution rhs - lhs has non-negative coefficients",
         )
     return TacticResult("unknown", None, f"positivity: {reason}")

@@ -9,7 +9,7 @@ import sympy as sp
 from bounds.proof import lp, region
 from bounds.proof.chain import Status
 from bounds.proof.tactics import Goal, TacticResult, positivity
-from bounds.proof.tactics.identity import canonical
+from bounds.proof.tactics.identity import reduced_difference
 
 DEFAULT_DEGREE = 2
 
@@ -23,10 +23,18 @@ def check(goal: Goal) -> TacticResult:
         degree = int(goal.hint.get("degree", DEFAULT_DEGREE))
     cons = region.constraints(goal.hypotheses)
     sgn = region.signs(cons)
-    num, den = region.numerator_denominator(canonical(goal.difference, goal.hint))
+    diff, rewrites = reduced_difference(goal)
+    num, den = region.numerator_denominator(diff)
 
     def positive(expr: sp.Expr) -> bool:
-        return positivity.certify(expr, goal.hypotheses, strict=True)[0]
+        if positivity.certify(expr, goal.hypotheses, strict=True)[0]:
+            return True
+        # A denominator such as b c q - 1 is positive when a strict hypothesis says so.
+        expr_num, expr_den = region.numerator_denominator(expr)
+        if not expr_den.is_number or not expr_den.is_positive:
+            return False
+        found = lp.find_certificate(expr_num, cons, sgn, degree=1, strict=True)
+        return found is not None
 
     sign = lp.denominator_sign(den, sgn, positive)
     num, den = sign * num, sign * den
@@ -35,7 +43,7 @@ def check(goal: Goal) -> TacticResult:
     if num.is_number:
         ok = bool(num.is_positive) if goal.rel == "<" else bool(num.is_nonnegative)
         status: Status = "proved" if ok else "unknown"
-        return TacticResult(status, {"rhs - lhs": str(num / den)}, "numeric difference")
+        return TacticResult(status, {"difference": num / den}, "numeric difference")
     found = lp.find_certificate(
         num, cons, sgn, degree=degree, strict=goal.rel == "<", positive=positive
     )
@@ -48,7 +56,14 @@ def check(goal: Goal) -> TacticResult:
     scale, cert = found
     return TacticResult(
         "proved",
-        {"denominator": str(den), "scale": str(scale), **cert.as_dict()},
+        {
+            "difference": diff,
+            "rewrites": rewrites,
+            "numerator": num,
+            "denominator": den,
+            "scale": scale,
+            "certificate": cert,
+        },
         "scale * numerator = non-negative combination of hypothesis products"
         " + non-negative remainder",
     )

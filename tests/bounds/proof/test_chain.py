@@ -24,8 +24,11 @@ def test_compose_against_numbers(first: str, second: str) -> None:
 def test_implies() -> None:
     assert implies("<", "<=")
     assert implies("=", "<=")
+    assert implies("<", "<")
     assert not implies("<=", "<")
     assert not implies("<", "=")
+    # A chain of equalities never gives a strict claim: x = x does not prove x < x.
+    assert not implies("=", "<")
 
 
 def test_relation_of_turns_around_and_rejects() -> None:

@@ -1,11 +1,10 @@
-"""The checker: every step under only its cited hypotheses, then the chaining to the target."""
+"""The checker: every step under only its cited facts, lemmas where used, then the chaining."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from bounds.proof import check
-from bounds.proof.chain import Proof, Step
+from bounds.proof import Premises, Proof, Step, check
 
 x = sp.Symbol("x", positive=True)
 HYPS = {"x>=1": x >= 1}
@@ -23,9 +22,10 @@ def test_valid_chain_is_proved() -> None:
     assert report.status == "proved"
     assert [s.status for s in report.steps] == ["proved", "proved"]
     assert report.chain.status == "proved"
+    assert report.used == ("x>=1",)
 
 
-def test_step_without_its_citation_is_not_proved() -> None:
+def test_step_without_its_citation_is_refused_with_a_genuine_point() -> None:
     # x <= x**2 needs x >= 1; not citing it must not let the checker use it.
     proof = Proof("demo", x, (Step("<=", x**2, "positivity"),), x <= x**2, HYPS)
     report = check(proof)
@@ -47,16 +47,44 @@ def test_chain_ending_elsewhere_is_caught() -> None:
     assert check(proof).chain.status == "unknown"
 
 
-def test_unknown_rule_and_lemma_propagation() -> None:
+def test_lemma_is_used_only_where_its_hypotheses_are_discharged() -> None:
     lemma = Proof("lemma", x, (Step("<=", x**2, "positivity", ("x>=1",)),), x <= x**2, HYPS)
     main = Proof(
         "main",
         2 * x,
         (Step("<=", 2 * x**2, "monotone", ("lemma",), {"terms": [(2, "lemma")]}),),
         2 * x <= 2 * x**2,
+        HYPS,
         lemmas=(lemma,),
     )
     assert check(main).status == "proved"
+    # Without x >= 1 in the citing proof the lemma's hypothesis cannot be discharged.
+    orphan = Proof("orphan", main.start, main.steps, main.target, {}, lemmas=(lemma,))
+    report = check(orphan)
+    assert report.status != "proved"
+    assert "premise 'x>=1' of 'lemma'" in report.steps[0].message
+
+
+def test_unknown_rule_and_unknown_fact_are_named() -> None:
     bogus = Proof("bogus", x, (Step("=", x, "magic"),), sp.Eq(x, x, evaluate=False))
     assert check(bogus).steps[0].status == "unknown"
     assert "unknown rule" in check(bogus).steps[0].message
+    undeclared = Proof("undeclared", x, (Step("<=", x**2, "positivity", ("x>=2",)),), x <= x**2)
+    message = check(undeclared).steps[0].message
+    assert "'x>=2'" in message
+    assert "not a hypothesis" in message
+
+
+def test_against_premises_the_proof_may_not_add_hypotheses() -> None:
+    proof = Proof("demo", x, (Step("<=", x**2, "positivity", ("x>=1",)),), x <= x**2, HYPS)
+    report = check(proof, Premises.closed({}), x <= x**2)
+    assert report.status != "proved"
+    assert any("does not declare" in p for p in report.problems)
+    assert check(proof, Premises.closed(HYPS), x <= x**2).status == "proved"
+
+
+def test_against_a_claim_the_conclusion_must_be_it() -> None:
+    proof = Proof("demo", x, (Step("<=", x**2, "positivity", ("x>=1",)),), x <= x**2, HYPS)
+    report = check(proof, Premises.closed(HYPS), x <= x**3)
+    assert report.status != "proved"
+    assert any("statement claims" in p for p in report.problems)

@@ -41,11 +41,19 @@ def test_false_claim_gives_exact_counterexample() -> None:
 
 
 def test_unknown_explains_every_tactic() -> None:
-    # True (AM-GM) but beyond these tactics: must stay unknown, never "proved" by sampling.
-    result = prove(x**2 + 1 >= 2 * x)
+    # Motzkin's polynomial is non-negative but not a sum of squares: true, beyond these
+    # tactics, so it must stay unknown (never "proved" by sampling, never refuted).
+    a, b = sp.symbols("a b", real=True)
+    result = prove(a**4 * b**2 + a**2 * b**4 - 3 * a**2 * b**2 + 1 >= 0)
     assert result.status == "unknown"
-    for name in ("identity", "positivity", "products", "refute"):
+    for name in ("positivity", "products", "sos", "refute"):
         assert name in result.explanation
+
+
+def test_am_gm_has_an_exact_sum_of_squares_certificate() -> None:
+    result = prove(x**2 + 1 >= 2 * x)
+    assert result.status == "proved"
+    assert result.tactic == "sos"
 
 
 @pytest.mark.parametrize("bad", ["x <= 1", 3, x + 1, sp.And(x < 1, y < 1)])
@@ -69,3 +77,14 @@ def test_docstring_examples() -> None:
     result = doctest.testmod(importlib.import_module("bounds.proof.prove"))
     assert result.attempted >= 3
     assert result.failed == 0
+
+
+def test_t4_induction_step_of_the_issue_is_proved() -> None:
+    # Issue 11's standard step of T4's induction, stated with generic names.
+    b, c, q, L, s, nu = sp.symbols("b c q L s nu", positive=True)
+    k = sp.Symbol("k", positive=True)
+    claim = (1 - b * c * q / k) * nu / k + b**2 * L * s / (2 * k**2) <= nu / (k + 1)
+    given = [b * c * q > 1, nu >= b**2 * L * s / (2 * (b * c * q - 1)), k >= 1]
+    assert prove(claim, given=given).status == "proved"
+    # Without the slope condition it is false (take b c q < 1 and a large nu).
+    assert prove(claim, given=given[1:]).status != "proved"

@@ -53,3 +53,17 @@ def test_matches_brute_force(rows: list[list[int]], cost: list[int], rhs: list[i
 def test_infeasible_is_reported() -> None:
     with pytest.raises(Infeasible):
         solve([1, 0], [[1, 1], [0, 1]], [2, -1])
+
+
+def test_float_guided_answer_is_exact_and_falls_back() -> None:
+    # The HiGHS-guided path returns an exact vertex; a system HiGHS cannot help with (here
+    # an integer-coefficient LP solved exactly anyway) gives the same answer as the simplex.
+    from bounds.proof import simplex
+
+    rows = [[1, 1, 0], [0, 1, 1]]
+    rhs = [Fraction(1, 3), Fraction(1, 7)]
+    x = simplex.solve([1, 1, 1], rows, rhs)
+    assert all(isinstance(v, Fraction) and v >= 0 for v in x)
+    assert [sum(a * v for a, v in zip(r, x, strict=True)) for r in rows] == rhs
+    exact = simplex._exact([1, 1, 1], rows, rhs)
+    assert [sum(a * v for a, v in zip(r, exact, strict=True)) for r in rows] == rhs

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 import sympy as sp
 
+from bounds import symbols as sy
 from bounds import theorems
 from bounds.reference import bottou2018 as ref
 from bounds.theorems import c1_full_precision as c1
@@ -57,8 +58,12 @@ def test_a_wrong_reference_is_caught() -> None:
 def test_statement_is_t1_at_full_precision() -> None:
     # 2*2/(10 * 1/2) + 1 * 1/2 * 1 = 13/10
     assert C1.evaluate(L=1, Delta=2, M=1, M_G=1, K=10, mu=0.5) == pytest.approx(1.3, rel=1e-15)
-    assert "q_min" not in C1.constants
-    assert "sigma_q2" not in C1.constants
+    assert sy.q_min not in C1.bound.free_symbols
+    # q_min = 1 and sigma_q2 = 0 are hypotheses of the statement, filled in when not given.
+    assert {"full precision: q_min = 1", "full precision: sigma_q2 = 0"} <= {
+        h.name for h in C1.hypotheses
+    }
+    assert sy.sigma_q2 not in C1.bound.free_symbols
     assert [name for name, _ in C1.extras] == [
         f"{t} at full precision" for t in ("T1", "T2", "T3", "T4")
     ]

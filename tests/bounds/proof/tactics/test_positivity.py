@@ -30,3 +30,17 @@ def test_strict_needs_a_strictly_positive_term() -> None:
 def test_strict_one_sided_bound_gives_strict_claim() -> None:
     hyps = (("y>x", y > x),)
     assert positivity.check(Goal(x, "<", y, hyps)).status == "proved"
+
+
+def test_even_power_of_a_possibly_complex_atom_is_not_non_negative() -> None:
+    # log(z) is imaginary for z < 0, so log(z)**2 >= 0 does not follow from its form.
+    z = sp.Symbol("z", real=True)
+    assert positivity.check(Goal(sp.Integer(0), "<=", sp.log(z) ** 2)).status == "unknown"
+    assert positivity.check(Goal(sp.Integer(0), "<=", sp.exp(z) ** 2)).status == "proved"
+
+
+def test_positive_integer_symbols_are_at_least_one() -> None:
+    n = sp.Symbol("n", integer=True, positive=True)
+    assert positivity.check(Goal(sp.Integer(1), "<=", n)).status == "proved"
+    m = sp.Symbol("m", integer=True, nonnegative=True)
+    assert positivity.check(Goal(sp.Integer(1), "<=", m)).status == "unknown"
