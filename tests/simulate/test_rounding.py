@@ -71,22 +71,23 @@ def test_results_are_values_of_the_format_and_monotone(mode: str) -> None:
         assert np.all(np.diff(got) >= 0)
 
 
-# ml_dtypes rounds float64 input to float32 first, then to the target: double rounding.
-# Our answer comes from the exact value; the oracle is exact rational arithmetic.
+# One float64 ulp off a tie: rounding through float32 first lands on the tie and then
+# goes the wrong way (ml_dtypes before 0.7 did this). Our answer comes from the exact
+# value; the oracles are exact rational arithmetic and ml_dtypes >= 0.7.
 @pytest.mark.parametrize(
-    ("name", "value", "ours", "ml_dtypes_gives"),
+    ("name", "value", "ours", "through_float32"),
     [
         # One float64 ulp below the tie 0.75 between 0.5 and 1.0: nearest is 0.5.
         ("fp4_e2m1", 0.7499999999999999, 0.5, 1.0),
         # One float64 ulp above the tie 0.25 between 0 and 0.5: nearest is 0.5.
         ("fp4_e2m1", float(np.nextafter(0.25, 1.0)), 0.5, 0.0),
-        # The same defect in the normal range of fp8_e4m3: 1.0625 is the tie of 1 and 1.125.
+        # The same in the normal range of fp8_e4m3: 1.0625 is the tie of 1 and 1.125.
         ("fp8_e4m3", float(np.nextafter(1.0625, 2.0)), 1.125, 1.0),
         ("bf16", float(np.nextafter(1.0 + 2.0**-8, 2.0)), 1.0 + 2.0**-7, 1.0),
     ],
 )
-def test_no_double_rounding_where_ml_dtypes_has_it(
-    name: str, value: float, ours: float, ml_dtypes_gives: float
+def test_no_double_rounding_one_ulp_off_a_tie(
+    name: str, value: float, ours: float, through_float32: float
 ) -> None:
     fmt = formats.get(name)
     grid = every_value(name)
@@ -99,15 +100,19 @@ def test_no_double_rounding_where_ml_dtypes_has_it(
     assert quantize(np.float64(value), fmt) == ours
     reference = {"fp4_e2m1": ml_dtypes.float4_e2m1fn, "fp8_e4m3": ml_dtypes.float8_e4m3fn}
     reference["bf16"] = ml_dtypes.bfloat16
-    assert float(np.array([value]).astype(reference[name])[0]) == ml_dtypes_gives  # the defect
+    assert float(np.array([value]).astype(reference[name])[0]) == ours
+    # Teeth: the point does tell a double-rounding cast apart.
+    double_rounded = np.array([value]).astype(np.float32).astype(reference[name])
+    assert float(double_rounded[0]) == through_float32 != ours
 
 
-def test_ml_dtypes_e8m0_defect_on_float32_subnormals() -> None:
-    """ml_dtypes rounds float32 subnormals up to 2**-126 in E8M0; the nearest is 2**-127."""
+def test_e8m0_of_float32_subnormals_is_the_nearest_power_of_two() -> None:
+    """2**-127 is E8M0's smallest value; float32 subnormals round to it, not up to 2**-126
+    (ml_dtypes before 0.7 rounded them up)."""
     x = np.array([8.0e-39], dtype=np.float32)  # about 1.36 * 2**-127
     assert float(x[0]) < 1.5 * 2.0**-127  # nearer 2**-127 than 2**-126 (log-free: linear tie)
     assert quantize(x, "e8m0")[0] == np.float32(2.0**-127)
-    assert float(x.astype(ml_dtypes.float8_e8m0fnu).astype(np.float64)[0]) == 2.0**-126
+    assert float(x.astype(ml_dtypes.float8_e8m0fnu).astype(np.float64)[0]) == 2.0**-127
 
 
 @pytest.mark.parametrize("mode", ROUNDING_MODES)
