@@ -16,7 +16,11 @@ import numbers
 
 import numpy as np
 
-__all__ = ["integer", "level", "real", "seed"]
+__all__ = ["MAX_LOSS_SCALE", "integer", "level", "loss_scale", "real", "seed"]
+
+#: Largest static loss scale: it multiplies gradients that are float32 or wider in training,
+#: and beyond float32's maximum it overflows every one of them.
+MAX_LOSS_SCALE = float(np.finfo(np.float32).max)
 
 
 def integer(
@@ -72,3 +76,8 @@ def level(value: object) -> float:
 def seed(value: object) -> int:
     """A seed for :func:`numpy.random.default_rng`: an integer ``>= 0``."""
     return integer("seed", value, minimum=0)
+
+
+def loss_scale(value: object, name: str = "loss_scale") -> float:
+    """A static loss scale: a finite real number in ``(0, MAX_LOSS_SCALE]``."""
+    return real(name, value, low=0.0, high=MAX_LOSS_SCALE)

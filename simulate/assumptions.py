@@ -52,7 +52,6 @@ FloatArray = NDArray[np.float64]
 # float64 slack for quantities that are exactly zero in exact arithmetic (projections, means
 # of identical samples): relative to the magnitudes involved
 _RELATIVE_TOLERANCE = 1e-12
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -279,8 +278,7 @@ def check(
     # a variance (hence every interval) needs two values
     samples = validate.integer("samples", samples, minimum=2)
     repeats = validate.integer("repeats", repeats, minimum=2)
-    # gradients are float32 or wider in training: a larger scale overflows every one of them
-    loss_scale = validate.real("loss_scale", loss_scale, low=0.0, high=_FLOAT32_MAX)
+    loss_scale = validate.loss_scale(loss_scale)
     level = validate.level(level)
     seed = validate.seed(seed)
     quantizer = _as_quantizer(format, rounding, random_bits, tensor_scaling)
@@ -396,7 +394,11 @@ def _check_a2(
     z_bias = normal_quantile(1 - (1 - level) / (count * d + count))
     deviation = np.abs(mean - grads)
     biased = deviation > z_bias * se + _RELATIVE_TOLERANCE * scale
-    second, second_se = _mean_and_se(np.einsum("psd,psd->ps", g, g))
+    # ‖g‖² is finite (require_measurable) but its variance may not be: average in units of
+    # the largest, so that M = 1e308 gives an answer rather than inf - inf
+    squared = np.einsum("psd,psd->ps", g, g)
+    unit = max(float(np.max(squared)), 1e-300)
+    second, second_se = (unit * v for v in _mean_and_se(squared / unit))
     M_fit, M_G_fit = _fit_second_moment(second, second_se, grad_sq, level)
     if noise is None:
         M_claim, M_V_claim = 0.0, 0.0

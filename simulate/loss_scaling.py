@@ -40,12 +40,11 @@ __all__ = ["DynamicLossScaler", "StaticLossScaler"]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-
 
 def _positive_finite(value: float, name: str) -> float:
-    # the scale multiplies float32 gradients: beyond float32's maximum it overflows them all
-    return validate.real(name, value, low=0.0, high=_FLOAT32_MAX)
+    # scales and their factors multiply float32 gradients: beyond float32's maximum they
+    # overflow every one of them
+    return validate.real(name, value, low=0.0, high=validate.MAX_LOSS_SCALE)
 
 
 def _positive_int(value: int, name: str) -> int:

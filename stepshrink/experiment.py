@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from plumbing import validate
 from simulate.rounding import MAX_RANDOM_BITS, ROUNDING_MODES
 from stepshrink.errors import UsageError
 from stepshrink.options import (
@@ -52,7 +53,6 @@ PROBLEMS = ("quadratic", "least-squares", "logistic", "geman-mcclure")
 DEFAULT_L = 1.0
 DEFAULT_C = 0.1
 #: A larger loss scale overflows every float32 gradient.
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 #: ``--format`` values that are not a registry name.
 NO_QUANTIZER = "none"
@@ -322,9 +322,9 @@ def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> An
     roundings = args.rounding if isinstance(args.rounding, list) else [args.rounding]
     if args.random_bits is not None and "sr" not in roundings:
         raise UsageError("--random-bits applies only with --rounding sr (stochastic rounding)")
-    if args.loss_scale is not None and args.loss_scale > _FLOAT32_MAX:
+    if args.loss_scale is not None and args.loss_scale > validate.MAX_LOSS_SCALE:
         raise UsageError(
-            f"--loss-scale must be at most float32's maximum {_FLOAT32_MAX:.8g}, got "
+            f"--loss-scale must be at most float32's maximum {validate.MAX_LOSS_SCALE:.8g}, got "
             f"{shown(args.loss_scale)}: a larger scale overflows every gradient"
         )
     if fmt == SYNTHETIC:

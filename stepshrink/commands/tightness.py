@@ -4,7 +4,9 @@ Noise off, quantized SGD is gradient descent with steps ``mu_k q_k``; :mod:`boun
 asks PEPit for its worst case on the theorem's function class and divides the theorem's bound
 by it. One row per point of the grid, then per theorem and class the worst (smallest), median
 and largest ratio. Needs the optional extra ``pep`` (``pip install 'stepshrink[pep]'``).
-Ctrl-C prints the rows computed so far and exits 130.
+Ctrl-C prints the rows computed so far and exits 130; a point no solver answers accurately
+prints them, names the point and exits 1. Effective steps ``q mu L`` below ``MIN_STEP`` are
+refused before any work (no solver is accurate there).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ HELP = "Compare each bound (paper and refined) with PEPit's worst case of gradie
 
 #: Largest K for which --adversarial enumerates the 2^K shrinkage sequences.
 MAX_ADVERSARIAL_K = 12
+#: Smallest effective step q mu L: below it the worst case grows like 1/(q mu L K) and the
+#: semidefinite program is too ill-conditioned for CLARABEL or SCS to answer accurately.
+MIN_STEP = 1e-2
+#: Exit status when a solver fails at one point (the rows before it are printed).
+EXIT_STOPPED = 1
 #: Largest K at all: a semidefinite program over K + 2 points takes minutes beyond it.
 MAX_K = 100
 
@@ -142,6 +149,12 @@ def _check(args: argparse.Namespace) -> None:
             f"--K must be <= {MAX_K} (PEPit's program has (K + 2)^2 interpolation "
             f"constraints), got {max(args.K)}"
         )
+    if min(args.q) * min(args.mu_L) < MIN_STEP:
+        raise UsageError(
+            f"--q times --mu-L must be >= {MIN_STEP:g} (shorter effective steps q mu L make "
+            f"PEPit's program too ill-conditioned to solve), got {min(args.q):g} x "
+            f"{min(args.mu_L):g}"
+        )
     if args.adversarial and max(args.K) > MAX_ADVERSARIAL_K:
         raise UsageError(
             f"--adversarial enumerates 2^K sequences: --K must be <= {MAX_ADVERSARIAL_K}, "
@@ -195,6 +208,11 @@ def run(args: argparse.Namespace) -> int:
         print(render(rows, tightness.summary(rows)))
         print(f"interrupted after {len(rows)} of {len(points)} points", file=sys.stderr)
         raise
+    except RuntimeError as exc:  # no solver answered accurately: say so, keep what was solved
+        bar.close()
+        print(render(rows, tightness.summary(rows)))
+        print(f"stepshrink tightness: {exc} at {point}; {len(rows)} rows above", file=sys.stderr)
+        return EXIT_STOPPED
     groups = tightness.summary(rows)
     if target is not None and rows:
         save_figure(tightness.ratio_figure(rows), target)

@@ -240,3 +240,15 @@ def test_overflow_to_infinity_refutes_a3_and_a4_without_warnings() -> None:
     assert not report["A3"].holds
     assert not report["A4"].holds
     assert report["A3"].numbers["fraction_not_finite"] > 0
+
+
+def test_a_huge_noise_floor_is_fitted_without_overflow() -> None:
+    # ||g||^2 ~ 1e300 is finite but its sample variance is not: the fit works in units of the
+    # largest squared norm (an SVD of NaN, or inf - inf, before); warnings are errors here
+    problem = problems.quadratic([0.5, 1.0], seed=0)
+    report = assumptions.check(
+        problem, None, noise=noise.GaussianNoise(1e300, 0.0), n_points=3, samples=64, seed=1
+    )
+    fitted = report.estimates["M"]
+    assert np.isfinite([fitted.value, fitted.low, fitted.high]).all()
+    assert 0.5e300 < fitted.value < 2e300  # E||g||^2 = M + ||grad F||^2 = 1e300 (to 1e-299)
