@@ -240,9 +240,16 @@ def sweep_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+#: Each command's cases are split into this many tests (every PARTS-th case in each), so that
+#: pytest-xdist spreads a command's figures over the workers instead of queueing them on one.
+PARTS = 4
+
+
+@pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("command", sorted(BASES))
 def test_fuzz(
     command: str,
+    part: int,
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -252,11 +259,11 @@ def test_fuzz(
     failures = []
     sweep = request.getfixturevalue("sweep_directory") if command == "plot sweep" else None
     capsys.readouterr()
-    if command != "report":  # the fuzz compares against this: it must run cleanly
+    if command != "report" and part == 0:  # the fuzz compares against this: it must run cleanly
         tmp = tmp_path_factory.mktemp("base")
         monkeypatch.chdir(tmp)
         assert run_case(Case(command, tuple(BASES[command])), tmp, capsys, sweep) == (0, [])
-    for case in cases(command):
+    for case in list(cases(command))[part::PARTS]:
         tmp = tmp_path_factory.mktemp("fuzz")
         monkeypatch.chdir(tmp)
         status, problems = run_case(case, tmp, capsys, sweep)
@@ -264,7 +271,7 @@ def test_fuzz(
         counts["refused" if status == 2 else "accepted"] += status in (0, 2)
         failures += [f"{case}: {problem}" for problem in problems]
     with capsys.disabled():
-        print(f"\nfuzz {command}: {counts}, {len(failures)} violations")
+        print(f"\nfuzz {command} part {part + 1}/{PARTS}: {counts}, {len(failures)} violations")
     assert not failures, "\n".join(failures[:20])
 
 
@@ -284,8 +291,17 @@ def test_fuzz_finds_a_planted_violation(
     assert problems == ["raised ZeroDivisionError: division by zero"]
 
 
-def test_cases_cover_every_option() -> None:
+def test_cases_cover_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     parsers = command_parsers()
+    assert set(parsers) == set(BASES)  # every command and plot kind is fuzzed
+    options = sum(
+        not isinstance(a, argparse._HelpAction | argparse._SubParsersAction)
+        for parser in parsers.values()
+        for a in parser._actions
+    )
+    total = sum(len(list(cases(command))) for command in BASES)
+    with capsys.disabled():
+        print(f"\nfuzz: {total} cases, {len(BASES)} commands, {options} options and positionals")
     for command in BASES:
         flags = {a for case in cases(command) for a in case.argv if re.match(r"^--?[A-Za-z]", a)}
         for action in parsers[command]._actions:
