@@ -162,12 +162,24 @@ def grid_from_args(args: argparse.Namespace) -> Any:
     return Grid(**given)
 
 
+def _named_as_given(message: str, args: argparse.Namespace) -> str:
+    """``message`` (from :class:`~stepshrink.sweep.Grid`) with the parameter it names spelled as
+    the option the user gave (``loss_scale must ...`` -> ``--loss-scale must ...``)."""
+    for flag, name, _ in (*_AXIS_OPTIONS, *_SCALAR_OPTIONS):
+        if message.startswith(f"{name} ") and getattr(args, name) is not None:
+            return flag + message[len(name) :]
+    return message
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink sweep``; return the exit status."""
     from stepshrink.sweep import SchedulerUnreachable, SweepError, describe
     from stepshrink.sweep import run as run_sweep
 
-    grid = grid_from_args(args)
+    try:
+        grid = grid_from_args(args)
+    except ValueError as exc:
+        raise UsageError(_named_as_given(str(exc), args)) from None
     # checked by trying, nothing created: the sweep creates it once its scheduler answers
     directory = output_dir(args.output)
     try:
