@@ -301,7 +301,8 @@ class Grid:
                 dense=name in ("quadratic", "geman-mcclure"),
                 data_size=self.data_size if finite_sum else 0,
             )
-        memory.check_run(max(self.K), self.replicas, self.dim)
+        longest = self.K if isinstance(self.K, int) else max(self.K)  # a tuple once built
+        memory.check_run(longest, self.replicas, self.dim)
         memory.check_assumption_check(self.points, self.samples, self.repeats, self.dim)
 
     def _check_problems(self) -> None:
