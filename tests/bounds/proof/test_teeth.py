@@ -1,8 +1,8 @@
 """Teeth: plausible wrong steps of the paper's proofs, each refuted with an exact counterexample.
 
 Each wrong step is stated as the claim that it follows from the previous step under the stated
-hypotheses (docs/spec.md sections 2-3); its correct twin is proved, so the test shows the checker can
-tell them apart rather than refusing everything.
+hypotheses (docs/spec.md sections 2-3); its correct twin is proved, so the test shows the
+checker can tell them apart rather than refusing everything.
 """
 
 from __future__ import annotations
