@@ -282,12 +282,7 @@ class BlockFormat:
                 raise ValueError(
                     f"{field_name} must be a Format, got {getattr(self, field_name)!r}"
                 )
-        if (
-            isinstance(self.block_size, bool)
-            or not isinstance(self.block_size, int)
-            or self.block_size < 1
-        ):
-            raise ValueError(f"block_size must be a positive int, got {self.block_size!r}")
+        validate.integer("block_size", self.block_size)
         if self.power_of_two_scale and self.tensor_scale:
             raise ValueError("tensor_scale=True needs a non-power-of-two scale format (NVFP4)")
         if not self.power_of_two_scale and not (self.scale.has_zero and self.scale.signed):
