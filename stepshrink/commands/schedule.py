@@ -2,110 +2,138 @@
 
 Everything is computed by :mod:`bounds.derive` from the theorems (never typed in here):
 T1's optimal fixed stepsize for a budget ``K`` (C2, both regimes), the iterations ``K(eps)``
-to reach an accuracy and the slowdown against full precision, T4's admissible diminishing
-schedules with the ``beta`` that minimises ``nu``, and C3's compensated stepsize; next to them
-what the refined statements imply (:mod:`bounds.derive.refined`): the T1.sharp-optimal fixed
-stepsize, T4.sharp's ``beta``, and C3.known_q's nominal stepsize for a known constant ``q``.
+to reach an accuracy (an integer: the ceiling, at least 1) and the slowdown against full
+precision, T4's admissible diminishing schedules with the ``beta`` that minimises ``nu``, and
+C3's compensated stepsize; next to them what the refined statements imply
+(:mod:`bounds.derive.refined`): the T1.sharp-optimal fixed stepsize, T4.sharp's ``beta``, and
+C3.known_q's nominal stepsize for a known constant ``q``. A quantity that does not exist at
+the given numbers (a value beyond float64's range, a compensated stepsize past its cap) is
+``null`` in the JSON with a ``*_reason`` beside it, and ``none`` with the reason in the table.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
 import math
+import sys
 from typing import Any
 
+import numpy as np
+
+from plumbing import strict_json
 from stepshrink import defaults
-from stepshrink.errors import NotBuiltError, UsageError
-from stepshrink.options import add_constant_options
+from stepshrink.options import add_constant_options, add_json_option, check_pl_constant
 
 HELP = "Derive stepsizes: optimal fixed stepsize, admissible schedules, K(eps), slowdown."
 
 _NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "q", "c", "epsilon", "mu")
+_K_DEFAULT = 10_000
+_OVERFLOW = f"beyond float64's range (larger than {sys.float_info.max:.4g})"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink schedule``."""
     values: dict[str, float] = {n: defaults.CONSTANTS[n] for n in _NAMES}
-    values["K"] = 10_000
+    values["K"] = _K_DEFAULT
     del values["q"]  # the known shrinkage of C3.known_q defaults to q_min
+    # the other defaults are filled in by derive_schedules, so that messages can tell what
+    # was given
     add_constant_options(
         parser.add_argument_group("constants (defaults: the built-in problem)"),
         [*_NAMES, "K"],
-        values,
+        shown_defaults=values,
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(parser, "print one JSON object")
 
 
-def _derive(module: str, *names: str) -> Any:
-    """A ``bounds.derive`` module, or a one-line 'not built yet' naming what is missing."""
-    try:
-        loaded = importlib.import_module(f"bounds.derive.{module}")
-    except ImportError:
-        raise NotBuiltError(f"bounds.derive.{module} has not landed") from None
-    absent = [name for name in names if not hasattr(loaded, name)]
-    if absent:
-        raise NotBuiltError(f"bounds.derive.{module} does not define {', '.join(absent)}")
-    return loaded
+def _constants(args: argparse.Namespace) -> dict[str, Any]:
+    given = {name: getattr(args, name) for name in (*_NAMES, "K")}
+    constants = {
+        name: (defaults.CONSTANTS[name] if name != "K" else _K_DEFAULT) if v is None else v
+        for name, v in given.items()
+    }
+    if given["q"] is None:
+        constants["q"] = constants["q_min"]
+    check_pl_constant(
+        constants["c"],
+        constants["L"],
+        c_given=given["c"] is not None,
+        L_given=given["L"] is not None,
+    )
+    return constants
 
 
-def _float(value: Any) -> float | None:
+def _value(result: dict[str, Any], key: str, value: Any, reason: str = _OVERFLOW) -> None:
+    """``result[key] = float(value)``, or ``None`` with ``result[key + "_reason"]``."""
     number = float(value)
-    return number if math.isfinite(number) else None
+    if math.isfinite(number):
+        result[key] = number
+    else:
+        result[key] = None
+        result[f"{key}_reason"] = reason
+
+
+def _count(result: dict[str, Any], key: str, iterations: Any, reason: str) -> None:
+    """An iteration count as an int, or ``None`` with the reason it has none."""
+    number = float(iterations)
+    if math.isfinite(number):
+        result[key] = int(number)
+    else:
+        result[key] = None
+        result[f"{key}_reason"] = reason
 
 
 def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
-    """Every derived quantity for the constants in ``args``, JSON-ready.
+    """Every derived quantity for the constants in ``args``, strict-JSON-ready.
 
     Raises
     ------
-    NotBuiltError
-        A part of :mod:`bounds.derive` this needs has not landed.
+    UsageError
+        ``c > L`` (naming which of the two the user gave).
     ValueError
         Constants outside their domains (from :mod:`bounds.derive`).
     """
-    fixed = _derive(
-        "fixed_stepsize", "optimal_fixed_stepsize", "iterations_to_accuracy", "slowdown"
-    )
-    constants = {name: getattr(args, name) for name in (*_NAMES, "K")}
-    if constants["q"] is None:
-        constants["q"] = constants["q_min"]
+    from bounds import derive
+
+    constants = _constants(args)
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2")}
-    optimum = fixed.optimal_fixed_stepsize(**t1, K=constants["K"])
-    count = fixed.iterations_to_accuracy(**t1, epsilon=constants["epsilon"])
-    full = fixed.iterations_to_accuracy(
-        **{**t1, "q_min": 1.0, "sigma_q2": 0.0}, epsilon=constants["epsilon"]
-    )
-    result: dict[str, Any] = {
+    optimum = derive.optimal_fixed_stepsize(**t1, K=constants["K"])
+    fixed: dict[str, Any] = {"K": constants["K"], "regime": optimum.regime}
+    _value(fixed, "mu", optimum.mu)
+    no_noise = "S = M + sigma_q2 = 0: the bound decreases in mu up to the cap"
+    _value(fixed, "mu_unconstrained", optimum.mu_unconstrained, no_noise)
+    _value(fixed, "cap", optimum.cap)
+    _value(fixed, "bound", optimum.bound)
+
+    epsilon = constants["epsilon"]
+    count = derive.iterations_to_accuracy(**t1, epsilon=epsilon)
+    full = derive.iterations_to_accuracy(**{**t1, "q_min": 1.0, "sigma_q2": 0.0}, epsilon=epsilon)
+    iterations: dict[str, Any] = {
+        "epsilon": epsilon,
+        "regime": "capped" if bool(count.capped) else "noise-dominated",
+    }
+    # every epsilon > 0 is reachable (T1's floor L mu S/q_min vanishes as mu -> 0): a count
+    # that does not exist is one float64 cannot hold
+    too_many = f"K(eps) is {_OVERFLOW}"
+    _count(iterations, "K_eps", count.iterations, too_many)
+    _count(iterations, "K_eps_full_precision", full.iterations, too_many)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        ratio = np.asarray(count.K, dtype=np.float64) / np.asarray(full.K, dtype=np.float64)
+    _value(iterations, "slowdown", ratio, "one of the two iteration counts does not exist")
+    return {
         "constants": constants,
-        "fixed_stepsize": {
-            "K": constants["K"],
-            "mu": _float(optimum.mu),
-            "mu_unconstrained": _float(optimum.mu_unconstrained),
-            "cap": _float(optimum.cap),
-            "regime": optimum.regime,
-            "bound": _float(optimum.bound),
-        },
-        "iterations": {
-            "epsilon": constants["epsilon"],
-            "K_eps": _float(count.K),
-            "regime": "capped" if bool(count.capped) else "noise-dominated",
-            "K_eps_full_precision": _float(full.K),
-            "slowdown": _float(fixed.slowdown(**t1, epsilon=constants["epsilon"])),
-        },
+        "fixed_stepsize": fixed,
+        "iterations": iterations,
         "pl_schedule": _pl_schedule(constants),
         "compensation": _compensation(constants),
         "refined": _refined(constants),
     }
-    return result
 
 
 def _refined(constants: dict[str, Any]) -> dict[str, Any]:
     """What the refined statements (issue 12) imply next to the paper's numbers above."""
-    refined = _derive(
-        "refined", "sharp_fixed_stepsize", "sharp_pl_schedule", "known_q_compensation"
-    )
+    from bounds.derive import refined
+
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2", "K")}
     fixed = refined.sharp_fixed_stepsize(**t1)
     pl = refined.sharp_pl_schedule(
@@ -113,68 +141,70 @@ def _refined(constants: dict[str, Any]) -> dict[str, Any]:
     )
     names = ("mu", "q", "L", "M_G", "Delta", "M", "sigma_q2", "K")
     known = refined.known_q_compensation(**{n: constants[n] for n in names})
-    return {
-        "T1.sharp": {
-            "mu": _float(fixed.mu),
-            "regime": fixed.regime,
-            "bound": _float(fixed.bound),
-        },
-        "T4.sharp": {"beta": _float(pl.beta), "gamma": _float(pl.gamma), "nu": _float(pl.nu)},
-        "C3.known_q": {
-            "q": constants["q"],
-            "nominal_stepsize": _float(known.nominal),
-            "mu_must_not_exceed": _float(known.cap),
-            "bound": _float(known.bound),
-        },
-    }
+    sharp: dict[str, Any] = {"regime": fixed.regime}
+    _value(sharp, "mu", fixed.mu)
+    _value(sharp, "bound", fixed.bound)
+    pl_sharp: dict[str, Any] = {}
+    _value(pl_sharp, "beta", pl.beta)
+    _value(pl_sharp, "gamma", pl.gamma, f"gamma = beta L M_G - 1 is {_OVERFLOW}")
+    _value(pl_sharp, "nu", pl.nu)
+    known_q: dict[str, Any] = {"q": constants["q"]}
+    _value(known_q, "nominal_stepsize", known.nominal)
+    _value(known_q, "mu_must_not_exceed", known.cap)
+    _value(known_q, "bound", known.bound)
+    return {"T1.sharp": sharp, "T4.sharp": pl_sharp, "C3.known_q": known_q}
 
 
 def _pl_schedule(constants: dict[str, Any]) -> dict[str, Any]:
     """T4: the admissible region and the ``(beta, gamma)`` minimising ``nu``."""
+    from bounds import derive
     from bounds.theorems import get
 
-    pl = _derive("pl_schedule", "best_pl_schedule")
     names = ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")
-    if constants["c"] > constants["L"]:
-        raise UsageError("--c must be <= --L (A5: the PL constant is at most the smoothness)")
-    best = pl.best_pl_schedule(**{n: constants[n] for n in names})
-    beta, gamma = float(best.beta), float(best.gamma)
+    best = derive.best_pl_schedule(**{n: constants[n] for n in names})
+    result: dict[str, Any] = {}
+    _value(result, "beta", best.beta)
+    _value(result, "gamma", best.gamma, f"gamma = beta L M_G - 1 is {_OVERFLOW}")
+    _value(result, "nu", best.nu)
+    _value(result, "beta_must_exceed", best.slope_floor)
+    result["gamma_rule"] = "gamma >= beta L M_G - 1 and gamma > 0"
+    result["full_precision_beta_admissible"] = bool(best.full_precision_beta_admissible)
+    if result["beta"] is None or result["gamma"] is None:
+        result["bound_at_K"] = None
+        result["bound_at_K_reason"] = "beta or gamma does not exist at these numbers"
+        return result
     bound = get("T4").evaluate(
-        **{n: constants[n] for n in names}, beta=beta, gamma=gamma, k=constants["K"]
+        **{n: constants[n] for n in names},
+        beta=result["beta"],
+        gamma=result["gamma"],
+        k=constants["K"],
     )
-    return {
-        "beta": beta,
-        "gamma": gamma,
-        "nu": _float(best.nu),
-        "beta_must_exceed": _float(best.slope_floor),
-        "gamma_rule": "gamma >= beta L M_G - 1 and gamma > 0",
-        "full_precision_beta_admissible": bool(best.full_precision_beta_admissible),
-        "bound_at_K": _float(bound),
-    }
+    _value(result, "bound_at_K", bound)
+    return result
 
 
 def _compensation(constants: dict[str, Any]) -> dict[str, Any]:
     """C3: the nominal stepsize that restores the target ``mu``, and what it costs."""
-    from bounds import symbols
+    from bounds import derive, symbols
 
-    c3 = _derive("compensation", "compensated_stepsize", "symbolic")
-    given = {n: constants[n] for n in ("mu", "q_min", "L", "M_G")}
-    derived = c3.symbolic()
+    derived = derive.compensation.symbolic()
     values = {symbols.SYMBOLS[n]: v for n, v in constants.items() if n in symbols.SYMBOLS}
-    cap = _float(derived.cap.subs(values))
+    result: dict[str, Any] = {"mu": constants["mu"]}
     try:
-        nominal: float | None = _float(c3.compensated_stepsize(**given))
+        nominal = derive.compensated_stepsize(
+            **{n: constants[n] for n in ("mu", "q_min", "L", "M_G")}
+        )
+        _value(result, "nominal_stepsize", nominal)
         note = ""
     except ValueError as exc:
-        nominal, note = None, str(exc)
-    return {
-        "mu": constants["mu"],
-        "nominal_stepsize": nominal,
-        "mu_must_not_exceed": cap,
-        "floor_ratio": _float(derived.floor_ratio.subs(values)),
-        "transient_ratio": _float(derived.transient_ratio.subs(values)),
-        "note": note,
-    }
+        result["nominal_stepsize"] = None
+        note = str(exc)
+        result["nominal_stepsize_reason"] = note
+    _value(result, "mu_must_not_exceed", derived.cap.subs(values))
+    _value(result, "floor_ratio", derived.floor_ratio.subs(values))
+    _value(result, "transient_ratio", derived.transient_ratio.subs(values))
+    result["note"] = note
+    return result
 
 
 #: Rows of the table: (path into the result, label, meaning).
@@ -226,15 +256,26 @@ _ROWS = (
 
 
 def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
-    """``[label, value, meaning]`` rows of the table."""
+    """``[label, value, meaning]`` rows of the table (a missing value says why)."""
     rows = []
     for path, label, meaning in _ROWS:
-        if path[0] in result:
-            value = result
-            for key in path:
-                value = value[key]
-            text = f"{value:.6g}" if isinstance(value, float) else str(value).lower()
-            rows.append([label, "none" if value is None else text, meaning])
+        if path[0] not in result:
+            continue
+        parent = result
+        for key in path[:-1]:
+            parent = parent[key]
+        key = path[-1]
+        value = parent[key]
+        if value is None:
+            text = "none"
+            meaning = f"{meaning}; none: {parent.get(f'{key}_reason', 'n/a')}"
+        elif isinstance(value, bool):
+            text = str(value).lower()
+        elif isinstance(value, float):
+            text = f"{value:.6g}"
+        else:
+            text = str(value)
+        rows.append([label, text, meaning])
     return rows
 
 
@@ -242,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink schedule``; return the exit status."""
     result = derive_schedules(args)
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(strict_json.dumps(result))
         return 0
     rows = schedule_rows(result)
     note = result["compensation"]["note"]

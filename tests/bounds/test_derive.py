@@ -115,6 +115,15 @@ def test_beta_star_against_a_grid_and_t4_admissibility() -> None:
     assert not best.full_precision_beta_admissible  # 2/c = 4 < 1/(c q_min) = 8
 
 
+def test_full_precision_slope_is_compared_without_overflow() -> None:
+    # 2/c > 1/(c q_min) exactly when q_min > 1/2; at c = 1e-310 both sides are inf in float64
+    # and the naive comparison said False
+    point = {"L": 1.0, "M": 0.01, "M_G": 1.0, "sigma_q2": 0.01, "F1_gap": 1.0, "c": 1e-310}
+    assert derive.best_pl_schedule(**point, q_min=0.75).full_precision_beta_admissible
+    assert not derive.best_pl_schedule(**point, q_min=0.5).full_precision_beta_admissible
+    assert not (2.0 / 1e-310 > 1.0 / (1e-310 * 0.75))  # the naive form, shown wrong
+
+
 # ----------------------------------------------------------------------------- C3
 def test_compensation_derived_matches_c3() -> None:
     derived = compensation.symbolic()
@@ -213,7 +222,7 @@ def test_optimal_stepsize_beats_every_admissible_stepsize(
 
 
 def test_a_wrong_optimum_is_caught_by_the_grid() -> None:
-    # Planted: the SPEC's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
+    # Planted: docs/spec.md's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
     K = 1000
     S = NOISY["M"] + NOISY["sigma_q2"]
     wrong = np.sqrt(NOISY["Delta"] / (K * NOISY["L"] * S))
