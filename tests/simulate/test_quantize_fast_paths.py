@@ -69,6 +69,12 @@ INPUTS = {
         np.random.default_rng(17).standard_normal(300_000).astype(np.float32)
     ),
     "float64-random": lambda: random_float64(300_000, seed=12),
+    # Up to ~40 with nothing huge: the small formats' top binades and overflow, which the SR
+    # kernel rounds on the top binade's grid when the whole chunk fits its count.
+    "float32-near-overflow": lambda: (
+        8 * np.random.default_rng(23).standard_normal(300_000)
+    ).astype(np.float32),
+    "float64-near-overflow": lambda: 8 * np.random.default_rng(29).standard_normal(300_000),
     "float64-standard-normal": lambda: np.random.default_rng(19).standard_normal(300_000),
 }
 
@@ -91,8 +97,10 @@ def test_deterministic_kernels_match_exact_path(
         "float32-random",
         "float32-gradient-like",
         "float32-standard-normal",
+        "float32-near-overflow",
         "float64-random",
         "float64-standard-normal",
+        "float64-near-overflow",
     ],
 )
 @pytest.mark.parametrize("random_bits", [1, 8, 24, 27, 40])
