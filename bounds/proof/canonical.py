@@ -91,10 +91,18 @@ def is_zero(expr: sp.Expr, knowledge: Knowledge = NOTHING_KNOWN) -> bool:
 
 def atoms_as_symbols(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Symbol, sp.Expr]]:
     """``expr`` with its non-symbol atoms (sums, expectations, applied functions, indexed
-    terms) replaced by fresh symbols, and the map back. Rational-function arithmetic is then
-    polynomial arithmetic over symbols, which SymPy does much faster."""
+    terms, maxima and minima) replaced by fresh symbols, and the map back. Rational-function
+    arithmetic is then polynomial arithmetic over symbols, which SymPy does much faster."""
+    # Max and Min too: SymPy re-evaluates them (a search for redundant arguments) every time
+    # expand or together rebuilds one, which dominated the refutation of false bounds with a Max
     found = expr.atoms(
-        sp.Sum, sp.core.function.AppliedUndef, sp.Indexed, expectation.E, expectation.Ek
+        sp.Sum,
+        sp.core.function.AppliedUndef,
+        sp.Indexed,
+        expectation.E,
+        expectation.Ek,
+        sp.Max,
+        sp.Min,
     )
     outer = sorted(
         (a for a in found if not any(a != b and b.has(a) for b in found)), key=sp.default_sort_key

@@ -107,13 +107,25 @@ def numerator_denominator(expr: sp.Expr, reduced: bool = True) -> tuple[sp.Expr,
     ``reduced`` cancels common factors (a gcd computation, the slow part); without it the pair
     is still exact, only possibly not in lowest terms.
     """
-    from bounds.proof.canonical import cancel
+    from bounds.proof.canonical import atoms_as_symbols
 
+    # with atoms as symbols the arithmetic is polynomial arithmetic over symbols (same result)
+    plain, back = atoms_as_symbols(expr)
     if reduced:
-        num, den = sp.fraction(cancel(expr))
+        num, den = sp.fraction(sp.cancel(sp.together(plain)))
     else:
-        num, den = sp.together(expr).as_numer_denom()
-    return sp.expand(num), sp.expand(den)
+        num, den = sp.together(plain).as_numer_denom()
+    return sp.expand(num).xreplace(back), sp.expand(den).xreplace(back)
+
+
+def expanded_poly(expr: sp.Expr) -> sp.Poly:
+    """``Poly(expr)`` of an expression :func:`numerator_denominator` has already expanded.
+
+    Not expanding again matters: an expansion rebuilds every ``Max``/``Min`` in ``expr``, and
+    SymPy re-evaluates each one. The representation is exact either way; a part left
+    unexpanded only becomes a generator of unknown sign, which no tactic can use.
+    """
+    return sp.Poly(expr, expand=False)
 
 
 def is_positive_expr(expr: sp.Expr, sgn: Signs) -> bool:
@@ -131,7 +143,7 @@ def _positive_parts(num: sp.Expr, den: sp.Expr, sgn: Signs) -> bool:
             if not part.is_positive:
                 return False
             continue
-        if not polynomial_is_nonnegative(sp.Poly(part), sgn, strict=True):
+        if not polynomial_is_nonnegative(expanded_poly(part), sgn, strict=True):
             return False
     return True
 

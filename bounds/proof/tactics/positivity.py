@@ -86,7 +86,7 @@ def _signed(
     if num.is_number:
         ok = bool(num.is_positive) if strict else bool(num.is_nonnegative)
     else:
-        ok = region.polynomial_is_nonnegative(sp.Poly(num), sgn, strict)
+        ok = region.polynomial_is_nonnegative(region.expanded_poly(num), sgn, strict)
     if not ok:
         return False, f"numerator has a negative (or no positive) term: {num}", num, den
     return True, "", num, den
