@@ -444,7 +444,7 @@ def iterations_heatmap(
     count = iterations_to_accuracy(
         **values, q_min=qs[None, :], sigma_q2=sigmas[:, None], epsilon=float(epsilon)
     )
-    iterations = np.where(np.isfinite(count.K), count.K, np.nan)
+    iterations = np.where(np.isfinite(count.K_real), count.K_real, np.nan)
     if not np.isfinite(iterations).any():
         raise ValueError("epsilon must be reachable somewhere on the grid; it is nowhere")
     figure = _draw_iteration_heatmap(

@@ -170,16 +170,18 @@ class IterationCount:
     Attributes
     ----------
     K : ndarray
-        The real solution of ``bound(K) = epsilon`` (``inf`` where ``epsilon`` is at or below
-        the capped floor ``S/(M_G q_min)`` and the noise regime does not apply).
-    iterations : ndarray
-        ``ceil(K)``, the integer budget.
+        The integer budget: the least whole number of iterations ``>= 1`` whose optimal bound
+        is ``<= epsilon`` (``ceil`` of :attr:`K_real`, at least 1), as
+        :func:`optimal_fixed_stepsize` takes it; ``inf`` where ``epsilon`` is at or below the
+        capped floor ``S/(M_G q_min)`` and the noise regime does not apply.
+    K_real : ndarray
+        The real solution of ``bound(K) = epsilon`` (``inf`` likewise).
     capped : ndarray of bool
         Whether the answer lies in the capped regime.
     """
 
     K: FloatArray
-    iterations: FloatArray
+    K_real: FloatArray
     capped: NDArray[np.bool_]
 
 
@@ -204,7 +206,10 @@ def iterations_to_accuracy(**constants: Any) -> IterationCount:
     noise = np.asarray((k_noise >= k_switch) & np.isfinite(k_switch))
     k_capped = np.where(k_capped > 0, k_capped, np.inf)
     K = np.where(noise, k_noise, k_capped)
-    return IterationCount(K, np.ceil(K), np.asarray(~noise))
+    # ceil with a relative tolerance so that a rounding error in an exact integer solution
+    # (60000.000000000007) does not add an iteration; at least one iteration in any case
+    whole = np.maximum(np.ceil(K * (1 - 1e-12)), 1.0)
+    return IterationCount(whole, K, np.asarray(~noise))
 
 
 def slowdown(**constants: Any) -> FloatArray:
@@ -221,6 +226,6 @@ def slowdown(**constants: Any) -> FloatArray:
         The ratio of the real iteration counts (``S/(M q_min²)`` deep in the noise regime,
         ``1/q_min`` in the deterministic one).
     """
-    low = iterations_to_accuracy(**constants).K
-    full = iterations_to_accuracy(**{**constants, "q_min": 1.0, "sigma_q2": 0.0}).K
+    low = iterations_to_accuracy(**constants).K_real
+    full = iterations_to_accuracy(**{**constants, "q_min": 1.0, "sigma_q2": 0.0}).K_real
     return np.asarray(low / full)

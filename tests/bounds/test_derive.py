@@ -60,14 +60,28 @@ def test_iterations_to_accuracy_against_brute_force(epsilon: float) -> None:
     reached = np.nonzero(bounds <= epsilon * (1 + 1e-12))[0]
     count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
     assert reached.size
-    assert max(count.iterations, 1) == Ks[reached[0]]
+    assert count.K == Ks[reached[0]]
+    assert count.K_real <= count.K < count.K_real + 1
+
+
+def test_iteration_count_is_a_budget_optimal_fixed_stepsize_takes() -> None:
+    # the integer K(eps) goes straight back into C2 and reaches epsilon there, K - 1 does not
+    for epsilon in (0.05, 0.3, 3.0, 100.0):
+        count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
+        assert float(count.K).is_integer() and count.K >= 1
+        assert derive.optimal_fixed_stepsize(**NOISY, K=count.K).bound <= epsilon * (1 + 1e-12)
+        if count.K > 1:
+            assert derive.optimal_fixed_stepsize(**NOISY, K=count.K - 1).bound > epsilon
+    # a target the first iteration already meets: K = 1, not a fraction of an iteration
+    assert derive.iterations_to_accuracy(**NOISY, epsilon=1e6).K == 1
 
 
 def test_k_eps_hand_computed_and_slowdown() -> None:
     # Noise regime: 8 Delta L S/(q^2 eps^2) = 8*3*2*2/(0.16*0.01) = 60000
     count = derive.iterations_to_accuracy(**NOISY, epsilon=0.1)
     assert not count.capped
-    assert pytest.approx(60_000, rel=1e-12) == count.K
+    assert pytest.approx(60_000, rel=1e-12) == count.K_real
+    assert count.K == 60_000
     # Deep in the noise regime the slowdown is S/(M q^2) = 2/(0.5*0.16) = 25
     assert derive.slowdown(**NOISY, epsilon=1e-4) == pytest.approx(25.0, rel=1e-12)
     # Deterministic (S = 0): 1/q_min
@@ -75,7 +89,8 @@ def test_k_eps_hand_computed_and_slowdown() -> None:
     assert derive.slowdown(**det, epsilon=0.01) == pytest.approx(2.5, rel=1e-12)
     expected = 2 * 3 * 2 * 1.5 / (0.4 * 0.01)
     assert (
-        pytest.approx(expected, rel=1e-12) == derive.iterations_to_accuracy(**det, epsilon=0.01).K
+        pytest.approx(expected, rel=1e-12)
+        == derive.iterations_to_accuracy(**det, epsilon=0.01).K_real
     )
 
 
