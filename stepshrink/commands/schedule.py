@@ -6,6 +6,13 @@ to reach an accuracy and the slowdown against full precision, T4's admissible di
 schedules with the ``beta`` that minimises ``nu``, and C3's compensated stepsize; next to them
 what the refined statements imply (:mod:`bounds.derive.refined`): the T1.sharp-optimal fixed
 stepsize, T4.sharp's ``beta``, and C3.known_q's nominal stepsize for a known constant ``q``.
+
+With ``--from REPORT.json`` the constants come from a measured assumption report
+(:mod:`stepshrink.measured`; explicit options win): the paper's ``mu*`` and ``K(eps)`` are shown
+as what they are, worst-case bounds (the noise weighted by ``L``), next to the
+curvature-weighted prediction from T1.matrix's constants ``M_L``, ``sigma_qL`` when the report
+has them; estimates outside the theorems' domains are clipped with a note; the PL rows are
+left out when no PL constant ``c`` is known.
 """
 
 from __future__ import annotations
@@ -18,24 +25,64 @@ from typing import Any
 
 from stepshrink import defaults
 from stepshrink.errors import NotBuiltError, UsageError
-from stepshrink.options import add_constant_options
+from stepshrink.measured import add_from_options, resolve
+from stepshrink.options import CONSTANT_OPTIONS, add_constant_options
 
 HELP = "Derive stepsizes: optimal fixed stepsize, admissible schedules, K(eps), slowdown."
 
 _NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "q", "c", "epsilon", "mu")
+#: Curvature-weighted constants (T1.matrix): no built-in default, shown only when known.
+_CURVED = ("M_L", "sigma_qL")
+#: What the user chooses rather than measures: defaults apply with ``--from`` too.
+_CHOICES = ("epsilon", "mu", "K")
+_FLAGS = {attr: flag for flag, attr, *_ in CONSTANT_OPTIONS} | {"K": "--K"}
+
+
+def _builtin() -> dict[str, float]:
+    values: dict[str, float] = {n: defaults.CONSTANTS[n] for n in _NAMES if n != "q"}
+    values["K"] = 10_000  # the known shrinkage q of C3.known_q defaults to q_min
+    return values
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink schedule``."""
-    values: dict[str, float] = {n: defaults.CONSTANTS[n] for n in _NAMES}
-    values["K"] = 10_000
-    del values["q"]  # the known shrinkage of C3.known_q defaults to q_min
     add_constant_options(
-        parser.add_argument_group("constants (defaults: the built-in problem)"),
-        [*_NAMES, "K"],
-        values,
+        parser.add_argument_group(
+            "constants (defaults: the built-in problem; with --from only epsilon, mu and K "
+            "have defaults, L and Delta must be given unless the report has them)"
+        ),
+        [*_NAMES, *_CURVED, "K"],
+        _builtin(),
     )
+    # the defaults above are for --help; None marks an option that was not given
+    parser.set_defaults(**dict.fromkeys([*_NAMES, *_CURVED, "K"]))
+    add_from_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _constants(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """The constants to derive from, where each came from, and the clipping notes."""
+    builtin = _builtin()
+    measuring = bool(getattr(args, "from_reports", None))
+    fallback = {n: builtin[n] for n in _CHOICES} if measuring else builtin
+    resolved = resolve(args, [*_NAMES, *_CURVED, "K"], _FLAGS, fallback)
+    values: dict[str, Any] = dict(resolved.values)
+    sources, notes = dict(resolved.sources), list(resolved.notes)
+    if measuring:
+        missing = [
+            _FLAGS[n] for n in ("L", "Delta", "q_min", "M", "M_G", "sigma_q2") if n not in values
+        ]
+        if missing:
+            raise UsageError(
+                f"schedule --from: the report does not give {', '.join(missing)}; "
+                "pass them as options"
+            )
+        if "F1_gap" not in values:  # under PL, F_inf = F_star, so the two gaps agree
+            values["F1_gap"], sources["F1_gap"] = values["Delta"], "= Delta"
+    if "q" not in values:
+        values["q"], sources["q"] = values["q_min"], "= q_min"
+    values["K"] = int(values["K"])
+    return values, sources, notes
 
 
 def _derive(module: str, *names: str) -> Any:
@@ -65,39 +112,85 @@ def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
     ValueError
         Constants outside their domains (from :mod:`bounds.derive`).
     """
-    fixed = _derive(
-        "fixed_stepsize", "optimal_fixed_stepsize", "iterations_to_accuracy", "slowdown"
-    )
-    constants = {name: getattr(args, name) for name in (*_NAMES, "K")}
-    if constants["q"] is None:
-        constants["q"] = constants["q_min"]
+    constants, sources, notes = _constants(args)
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2")}
-    optimum = fixed.optimal_fixed_stepsize(**t1, K=constants["K"])
-    count = fixed.iterations_to_accuracy(**t1, epsilon=constants["epsilon"])
-    full = fixed.iterations_to_accuracy(
-        **{**t1, "q_min": 1.0, "sigma_q2": 0.0}, epsilon=constants["epsilon"]
-    )
     result: dict[str, Any] = {
         "constants": constants,
-        "fixed_stepsize": {
-            "K": constants["K"],
-            "mu": _float(optimum.mu),
-            "mu_unconstrained": _float(optimum.mu_unconstrained),
-            "cap": _float(optimum.cap),
-            "regime": optimum.regime,
-            "bound": _float(optimum.bound),
-        },
-        "iterations": {
-            "epsilon": constants["epsilon"],
-            "K_eps": _float(count.K),
-            "regime": "capped" if bool(count.capped) else "noise-dominated",
-            "K_eps_full_precision": _float(full.K),
-            "slowdown": _float(fixed.slowdown(**t1, epsilon=constants["epsilon"])),
-        },
-        "pl_schedule": _pl_schedule(constants),
-        "compensation": _compensation(constants),
-        "refined": _refined(constants),
+        "sources": sources,
+        "notes": notes,
+        "fixed_stepsize": _fixed_stepsize(t1, constants["K"]),
+        "iterations": _iterations(t1, constants["epsilon"]),
     }
+    if "M_L" in constants and "sigma_qL" in constants:
+        result["curvature_weighted"] = _curvature_weighted(constants)
+    if "c" in constants:
+        result["pl_schedule"] = _pl_schedule(constants)
+    else:
+        notes.append("PL rows (T4, T4.sharp) left out: no PL constant c is known (give --c)")
+    result["compensation"] = _compensation(constants)
+    result["refined"] = _refined(constants)
+    return result
+
+
+def _count(value: Any) -> int | None:
+    """An integer iteration count for JSON (``None`` where ``epsilon`` is never reached)."""
+    number = float(value)
+    return int(number) if math.isfinite(number) else None
+
+
+def _fixed_stepsize(t1: dict[str, Any], K: int) -> dict[str, Any]:
+    """C2: the T1-optimal fixed stepsize for the budget ``K`` and T1's bound there."""
+    fixed = _derive("fixed_stepsize", "optimal_fixed_stepsize")
+    optimum = fixed.optimal_fixed_stepsize(**t1, K=K)
+    return {
+        "K": K,
+        "mu": _float(optimum.mu),
+        "mu_unconstrained": _float(optimum.mu_unconstrained),
+        "cap": _float(optimum.cap),
+        "regime": optimum.regime,
+        "bound": _float(optimum.bound),
+    }
+
+
+def _iterations(t1: dict[str, Any], epsilon: float) -> dict[str, Any]:
+    """C2: ``K(eps)`` as whole iterations (and the real root), full precision, slowdown."""
+    fixed = _derive("fixed_stepsize", "iterations_to_accuracy", "slowdown")
+    count = fixed.iterations_to_accuracy(**t1, epsilon=epsilon)
+    full = fixed.iterations_to_accuracy(**{**t1, "q_min": 1.0, "sigma_q2": 0.0}, epsilon=epsilon)
+    return {
+        "epsilon": epsilon,
+        "K_eps": _count(count.K),
+        "K_eps_real": _float(count.K_real),
+        "regime": "capped" if bool(count.capped) else "noise-dominated",
+        "K_eps_full_precision": _count(full.K),
+        "slowdown": _float(fixed.slowdown(**t1, epsilon=epsilon)),
+    }
+
+
+def _curvature_weighted(constants: dict[str, Any]) -> dict[str, Any]:
+    """C2 with T1.matrix's constants: the noise as the curvature sees it.
+
+    T1.matrix's bound is T1.sharp's with ``L S`` replaced by ``M_L + sigma_qL``, and is below
+    T1's shape with that replacement (its descent factor is ``>= 1``); so C2 evaluated at
+    ``M = M_L/L``, ``sigma_q2 = sigma_qL/L`` is a bound under matrix smoothness, with measured
+    rather than worst-case weights.
+    """
+    from bounds.theorems import get
+
+    weighted = {
+        **{n: constants[n] for n in ("Delta", "L", "M_G", "q_min")},
+        "M": constants["M_L"] / constants["L"],
+        "sigma_q2": constants["sigma_qL"] / constants["L"],
+    }
+    result = {
+        "M_L": constants["M_L"],
+        "sigma_qL": constants["sigma_qL"],
+        **_iterations(weighted, constants["epsilon"]),
+    }
+    fixed = _fixed_stepsize(weighted, constants["K"])
+    names = ("Delta", "L", "M_G", "q_min", "M_L", "sigma_qL", "K")
+    matrix = get("T1.matrix").evaluate(**{n: constants[n] for n in names}, mu=fixed["mu"])
+    result.update(mu=fixed["mu"], regime_at_K=fixed["regime"], bound=_float(matrix))
     return result
 
 
@@ -108,25 +201,31 @@ def _refined(constants: dict[str, Any]) -> dict[str, Any]:
     )
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2", "K")}
     fixed = refined.sharp_fixed_stepsize(**t1)
-    pl = refined.sharp_pl_schedule(
-        **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
-    )
     names = ("mu", "q", "L", "M_G", "Delta", "M", "sigma_q2", "K")
     known = refined.known_q_compensation(**{n: constants[n] for n in names})
-    return {
+    result: dict[str, Any] = {
         "T1.sharp": {
             "mu": _float(fixed.mu),
             "regime": fixed.regime,
             "bound": _float(fixed.bound),
-        },
-        "T4.sharp": {"beta": _float(pl.beta), "gamma": _float(pl.gamma), "nu": _float(pl.nu)},
-        "C3.known_q": {
-            "q": constants["q"],
-            "nominal_stepsize": _float(known.nominal),
-            "mu_must_not_exceed": _float(known.cap),
-            "bound": _float(known.bound),
-        },
+        }
     }
+    if "c" in constants:
+        pl = refined.sharp_pl_schedule(
+            **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
+        )
+        result["T4.sharp"] = {
+            "beta": _float(pl.beta),
+            "gamma": _float(pl.gamma),
+            "nu": _float(pl.nu),
+        }
+    result["C3.known_q"] = {
+        "q": constants["q"],
+        "nominal_stepsize": _float(known.nominal),
+        "mu_must_not_exceed": _float(known.cap),
+        "bound": _float(known.bound),
+    }
+    return result
 
 
 def _pl_schedule(constants: dict[str, Any]) -> dict[str, Any]:
@@ -179,12 +278,37 @@ def _compensation(constants: dict[str, Any]) -> dict[str, Any]:
 
 #: Rows of the table: (path into the result, label, meaning).
 _ROWS = (
-    (("fixed_stepsize", "mu"), "mu for K", "T1-optimal fixed stepsize for the budget K (C2)"),
+    (
+        ("fixed_stepsize", "mu"),
+        "mu* for K",
+        "worst case: T1-optimal fixed stepsize for the budget K (C2, noise weighted by L)",
+    ),
     (("fixed_stepsize", "regime"), "regime", "noise-dominated, or capped at 1/(L M_G)"),
-    (("fixed_stepsize", "bound"), "T1 bound at mu", "bound on the average E||grad F||^2"),
-    (("iterations", "K_eps"), "K(eps)", "iterations to reach epsilon with the optimal mu"),
+    (("fixed_stepsize", "bound"), "T1 bound at mu", "worst-case bound on avg E||grad F||^2"),
+    (
+        ("iterations", "K_eps"),
+        "K(eps)",
+        "worst case: whole iterations for T1's bound to reach epsilon at the optimal mu",
+    ),
     (("iterations", "K_eps_full_precision"), "K(eps), fp", "the same at q_min = 1, sigma_q2 = 0"),
-    (("iterations", "slowdown"), "slowdown", "K(eps) over its full-precision value"),
+    (("iterations", "slowdown"), "slowdown", "worst case: K(eps) over its full-precision value"),
+    (
+        ("curvature_weighted", "mu"),
+        "mu, curvature",
+        "prediction: C2 with T1.matrix's M_L, sigma_qL (noise as the curvature sees it)",
+    ),
+    (("curvature_weighted", "bound"), "T1.matrix bound", "T1.matrix's bound at that mu"),
+    (("curvature_weighted", "K_eps"), "K(eps), curvature", "prediction: whole iterations"),
+    (
+        ("curvature_weighted", "K_eps_full_precision"),
+        "K(eps), fp, curv.",
+        "the same at q_min = 1, sigma_qL = 0",
+    ),
+    (
+        ("curvature_weighted", "slowdown"),
+        "slowdown, curvature",
+        "prediction: (M_L + sigma_qL)/(M_L q_min^2) deep in the noise regime",
+    ),
     (("pl_schedule", "beta"), "T4 beta", "beta minimising nu (T4), = 2/(c q_min)"),
     (("pl_schedule", "gamma"), "T4 gamma", "least gamma with beta/(gamma+1) <= 1/(L M_G)"),
     (("pl_schedule", "beta_must_exceed"), "T4 beta floor", "T4 needs beta > 1/(c q_min)"),
@@ -229,21 +353,50 @@ def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
     """``[label, value, meaning]`` rows of the table."""
     rows = []
     for path, label, meaning in _ROWS:
-        if path[0] in result:
-            value = result
-            for key in path:
-                value = value[key]
-            text = f"{value:.6g}" if isinstance(value, float) else str(value).lower()
-            rows.append([label, "none" if value is None else text, meaning])
+        value: Any = result
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                break
+            value = value[key]
+        else:
+            if value is None:
+                text = "none" if "K_eps" not in path[-1] else "never"
+            elif isinstance(value, float):
+                text = f"{value:.6g}"
+            else:
+                text = str(value).lower()
+            rows.append([label, text, meaning])
     return rows
+
+
+def _given(result: dict[str, Any]) -> list[str]:
+    """One line per source (a report, the options, derived): ``name = value, ...``."""
+    constants, sources = result["constants"], result["sources"]
+    grouped: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        if source == "default":
+            continue
+        if source.startswith("--"):
+            key, text = "given", f"{name} = {constants[name]:.6g}"
+        elif source.startswith("= "):
+            key, text = "taken as", f"{name} {source}"
+        else:
+            key, text = f"from {source}", f"{name} = {constants[name]:.6g}"
+        grouped.setdefault(key, []).append(text)
+    return [f"{key}: {', '.join(texts)}" for key, texts in grouped.items()]
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink schedule``; return the exit status."""
     result = derive_schedules(args)
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2, allow_nan=False))
         return 0
+    if args.from_reports:
+        for line in _given(result):
+            print(f"constants {line}")
+    for line in result["notes"]:
+        print(f"note: {line}")
     rows = schedule_rows(result)
     note = result["compensation"]["note"]
     if note:
