@@ -3,6 +3,12 @@
 A broken hypothesis is an input error, not a result: the numbers lie outside the theorem, so
 there is no bound to print. It is reported like any other invalid value (one line naming the
 hypothesis and the constants it involves, exit status 2).
+
+With ``--from REPORT.json`` the constants a measured assumption report gives (``q_min``,
+``sigma_q2``, ``M``, ``M_G``; ``L``, ``M_L``, ``sigma_qL`` from a smoothness file) fill the
+options not given, clipped to the theorems' domains with a note (:mod:`stepshrink.measured`).
+The paper's bounds weigh the noise by ``L`` (the worst case); when ``M_L`` and ``sigma_qL`` are
+known, the matrix-smoothness statement's bound is shown next to T1's or T3's.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ import json
 from typing import Any
 
 from stepshrink.errors import UsageError
+from stepshrink.measured import add_from_options, resolve
 from stepshrink.options import CONSTANT_OPTIONS, COUNTER_OPTIONS, add_constant_options
 
 HELP = "Evaluate a theorem's bound, show its LaTeX, and name any hypothesis the numbers break."
 
 _NAMES = [attr for _, attr, _, _ in CONSTANT_OPTIONS] + [attr for _, attr, _ in COUNTER_OPTIONS]
 _FLAGS = {attr: flag for flag, attr, *_ in (*CONSTANT_OPTIONS, *COUNTER_OPTIONS)}
+#: The matrix-smoothness statement whose bound uses the curvature-weighted constants instead.
+_CURVED = {"T1": "T1.matrix", "T1.sharp": "T1.matrix", "T3": "T3.matrix", "T3.sharp": "T3.matrix"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ),
     )
     add_constant_options(parser.add_argument_group("constants (as in bounds.symbols)"), _NAMES)
+    add_from_options(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--latex", action="store_true", help="also print the statement in LaTeX")
     output.add_argument("--json", action="store_true", help="print one JSON object instead")
@@ -65,7 +75,8 @@ def broken_hypotheses_message(statement: Any, broken: Any, given: dict[str, Any]
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink bound``; return the exit status."""
     statement = _statement(args.theorem)
-    given = {name: getattr(args, name) for name in _NAMES if getattr(args, name) is not None}
+    resolved = resolve(args, _NAMES, _FLAGS)
+    given = resolved.values
     needed = [name for name in statement.constants if name not in given]
     if statement.uses_sequence and {"beta", "gamma"} <= set(given):
         needed = [name for name in needed if name != "mu"]
@@ -91,16 +102,45 @@ def run(args: argparse.Namespace) -> int:
         "constants": given,
         "hypotheses": [h.name for h in statement.all_hypotheses],
         "latex": statement.latex(),
+        "sources": resolved.sources,
+        "notes": resolved.notes,
     }
+    curved = _curvature_weighted(statement.id, given)
+    if curved is not None:
+        result["curvature_weighted"] = curved
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2, allow_nan=False))
         return 0
     op = "=" if statement.relation == "==" else "<="
     print(f"{statement.id} ({statement.title})")
-    print(f"  {statement.quantity_text} {op} {value:.6g}")
+    kind = " (worst case: noise weighted by L)" if statement.id in _CURVED else ""
+    print(f"  {statement.quantity_text} {op} {value:.6g}{kind}")
+    if curved is not None:
+        print(
+            f"  curvature-weighted ({curved['theorem']}, M_L and sigma_qL): {curved['bound']:.6g}"
+        )
     if floor is not None:
         print(f"  floor as {statement.horizon} -> infinity: {floor:.6g}")
     print(f"  hypotheses hold: {', '.join(result['hypotheses']) or 'none'}")
     if args.latex:
         print(f"  LaTeX: {result['latex']}")
+    measured = sorted({s for s in resolved.sources.values() if not s.startswith("-")})
+    if measured:
+        print(f"  measured constants from {', '.join(measured)}")
+    for note in resolved.notes:
+        print(f"  note: {note}")
     return 0
+
+
+def _curvature_weighted(theorem: str, given: dict[str, Any]) -> dict[str, Any] | None:
+    """The matrix statement's bound next to ``theorem``'s, when its constants are known."""
+    from bounds import theorems
+
+    if theorem not in _CURVED or not {"M_L", "sigma_qL"} <= set(given):
+        return None
+    statement = theorems.get(_CURVED[theorem])
+    try:
+        bound = float(statement.evaluate(**given))
+    except ValueError as exc:  # e.g. a hypothesis only the matrix statement has
+        return {"theorem": statement.id, "bound": None, "note": str(exc)}
+    return {"theorem": statement.id, "bound": bound, "note": ""}
