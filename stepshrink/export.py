@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from bounds import schedules
 
 __all__ = ["derived_schedules", "optax_schedule"]
@@ -52,6 +54,9 @@ def optax_schedule(schedule: schedules.Schedule | float) -> Callable[[Any], Any]
     function = resolved.function
 
     def lr(count: Any) -> Any:
+        if isinstance(count, list | tuple):
+            count = np.asarray(count)
+        # only arithmetic on count: a jax tracer stays a tracer for the traceable families
         return function(count + 1)
 
     return lr

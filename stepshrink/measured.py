@@ -88,7 +88,7 @@ def clip(name: str, value: float) -> tuple[float, str | None]:
 
     Raises
     ------
-    UsageError
+    ValueError
         The estimate cannot be moved into the domain (``q_min <= 0``, ``L <= 0``): no
         theorem applies.
     """
@@ -96,7 +96,7 @@ def clip(name: str, value: float) -> tuple[float, str | None]:
     if name == "q_min" and value > 1:
         return 1.0, f"q_min estimate {value:.6g} > 1 clipped to q_min = 1 (A3 needs q_k in (0, 1])"
     if strict and value <= least:
-        raise UsageError(f"{name} estimate {value:.6g} is outside {words}: no theorem applies")
+        raise ValueError(f"{name} estimate {value:.6g} is outside {words}: no theorem applies")
     if value < least:
         return least, f"{name} estimate {value:.6g} < {least:g} clipped to {name} = {least:g}"
     return value, None
@@ -229,7 +229,10 @@ def read(
                 measured.notes[name] = f"{source} gives no finite {name} ({key}); not used"
                 measured.values.pop(name, None)
                 continue
-            clipped, note = clip(name, value)
+            try:
+                clipped, note = clip(name, value)
+            except ValueError as exc:
+                raise _fail(path, str(exc)) from None
             measured.values[name] = clipped
             measured.sources[name] = source
             low = numbers["low"]

@@ -60,7 +60,7 @@ def test_iterations_to_accuracy_against_brute_force(epsilon: float) -> None:
     reached = np.nonzero(bounds <= epsilon * (1 + 1e-12))[0]
     count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
     assert reached.size
-    assert count.K == Ks[reached[0]]
+    assert Ks[reached[0]] == count.K
     assert count.K_real <= count.K < count.K_real + 1
 
 
@@ -68,7 +68,8 @@ def test_iteration_count_is_a_budget_optimal_fixed_stepsize_takes() -> None:
     # the integer K(eps) goes straight back into C2 and reaches epsilon there, K - 1 does not
     for epsilon in (0.05, 0.3, 3.0, 100.0):
         count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
-        assert float(count.K).is_integer() and count.K >= 1
+        assert float(count.K).is_integer()
+        assert count.K >= 1
         assert derive.optimal_fixed_stepsize(**NOISY, K=count.K).bound <= epsilon * (1 + 1e-12)
         if count.K > 1:
             assert derive.optimal_fixed_stepsize(**NOISY, K=count.K - 1).bound > epsilon
