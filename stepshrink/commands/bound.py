@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
     statement = _statement(args.theorem)
     resolved = resolve(args, _NAMES, _FLAGS)
     given = resolved.values
+    for typed, measured in (("M_V", "M_G"), ("sigma2", "M")):  # another way to give the same
+        if typed in given and not resolved.sources.get(measured, "--").startswith("--"):
+            del given[measured], resolved.sources[measured]
     needed = [name for name in statement.constants if name not in given]
     if statement.uses_sequence and {"beta", "gamma"} <= set(given):
         needed = [name for name in needed if name != "mu"]

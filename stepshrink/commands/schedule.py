@@ -77,7 +77,9 @@ def _constants(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str]
                 f"schedule --from: the report does not give {', '.join(missing)}; "
                 "pass them as options"
             )
-        if "F1_gap" not in values and "c" in values:  # under PL, F_inf = F_star, so the two gaps agree
+        if (
+            "F1_gap" not in values and "c" in values
+        ):  # under PL, F_inf = F_star, so the two gaps agree
             values["F1_gap"], sources["F1_gap"] = values["Delta"], "= Delta"
     if "q" not in values:
         values["q"], sources["q"] = values["q_min"], "= q_min"

@@ -302,3 +302,13 @@ def test_bound_from_a_report(
     curved = json.loads(capsys.readouterr().out)["curvature_weighted"]
     assert curved["theorem"] == "T1.matrix"
     assert curved["bound"] < result["bound"]
+
+
+def test_bound_an_explicit_m_v_replaces_the_measured_m_g(
+    report: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["bound", "T1", "--from", str(report), *GIVEN, "--mu", "0.1", "--K", "10"]
+    assert main([*argv, "--M-V", "0.5", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["constants"]["M_V"] == 0.5
+    assert "M_G" not in result["sources"]
