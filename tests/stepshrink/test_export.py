@@ -8,6 +8,7 @@ Needs the ``torch`` extra (installed by the README's test command).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,3 +72,48 @@ def test_schedule_json_exports_every_recommended_schedule(
     assert float(found["T4"](1)) == pytest.approx(1 / (1.0 * 1.0), rel=1e-12)
     with pytest.raises(ValueError, match="stepshrink schedule --json"):
         derived_schedules({"bound": 1.0})
+
+
+def test_a_smoothness_file_feeds_the_curvature_weighted_prediction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulate.measure import ConfidenceInterval
+    from stepshrink.torch import Smoothness
+
+    def interval(value: float) -> ConfidenceInterval:
+        return ConfidenceInterval(value, 0.9 * value, 1.1 * value, 0.999, "test")
+
+    measured = Smoothness(
+        L=4.0,
+        L_relative_change=1e-4,
+        trace_per_dim=interval(0.1),
+        M=interval(0.2),
+        M_L=interval(0.05),
+        sigma_q2=interval(3.0),
+        sigma_qL=interval(0.02),
+        grad_sq=1.0,
+        grad_curved=0.5,
+        dim=100,
+    )
+    path = tmp_path / "smoothness.json"
+    path.write_text(json.dumps(measured.to_dict(), allow_nan=False))
+    argv = [
+        "--from",
+        str(path),
+        "--Delta",
+        "1",
+        "--q-min",
+        "0.5",
+        "--M-G",
+        "1",
+        "--epsilon",
+        "1e-5",
+    ]
+    assert main(["schedule", *argv, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["constants"]["L"] == 4.0
+    assert result["sources"]["M_L"] == "smoothness.json"
+    weighted = result["curvature_weighted"]
+    # deep in the noise regime: (M_L + sigma_qL)/(M_L q^2) against S/(M q^2)
+    assert weighted["slowdown"] == pytest.approx((0.05 + 0.02) / (0.05 * 0.25), rel=1e-3)
+    assert result["iterations"]["slowdown"] == pytest.approx(3.2 / (0.2 * 0.25), rel=1e-3)
