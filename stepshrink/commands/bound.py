@@ -119,17 +119,16 @@ def run(args: argparse.Namespace) -> int:
     kind = " (worst case: noise weighted by L)" if statement.id in _CURVED else ""
     print(f"  {statement.quantity_text} {op} {value:.6g}{kind}")
     if curved is not None:
-        print(
-            f"  curvature-weighted ({curved['theorem']}, M_L and sigma_qL): {curved['bound']:.6g}"
-        )
+        shown = curved["note"] if curved["bound"] is None else f"{curved['bound']:.6g}"
+        print(f"  curvature-weighted ({curved['theorem']}, M_L and sigma_qL): {shown}")
     if floor is not None:
         print(f"  floor as {statement.horizon} -> infinity: {floor:.6g}")
     print(f"  hypotheses hold: {', '.join(result['hypotheses']) or 'none'}")
     if args.latex:
         print(f"  LaTeX: {result['latex']}")
-    measured = sorted({s for s in resolved.sources.values() if not s.startswith("-")})
-    if measured:
-        print(f"  measured constants from {', '.join(measured)}")
+    reports = sorted({s for s in resolved.sources.values() if not s.startswith("-")})
+    if reports:
+        print(f"  measured constants from {', '.join(reports)}")
     for note in resolved.notes:
         print(f"  note: {note}")
     return 0
