@@ -1,5 +1,5 @@
-"""The model's assumptions A1-A5 (SPEC section 2) as objects: the relations they impose on the
-constants, and what they mean.
+"""The model's assumptions A1-A5 (docs/spec.md section 2) as objects: the relations they impose
+on the constants, and what they mean.
 
 Each assumption is a frozen :class:`Assumption` holding named :class:`Hypothesis` relations in
 the symbols of :mod:`bounds.symbols`; the theorem statements (:mod:`bounds.theorems`) carry the
@@ -107,7 +107,7 @@ class Assumption:
     meaning : str
         One sentence: what the assumption says about the problem or the quantizer.
     model : str
-        The assumption as written in SPEC section 2 (including its stochastic part).
+        The assumption as written in docs/spec.md section 2 (including its stochastic part).
     relations : tuple of Hypothesis
         The relations it imposes on the constants.
     """

@@ -7,7 +7,8 @@ vectorized) and draws it; the drawing itself lives in ``_draw_*`` functions that
 arrays, so what is plotted is exactly what the theory returned.
 
 Figures are :class:`matplotlib.figure.Figure` objects built without ``pyplot``: nothing global
-to close, no backend to select, and saving picks PNG, SVG or PDF from the file extension.
+to close, no backend to select; :func:`plumbing.figures.save_figure` writes them (PNG, SVG or
+PDF by the file extension, atomically).
 """
 
 from __future__ import annotations
@@ -24,49 +25,19 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from bounds import symbols as sy
+from bounds.numeric import evaluate
 from bounds.statement import Statement
+from plumbing import validate
+from plumbing.figures import PLOTTABLE_MAX, log_limits, plottable, save_figure
 
 __all__ = [
-    "FIGURE_SUFFIXES",
     "bound_vs_iterations",
     "floor_value",
     "floor_vs_stepsize",
     "iterations_heatmap",
-    "save_figure",
 ]
 
 FloatArray = NDArray[np.float64]
-
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
-
-
-def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
-    """Save ``figure`` to ``path`` in the format its extension names.
-
-    Parameters
-    ----------
-    figure : Figure
-        The figure to write.
-    path : str or Path
-        Ends in ``.png``, ``.svg`` or ``.pdf`` (case-insensitive); its directory must exist.
-    dpi : int
-        Resolution of raster output, dots per inch.
-
-    Returns
-    -------
-    Path
-        The path written.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in FIGURE_SUFFIXES:
-        raise ValueError(
-            f"path must end in one of {', '.join(FIGURE_SUFFIXES)}, got {str(target)!r}"
-        )
-    # no creation date in vector output: the same figure gives the same bytes
-    metadata = {"Date": None} if suffix in (".svg", ".pdf") else None
-    figure.savefig(target, format=suffix[1:], dpi=dpi, metadata=metadata)
-    return target
 
 
 def _colors(count: int) -> list[tuple[float, float, float, float]]:
@@ -87,9 +58,19 @@ def _draw_bound_vs_iterations(
     """Curves ``label -> (values over k, floor or None)`` on log-log axes, floors dashed."""
     figure = Figure(figsize=(8.0, 4.5), layout="constrained")
     axes = figure.add_subplot()
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    floors = [f for _, f in curves.values() if f is not None]
+    bottom, top = log_limits(*(values for values, _ in curves.values()), floors)
+    axes.set_ylim(bottom, top)
+    axes.set_xlim(float(k[0]), float(k[-1]))
+    floors_drawn = False
     for color, (label, (values, floor)) in zip(_colors(len(curves)), curves.items(), strict=True):
-        axes.plot(k, values, color=color, linewidth=1.8, label=label)
-        if floor is not None and np.isfinite(floor) and floor > 0:
+        axes.plot(k, plottable(values), color=color, linewidth=1.8, label=label)
+        # a floor off the axes gets no line and no label (a label far outside would squeeze
+        # the axes to nothing)
+        if floor is not None and bottom <= floor <= top:
+            floors_drawn = True
             axes.axhline(floor, color=color, linestyle="--", linewidth=1.0)
             # label the floor at the right edge, where the curve approaches it
             axes.annotate(
@@ -103,13 +84,10 @@ def _draw_bound_vs_iterations(
                 fontsize="x-small",
                 color=color,
             )
-    axes.set_xscale("log")
-    axes.set_yscale("log")
     axes.set_xlabel(f"iterations ${horizon}$")
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.grid(True, which="major", alpha=0.3)
-    floors_drawn = any(f is not None and np.isfinite(f) and f > 0 for _, f in curves.values())
     figure.legend(
         loc="outside right upper",
         fontsize="small",
@@ -131,7 +109,7 @@ def _draw_floor_vs_stepsize(
     figure = Figure(figsize=(7.0, 4.5), layout="constrained")
     axes = figure.add_subplot()
     for color, (label, values) in zip(_colors(len(floors)), floors.items(), strict=True):
-        axes.plot(mu, values, color=color, linewidth=1.8, label=label)
+        axes.plot(mu, plottable(values), color=color, linewidth=1.8, label=label)
     if mu_max is not None:
         axes.axvspan(
             mu_max,
@@ -143,6 +121,7 @@ def _draw_floor_vs_stepsize(
         axes.axvline(mu_max, color="tab:red", linewidth=1.0)
     axes.set_xscale("log")
     axes.set_yscale("log")
+    axes.set_ylim(*log_limits(*floors.values()))
     axes.set_xlim(float(mu[0]), float(mu[-1]) * 1.05)
     axes.set_xlabel(r"nominal stepsize $\mu$")
     axes.set_ylabel(ylabel)
@@ -162,20 +141,29 @@ def _draw_iteration_heatmap(
     """``iterations[i, j]`` at ``(q_min[j], sigma_q2[i])`` as a log-colour map with contours."""
     figure = Figure(figsize=(7.0, 5.0), layout="constrained")
     axes = figure.add_subplot()
+    # the scale first: contour labels are placed in the axes' coordinates at clabel time, and
+    # switching to a log axis afterwards moves the lines away from their labels
+    if np.all(sigma_q2 > 0):
+        axes.set_yscale("log")
     finite = iterations[np.isfinite(iterations) & (iterations > 0)]
-    norm = LogNorm(vmin=float(finite.min()), vmax=float(finite.max()))
+    low, high = float(finite.min()), float(finite.max())
+    # iteration counts are integers >= 1; a map where every cell needs the same count still
+    # gets a colour bar around that count
+    norm = LogNorm(vmin=low, vmax=high) if high > low else LogNorm(vmin=low, vmax=10 * low)
     mesh = axes.pcolormesh(q_min, sigma_q2, iterations, norm=norm, cmap="magma_r", shading="auto")
     colorbar = figure.colorbar(mesh, ax=axes)
-    colorbar.set_label(r"iterations $K(\varepsilon)$ to reach $\varepsilon$")
-    decades = np.arange(np.ceil(np.log10(finite.min())), np.floor(np.log10(finite.max())) + 1)
+    colorbar.set_label(r"iterations $K(\varepsilon)$ to reach $\varepsilon$ (integer, $\geq 1$)")
+    decades = np.arange(np.ceil(np.log10(low)), np.floor(np.log10(high)) + 1)
+    # a contour needs values on both sides of its level
+    decades = decades[(10.0**decades > low) & (10.0**decades < high)]
     if decades.size:
         levels = 10.0**decades
         contours = axes.contour(
             q_min, sigma_q2, iterations, levels=levels, colors="white", linewidths=0.8
         )
-        axes.clabel(contours, fmt=lambda v: f"$10^{{{np.log10(v):.0f}}}$", fontsize="x-small")
-    if np.all(sigma_q2 > 0):
-        axes.set_yscale("log")
+        axes.clabel(
+            contours, inline=True, fmt=lambda v: f"$10^{{{np.log10(v):.0f}}}$", fontsize="x-small"
+        )
     axes.set_xlabel(r"shrinkage lower bound $q_{\min}$")
     axes.set_ylabel(r"quantization-noise second moment $\sigma_q^2$ (squared gradient units)")
     axes.set_title(title)
@@ -278,11 +266,10 @@ def bound_vs_iterations(
     """
     horizon = _horizon(statement)
     qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
-    if isinstance(horizon_max, bool) or not isinstance(horizon_max, int) or horizon_max < 2:
-        raise ValueError(f"horizon_max must be an integer >= 2, got {horizon_max!r}")
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
-        raise ValueError(f"points must be an integer >= 2, got {points!r}")
-    steps = np.unique(np.round(np.geomspace(1, horizon_max, points))).astype(np.int64)
+    horizon_max = validate.integer("horizon_max", horizon_max, minimum=2)
+    points = validate.integer("points", points, minimum=2)
+    # float64 integers: a horizon beyond int64 (1e20) is still a number the bound can take
+    steps = np.unique(np.round(np.geomspace(1.0, float(horizon_max), points)))
     shrinkage = shrinkage_name(statement)
     base = {n: v for n, v in constants.items() if n not in ("q_min", "q", horizon)}
     curves: dict[str, tuple[FloatArray, float | None]] = {}
@@ -291,9 +278,10 @@ def bound_vs_iterations(
         arguments: dict[str, Any] = {**given, horizon: steps}
         values = np.asarray(statement.evaluate(**arguments), dtype=np.float64)
         curves[_shrinkage_label(shrinkage, q)] = (values, floor_value(statement, given))
+    _require_plottable((values for values, _ in curves.values()), f"{statement.id}'s bound")
     return _finish(
         _draw_bound_vs_iterations(
-            steps.astype(np.float64),
+            steps,
             curves,
             horizon=horizon,
             ylabel=f"bound on {_quantity_label(statement)}",
@@ -305,6 +293,15 @@ def bound_vs_iterations(
 
 def _shrinkage_label(shrinkage: str, value: float) -> str:
     return rf"$q = {value:g}$" if shrinkage == "q" else rf"$q_{{\min}} = {value:g}$"
+
+
+def _require_plottable(curves: Any, what: str) -> None:
+    """Refuse a figure that would be empty: no value of any curve fits on a log axis."""
+    if not any(np.any((c > 0) & (c <= PLOTTABLE_MAX)) for c in curves):
+        raise ValueError(
+            f"{what} is not in (0, {PLOTTABLE_MAX:g}] anywhere on the plot at these constants: "
+            "nothing to draw on a log axis"
+        )
 
 
 def _stepsize_cap(statement: Statement, constants: Mapping[str, float]) -> float | None:
@@ -358,7 +355,7 @@ def floor_vs_stepsize(
     base = {n: v for n, v in constants.items() if n not in ("mu", "q_min", "q")}
     cap = _stepsize_cap(statement, base)
     if mus is None:
-        top = 2.0 * cap if cap is not None else 1.0
+        top = min(2.0 * cap, PLOTTABLE_MAX) if cap is not None else 1.0
         mu = np.geomspace(top * 1e-4, top, 200)
     else:
         mu = _grid(mus, "mus", low=0.0)
@@ -368,16 +365,15 @@ def floor_vs_stepsize(
         if floor is None:
             raise ValueError(f"statement must have a floor; {statement.id} has none")
         given = sy.complete({**base, shrinkage: float(q)})
-        expr = floor.subs({sy.SYMBOLS[n]: v for n, v in given.items() if n in sy.SYMBOLS})
-        if expr.free_symbols - {sy.mu}:
-            missing = sorted(s.name for s in expr.free_symbols - {sy.mu})
+        values = {sy.SYMBOLS[n]: v for n, v in given.items() if n in sy.SYMBOLS}
+        missing = sorted(s.name for s in floor.free_symbols - set(values) - {sy.mu})
+        if missing:
             raise ValueError(f"constants must give {', '.join(missing)} for {statement.id}")
         # past the cap a refined floor has a pole (2 - L mu M_G q_min = 0): shaded, not a bound
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = sp.lambdify(sy.mu, expr, modules="numpy")(mu)
-        floors[_shrinkage_label(shrinkage, q)] = np.broadcast_to(
-            np.asarray(values, dtype=np.float64), mu.shape
-        )
+            floor_values = evaluate(floor, {**values, sy.mu: mu})
+        floors[_shrinkage_label(shrinkage, q)] = np.broadcast_to(floor_values, mu.shape)
+    _require_plottable(floors.values(), f"{statement.id}'s floor")
     return _finish(
         _draw_floor_vs_stepsize(
             mu,
@@ -406,11 +402,12 @@ def iterations_heatmap(
 ) -> Figure:
     """Iterations ``K(eps)`` for T1's optimal stepsize to reach ``eps``, over ``(q_min, sigma_q2)``.
 
-    The counts are :func:`bounds.derive.iterations_to_accuracy` (C2 in both regimes): in the
-    noise-dominated regime ``K(eps) = 8 Delta L S/(q_min² eps²)`` with ``S = M + sigma_q2``;
-    where the optimal stepsize is capped at ``1/(L M_G)`` the capped bound is inverted instead.
-    The boundary between the regimes is drawn dashed; cells where ``eps`` cannot be reached
-    are left grey.
+    The counts are :func:`bounds.derive.iterations_to_accuracy` (C2 in both regimes), as
+    integers (the ceiling, at least 1): in the noise-dominated regime
+    ``K(eps) = 8 Delta L S/(q_min² eps²)`` with ``S = M + sigma_q2``; where the optimal stepsize
+    is capped at ``1/(L M_G)`` the capped bound is inverted instead. The boundary between the
+    regimes is drawn dashed; cells where ``eps`` cannot be reached, or whose count is beyond
+    :data:`PLOTTABLE_MAX`, are left grey.
 
     Parameters
     ----------
@@ -419,7 +416,8 @@ def iterations_heatmap(
     q_mins : array_like, shape (m,)
         Shrinkage lower bounds, in ``(0, 1]``.
     sigma_q2s : array_like, shape (n,)
-        Quantization-noise second moments (squared gradient units), ``> 0``.
+        Quantization-noise second moments (squared gradient units), in
+        ``(0, PLOTTABLE_MAX]``.
     epsilon : float
         Target for the average ``E‖∇F‖²`` (squared gradient units), ``> 0``.
     path : str or Path, optional
@@ -433,7 +431,7 @@ def iterations_heatmap(
     from bounds.derive import iterations_to_accuracy
 
     qs = _grid(q_mins, "q_mins", low=0.0, high=1.0)
-    sigmas = _grid(sigma_q2s, "sigma_q2s", low=0.0)
+    sigmas = _grid(sigma_q2s, "sigma_q2s", low=0.0, high=PLOTTABLE_MAX)
     if not (np.isfinite(epsilon) and epsilon > 0):
         raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}")
     needed = ("L", "Delta", "M", "M_G")
@@ -444,9 +442,13 @@ def iterations_heatmap(
     count = iterations_to_accuracy(
         **values, q_min=qs[None, :], sigma_q2=sigmas[:, None], epsilon=float(epsilon)
     )
-    iterations = np.where(np.isfinite(count.K_real), count.K_real, np.nan)
+    plottable = np.isfinite(count.iterations) & (count.iterations <= PLOTTABLE_MAX)
+    iterations = np.where(plottable, count.iterations, np.nan)
     if not np.isfinite(iterations).any():
-        raise ValueError("epsilon must be reachable somewhere on the grid; it is nowhere")
+        raise ValueError(
+            "epsilon must be reachable somewhere on the grid, in at most "
+            f"{PLOTTABLE_MAX:g} iterations; it is nowhere"
+        )
     figure = _draw_iteration_heatmap(
         qs,
         sigmas,

@@ -33,8 +33,6 @@ mu0/k**a
 from __future__ import annotations
 
 import itertools
-import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +41,7 @@ import sympy as sp
 from numpy.typing import ArrayLike, NDArray
 
 from bounds import symbols as sy
+from plumbing import validate
 
 __all__ = [
     "DECAY",
@@ -133,18 +132,11 @@ class Schedule:
 
 
 def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    number = float(value)
-    if not (math.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must satisfy {name} > 0 and be finite, got {value!r}")
-    return number
+    return validate.real(name, value, low=0.0)
 
 
 def _count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+    return validate.integer(name, value)
 
 
 def constant(mu: float) -> Schedule:
@@ -243,9 +235,9 @@ def warmup(peak: float, steps: int, init: float = 0.0) -> Schedule:
         Value the line starts from at ``k = 0``, ``0 <= init < peak``.
     """
     top, n = _positive("peak", peak), _count("steps", steps)
-    if isinstance(init, bool) or not isinstance(init, numbers.Real) or not 0 <= init < top:
+    start = validate.real("init", init, low=0.0, include_low=True)
+    if not start < top:
         raise ValueError(f"init must satisfy 0 <= init < peak, got {init!r}")
-    start = float(init)
     return Schedule(
         "warmup",
         _INIT + (_PEAK - _INIT) * sy.k / _STEPS,
@@ -318,6 +310,9 @@ def as_schedule(value: Schedule | float) -> Schedule:
     """
     if isinstance(value, Schedule):
         return value
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return constant(float(value))
-    raise ValueError(f"mu must be a positive float or a bounds.schedules.Schedule, got {value!r}")
+    try:
+        return constant(value)
+    except ValueError:
+        raise ValueError(
+            f"mu must be a positive float or a bounds.schedules.Schedule, got {value!r}"
+        ) from None

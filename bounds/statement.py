@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,7 +28,9 @@ from numpy.typing import NDArray
 
 from bounds import symbols as sy
 from bounds.assumptions import Assumption, Hypothesis
+from bounds.numeric import evaluate
 from bounds.proof import Fact, Premises, Proof, ProofReport, Result, Schema
+from plumbing.memory import FLOAT_BYTES, check_fits
 
 __all__ = ["RELATIVE_TOLERANCE", "Statement"]
 
@@ -41,25 +43,15 @@ that a stepsize computed as ``1/(L*M_G)`` in another order than the relation sti
 meeting ``mu <= 1/(L M_G)``. Strict relations get no slack."""
 
 
-@functools.lru_cache(maxsize=512)
-def _lambdify(expr: sp.Expr, args: tuple[sp.Symbol, ...]) -> Callable[..., Any]:
-    return sp.lambdify(args, expr, modules="numpy")
-
-
-def _sorted_symbols(expr: sp.Basic) -> tuple[sp.Symbol, ...]:
-    return tuple(sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)), key=str))
-
-
 def _constant_names(expr: sp.Basic) -> set[str]:
     """Names of the constants in ``expr``; a sequence term ``mu_seq[k]`` is not a constant."""
     plain = expr.replace(lambda e: isinstance(e, sp.Indexed), lambda e: sp.Dummy())
     return {s.name for s in plain.free_symbols if type(s) is sp.Symbol}
 
 
-def _numeric(expr: sp.Expr, values: Mapping[sp.Symbol, Any]) -> Any:
-    args = _sorted_symbols(expr)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _lambdify(expr, args)(*(values[a] for a in args))
+def _numeric(expr: sp.Basic, values: Mapping[sp.Symbol, Any]) -> FloatArray:
+    # the float64 nearest the true value, even where float64 intermediates overflow
+    return evaluate(expr, values)
 
 
 def _holds(relation: sp.core.relational.Relational, values: Mapping[sp.Symbol, Any]) -> BoolArray:
@@ -344,6 +336,9 @@ class Statement:
     @staticmethod
     def _sequence_values(sequence: Any, arrays: Mapping[str, FloatArray]) -> FloatArray:
         horizon = int(np.max(arrays["K"]))
+        # the sums are cumulative sums over a table of mu_k, k = 1..K (a few such tables)
+        rows = float(np.prod(np.broadcast_shapes(*(a.shape for a in arrays.values()))))
+        check_fits(6.0 * rows * horizon * FLOAT_BYTES, f"summing mu_k over k = 1..K = {horizon}")
         steps = np.arange(1, horizon + 1, dtype=np.float64)
         if sequence is None:
             return np.asarray(

@@ -1,4 +1,4 @@
-"""Every constant of SPEC section 1 as a SymPy symbol: one place, used everywhere.
+"""Every constant of docs/spec.md section 1 as a SymPy symbol: one place, used everywhere.
 
 The Python name of each symbol is also the keyword under which a number is passed in
 (``T1.evaluate(L=1.0, Delta=2.0, ...)``), so ``SYMBOLS["q_min"] is q_min``. SymPy's
@@ -126,7 +126,7 @@ min_grad_norm2 = sp.Symbol("min_grad_norm2", nonnegative=True)
 optimality_gap = sp.Symbol("optimality_gap", nonnegative=True)
 
 S = M + sigma_q2
-"""SPEC section 3's total noise constant ``S = M + sigma_q2`` (an expression, not a symbol)."""
+"""The total noise constant ``S = M + sigma_q2`` of docs/spec.md section 3 (an expression)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,8 @@ class Domain:
     rule : str
         The rule in words and symbols, e.g. ``"0 < q_min <= 1"``.
     source : str
-        Where the rule comes from (an assumption of SPEC section 2 or the table of section 1).
+        Where the rule comes from (an assumption of docs/spec.md section 2, or the table of
+        its section 1).
     holds : Callable
         Elementwise predicate on a float array.
     integer : bool
@@ -286,7 +287,7 @@ def complete(constants: Mapping[str, ArrayLike]) -> dict[str, ArrayLike]:
     -------
     dict
         A copy with ``M_G`` or ``M_V`` added when only the other is given, and ``M = sigma2``,
-        ``M_V = 0``, ``M_G = 1`` when ``sigma2`` stands for the variance (SPEC section 1).
+        ``M_V = 0``, ``M_G = 1`` when ``sigma2`` stands for the variance (docs/spec.md section 1).
 
     Raises
     ------

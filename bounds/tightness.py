@@ -215,6 +215,16 @@ def worst_case(
         if weights is None or len(weights) != len(steps):
             raise ValueError("weights must give one mu_k per step for weighted_grad_sum")
         scales = [_check_positive("weights[k]", m) for m in weights]
+    # The program is homogeneous in L: f~(y) = f(y / sqrt(L)) is 1-smooth (c/L-PL or strongly
+    # convex), gradient descent with steps h on f is gradient descent with steps h L on f~,
+    # function values agree and ||grad f||^2 = L ||grad f~||^2. Solving at L = 1 keeps the
+    # solver's numbers of order one whatever L is (L = 1e308 or 1e-300 is then no harder).
+    factor = L if quantity == "avg_grad_norm2" else 1.0
+    steps = [h * L for h in steps]
+    if quantity == "weighted_grad_sum":
+        scales = [m * L for m in scales]
+    c = None if c is None else c / L
+    L = 1.0
 
     from PEPit import PEP
     from PEPit.functions import (
@@ -258,7 +268,7 @@ def worst_case(
     for name in order:
         value = _solve(build(), name)
         if value is not None:
-            return value
+            return factor * value
     raise RuntimeError(
         f"no solver among {', '.join(order)} solved the {function_class} program accurately"
     )

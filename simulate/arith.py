@@ -4,7 +4,7 @@ Every operation returns ``round(z)``, the exact real result ``z`` of the operati
 (format-representable) operands rounded once into ``fmt`` in the requested mode, with the
 format's overflow, NaN and signed-zero conventions (those of :func:`simulate.quantize`).
 
-How the exact result is reached in NumPy float64 (SPEC section 5)
+How the exact result is reached in NumPy float64 (docs/spec.md section 5)
 -----------------------------------------------------------------
 Each operation first computes ``y = RN64(z)``, the float64 nearest to ``z``, together with
 the exact residual ``z - y`` (or a float64 with its sign), by an error-free transformation:
@@ -33,7 +33,7 @@ off the grid, ``z`` and ``y`` sit in the same open cell and round identically in
 (for ``"sr"``, with the same probability). If ``y`` is on the grid and ``z != y``, moving
 ``y`` one float64 ulp toward ``z`` puts it strictly inside ``z``'s cell: the grid spacing is at
 least two float64 ulps (``m + g <= 51``; below a power of two both halve). This is the
-condition ``53 > p + 1`` of SPEC section 5, sharpened for stochastic rounding to
+condition ``53 > p + 1`` of docs/spec.md section 5, sharpened for stochastic rounding to
 ``p + random_bits <= 52``. For ``"rne"`` the nudge is unnecessary for the five basic
 operations when ``53 >= 2p + 2`` (the double rounding is innocuous), and is skipped there;
 not for fma, whose exact result can sit just off a midpoint.
@@ -64,6 +64,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from plumbing import validate
 from simulate.formats import Format, resolve
 from simulate.rounding import DEFAULT_RANDOM_BITS, check_rounding, quantize
 
@@ -167,9 +168,7 @@ def _check_random_bits(
     limit = 52 - fmt.precision
     if random_bits is None:
         return min(DEFAULT_RANDOM_BITS, limit)
-    if isinstance(random_bits, bool) or not isinstance(random_bits, int | np.integer):
-        raise ValueError(f"random_bits must be an int, got {random_bits!r}")
-    if not 1 <= random_bits <= limit:
+    if not 1 <= validate.integer("random_bits", random_bits, minimum=None) <= limit:
         raise ValueError(
             f"random_bits must be in [1, 52 - precision] = [1, {limit}] for {fmt.name} "
             f"(the rounding grid must stay coarser than float64), got {random_bits}"

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate import gradients
+from plumbing import validate
+from simulate import gradients, memory
 from simulate.gradient_points import GradientPoint
 from simulate.noise import NoiseModel
 from simulate.problems import Problem
@@ -33,7 +34,18 @@ LAYER = "x"
 def _points(
     problem: Problem, noise: NoiseModel | None, count: int, run_steps: int, rng: np.random.Generator
 ) -> FloatArray:
-    """Half along a float64 SGD path from x0 (stepsize 1/(L M_G)), half random around it."""
+    """Half along a float64 SGD path from x0 (stepsize 1/(L M_G)), half random around it.
+
+    Quietly: a path that overflows gives non-finite points, which the measurability check
+    of :func:`check` then refuses with a message.
+    """
+    with np.errstate(all="ignore"):
+        return _sample_points(problem, noise, count, run_steps, rng)
+
+
+def _sample_points(
+    problem: Problem, noise: NoiseModel | None, count: int, run_steps: int, rng: np.random.Generator
+) -> FloatArray:
     M_V = 0.0 if noise is None else noise.variance_constants(problem)[1]
     mu = 1.0 / (problem.L * (1.0 + M_V))
     along = max(count // 2, 1)
@@ -104,17 +116,23 @@ def check(
     Returns
     -------
     AssumptionReport
+        Verdicts ``"holds"``, ``"fails"`` or ``"inconclusive"`` (:attr:`Verdict.status`).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its rule; also when the sampled gradients cannot fit in the
+        memory available (:mod:`simulate.memory`), before anything is allocated.
     """
-    for name, value, least in (
-        ("n_points", n_points, 1),
-        ("samples", samples, 2),
-        ("repeats", repeats, 2),
-        ("run_steps", run_steps, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
-    if not (0 < level < 1):
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    n_points = validate.integer("n_points", n_points)
+    run_steps = validate.integer("run_steps", run_steps)
+    # a variance (hence every interval) needs two values
+    samples = validate.integer("samples", samples, minimum=2)
+    repeats = validate.integer("repeats", repeats, minimum=2)
+    level = validate.level(level)
+    seed = validate.seed(seed)
+    # the checker streams: one point's gradients at a time, plus O(dim) accumulators
+    memory.check_assumption_check(1, samples, repeats, problem.dim)
     quantizer = as_quantizer(
         format, rounding, random_bits=random_bits, tensor_scaling=tensor_scaling
     )

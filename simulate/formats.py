@@ -1,7 +1,7 @@
 """Binary floating-point formats as frozen dataclasses, and the one registry of presets.
 
-The registry holds the element formats of SPEC section 5 and the block formats built on them
-(OCP MX, NVFP4: :class:`BlockFormat`); :func:`get` looks up either kind by name.
+The registry holds the element formats of docs/spec.md section 5 and the block formats built
+on them (OCP MX, NVFP4: :class:`BlockFormat`); :func:`get` looks up either kind by name.
 
 A :class:`Format` describes any binary floating-point format narrow enough to be emulated
 exactly in float64: sign bit (or none), ``exponent_bits``, ``mantissa_bits`` (stored
@@ -43,6 +43,8 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
+
+from plumbing import validate
 
 NanInf = Literal["ieee", "fn", "none"]
 Overflow = Literal["inf", "saturate", "nan"]
@@ -97,9 +99,7 @@ class Format:
 
     def __post_init__(self) -> None:
         for field_name in ("exponent_bits", "mantissa_bits", "bias"):
-            value = getattr(self, field_name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{field_name} must be an int, got {value!r}")
+            validate.integer(field_name, getattr(self, field_name), minimum=None)
         if not 1 <= self.exponent_bits <= 11:
             raise ValueError(f"exponent_bits must be in [1, 11], got {self.exponent_bits}")
         if not 0 <= self.mantissa_bits <= MAX_MANTISSA_BITS:
@@ -318,7 +318,7 @@ _BLOCK_PRESETS: dict[str, BlockFormat] = {
 
 
 def names() -> tuple[str, ...]:
-    """Names of the preset element formats, in SPEC section 5's order."""
+    """Names of the preset element formats, in docs/spec.md section 5's order."""
     return tuple(_PRESETS)
 
 

@@ -77,8 +77,13 @@ def mean_and_se(values: FloatArray) -> tuple[float, float]:
     n = values.size
     if n == 0:
         return float("nan"), float("nan")
-    sd = float(values.std(ddof=1)) if n > 1 else 0.0
-    return float(values.mean()), sd / float(np.sqrt(n))
+    # in units of the largest magnitude: squared norms near 1e300 are finite, their squares
+    # (the variance's terms) are not
+    unit = float(np.max(np.abs(values)))
+    unit = unit if np.isfinite(unit) and unit > 0 else 1.0
+    scaled = values / unit
+    sd = float(scaled.std(ddof=1)) * unit if n > 1 else 0.0
+    return float(scaled.mean()) * unit, sd / float(np.sqrt(n))
 
 
 def range_term(span: FloatArray | float, n: int, delta: float) -> FloatArray:
@@ -225,6 +230,9 @@ def check_a3(
     # NaN (overflowed quantization) fails `high > tolerance` and counts as not positive
     not_positive = ~(high > tolerance)
     holds = not above_one.any() and not not_positive.any()
+    # Not refuted is not confirmed: an interval reaching 0 leaves q_min > 0 unestablished, and
+    # one wider than the whole range (0, 1] cannot tell q <= 1 from q >> 1.
+    unresolved = (low <= tolerance) | (high - low > 1.0)
     finite = np.where(np.isnan(mean), np.inf, mean)
     i_min = int(np.argmin(finite))
     i_max = int(np.argmax(np.where(np.isnan(mean), -np.inf, mean)))
@@ -247,6 +255,7 @@ def check_a3(
         "fraction_of_samples_above_1": float((every_q > 1 + RELATIVE_TOLERANCE).mean())
         if every_q.size
         else 0.0,
+        "points_unresolved": int(unresolved.sum()),
     }
     evidence = (
         f"q̄(x) = E[q | x] at {count} points lies in [{q_min.value:.6g}, {q_max.value:.6g}]; "
@@ -254,7 +263,13 @@ def check_a3(
         f"{numbers['points_with_q_not_positive']} not above 0; per-sample q ranges over "
         f"[{numbers['sample_q_min']:.6g}, {numbers['sample_q_max']:.6g}]."
     )
-    return Verdict(holds, evidence, numbers), q_min, q_max
+    conclusive = not unresolved.any()
+    if holds and not conclusive:
+        evidence += (
+            f" Inconclusive: at {numbers['points_unresolved']} points the interval of q̄(x) "
+            "reaches 0 or is wider than (0, 1], so q_min > 0 and q ≤ 1 are not established."
+        )
+    return Verdict(holds, evidence, numbers, conclusive), q_min, q_max
 
 
 def check_a4(

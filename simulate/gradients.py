@@ -2,7 +2,7 @@
 
 :func:`check` takes the stochastic gradients recorded along a run — an iterable of points,
 each a mapping ``layer -> array (samples, *layer_shape)`` (:mod:`simulate.gradient_points`)
-— and a quantizer (:mod:`simulate.quantizer`), and measures, per SPEC section 4,
+— and a quantizer (:mod:`simulate.quantizer`), and measures, per docs/spec.md section 4,
 ``q = <Q(g), g>/‖g‖²`` and ``eps = Q(g) − q g``, for the whole model and for each layer as if
 it were the whole model:
 

@@ -2,7 +2,7 @@
 
 Mixed-precision trainers multiply the loss by a scale ``s`` before back-propagation so that
 small gradients land above the underflow threshold of the low-precision format, and divide
-the (quantized) gradient by ``s`` in high precision before the update (SPEC section 4). A
+the (quantized) gradient by ``s`` in high precision before the update (docs/spec.md section 4). A
 *dynamic* scaler also detects overflow: a replica whose scaled gradient has a non-finite
 entry skips its step and halves its scale; after ``growth_interval`` consecutive finite steps
 the scale doubles again.
@@ -30,33 +30,27 @@ References
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from plumbing import validate
 
 __all__ = ["DynamicLossScaler", "LossScale", "StaticLossScaler", "as_loss_scaler"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-
 
 def _positive_finite(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and 0 < value <= _FLOAT32_MAX):
-        raise ValueError(f"{name} must be finite, > 0 and at most float32's maximum, got {value}")
-    return value
+    # scales and their factors multiply float32 gradients: beyond float32's maximum they
+    # overflow every one of them
+    return validate.real(name, value, low=0.0, high=validate.MAX_LOSS_SCALE)
 
 
 def _positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return validate.integer(name, value)
 
 
 def _grads_array(grads_scaled: ArrayLike, replicas: int | None) -> FloatArray:

@@ -1,4 +1,4 @@
-"""Measuring the model's quantities on a real quantizer (SPEC section 4), and replica statistics.
+"""The model's quantities measured on a real quantizer (docs/spec.md section 4); replica statistics.
 
 For a gradient ``g`` and its quantized value ``Q(g)``:
 
@@ -18,7 +18,9 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ConfidenceInterval", "mean_ci", "normal_quantile", "projection"]
+from plumbing import validate
+
+__all__ = ["ConfidenceInterval", "mean_ci", "normal_quantile", "projection", "require_measurable"]
 
 FloatArray = NDArray[np.float64]
 _TINY = 2.0**-900
@@ -59,11 +61,30 @@ def projection(g: FloatArray, quantized: FloatArray) -> tuple[FloatArray, FloatA
     return q, quantized - q[:, None] * g
 
 
+def require_measurable(g: FloatArray) -> None:
+    """Refuse stochastic gradients (R, d) whose squared norms overflow float64.
+
+    ``q`` and ``eps`` of such a gradient are not numbers, so nothing about the quantizer can
+    be measured on it (the simulator, by contrast, counts its replica as diverged).
+
+    Raises
+    ------
+    ValueError
+        Naming how many of the samples overflow.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm_sq = np.einsum("rd,rd->r", g, g)
+    if not np.isfinite(norm_sq).all():
+        raise ValueError(
+            "noise and problem must keep the stochastic gradients' ||g||^2 finite in float64; "
+            f"it overflows at {int((~np.isfinite(norm_sq)).sum())} of {norm_sq.size} samples "
+            "(lower M, M_V or the problem's scale)"
+        )
+
+
 def normal_quantile(level: float) -> float:
     """Two-sided standard-normal quantile ``z`` with ``P(|Z| <= z) = level``."""
-    if not (0 < level < 1):
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
-    return NormalDist().inv_cdf(0.5 + level / 2)
+    return NormalDist().inv_cdf(0.5 + validate.level(level) / 2)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Experiment only: NumPy and matplotlib, never SymPy or ``bounds``. A theorem's bo
 overlaid from plain arrays the caller computed (``stepshrink`` evaluates it in ``bounds``).
 
 Figures are built as :class:`matplotlib.figure.Figure` objects without ``pyplot``, so no
-global figure registry fills up and nothing needs closing; saving picks the file format from
-the extension (PNG, SVG or PDF).
+global figure registry fills up and nothing needs closing; :func:`plumbing.figures.save_figure`
+writes them (PNG, SVG or PDF by the file extension, atomically).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from typing import Any, Literal
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from plumbing.figures import log_limits, plottable, save_figure
 from simulate.trajectory import Trajectory
 
-__all__ = ["FIGURE_SUFFIXES", "q_distribution", "save_figure", "trajectory_over_bound"]
-
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+__all__ = ["q_distribution", "trajectory_over_bound"]
 
 # matplotlib 3.10 replaced boxplot's ``vert`` by ``orientation`` and deprecates the former
 _HORIZONTAL: dict[str, Any] = (
@@ -38,38 +37,20 @@ _QUANTITIES = {
 }
 
 
-def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
-    """Save ``figure`` to ``path`` in the format its extension names.
-
-    Parameters
-    ----------
-    figure : Figure
-        The figure to write.
-    path : str or Path
-        Ends in ``.png``, ``.svg`` or ``.pdf`` (case-insensitive); its directory must exist.
-    dpi : int
-        Resolution of raster output, dots per inch.
-
-    Returns
-    -------
-    Path
-        The path written.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in FIGURE_SUFFIXES:
-        raise ValueError(
-            f"path must end in one of {', '.join(FIGURE_SUFFIXES)}, got {str(target)!r}"
-        )
-    # metadata without dates keeps SVG/PDF output reproducible run to run
-    metadata = {"Date": None} if suffix in (".svg", ".pdf") else None
-    figure.savefig(target, format=suffix[1:], dpi=dpi, metadata=metadata)
-    return target
-
-
-def _positive_floor(*arrays: NDArray[np.float64]) -> float:
-    positive = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in arrays])
-    return float(positive.min()) if positive.size else 1e-12
+def _divergence_note(trajectory: Trajectory) -> str:
+    """What the reader must know about diverged replicas, or ``""``."""
+    diverged = np.asarray(trajectory.diverged)
+    total = int(trajectory.alive.size)
+    if not diverged.size or diverged[-1] == 0:
+        return ""
+    first = int(np.argmax(diverged > 0)) + 1
+    if diverged[-1] == total:
+        last = int(np.argmax(diverged == total)) + 1
+        return f"all {total} replicas diverged (the last at k = {last}): the mean stops there"
+    return (
+        f"{int(diverged[-1])} of {total} replicas diverged (the first at k = {first}); "
+        "the mean is over the others"
+    )
 
 
 def trajectory_over_bound(
@@ -113,13 +94,14 @@ def trajectory_over_bound(
     if quantity not in _QUANTITIES:
         raise ValueError(f"quantity must be one of {sorted(_QUANTITIES)}, got {quantity!r}")
     prefix, ylabel, short = _QUANTITIES[quantity]
-    mean = np.asarray(getattr(trajectory, f"{prefix}_mean"), dtype=np.float64)
-    low = np.asarray(getattr(trajectory, f"{prefix}_low"), dtype=np.float64)
-    high = np.asarray(getattr(trajectory, f"{prefix}_high"), dtype=np.float64)
+    # a diverging run reaches float64's maximum: cut its curves where they leave the axes
+    mean = plottable(getattr(trajectory, f"{prefix}_mean"))
+    low = plottable(getattr(trajectory, f"{prefix}_low"))
+    high = plottable(getattr(trajectory, f"{prefix}_high"))
     k = np.arange(1, mean.size + 1)
     curve = None
     if bound is not None:
-        curve = np.asarray(bound, dtype=np.float64)
+        curve = plottable(bound)
         if curve.shape != mean.shape:
             raise ValueError(
                 f"bound must have the trajectory's shape {mean.shape}, got {curve.shape}"
@@ -130,7 +112,8 @@ def trajectory_over_bound(
     figure = Figure(figsize=(7.0, 4.5), layout="constrained")
     axes = figure.add_subplot()
     shown = [mean, high] + ([curve] if curve is not None else [])
-    bottom = _positive_floor(*shown)
+    extra = [np.array([floor])] if floor is not None else []
+    bottom, top = log_limits(*shown, *extra)
     # a normal-approximation interval can dip below zero; on a log axis it is drawn down to
     # the smallest positive value plotted rather than dropped
     axes.fill_between(
@@ -146,24 +129,25 @@ def trajectory_over_bound(
     axes.plot(k, mean, color="tab:blue", linewidth=1.6, label=f"simulated mean ({replicas} runs)")
     if curve is not None:
         axes.plot(k, curve, color="tab:red", linewidth=1.6, label=bound_label)
-    if floor is not None:
+    if floor is not None and bottom <= floor <= top:  # a floor off the axes is not drawn
         axes.axhline(floor, color="tab:red", linestyle="--", linewidth=1.0, label=floor_label)
     axes.set_yscale("log")
     axes.set_xscale("log")
-    top = max(float(np.nanmax(a)) for a in shown if np.isfinite(a).any())
-    if floor is not None:
-        bottom, top = min(bottom, floor), max(top, floor)
-    axes.set_ylim(bottom / 2, top * 2)
+    axes.set_ylim(bottom, top)
     axes.set_xlabel("iteration $k$")
     axes.set_ylabel(ylabel)
     axes.set_title(title or f"Simulated {short} against the bound")
+    notes = [_divergence_note(trajectory)]
     if trajectory.interrupted:
+        notes.append(f"interrupted after {trajectory.steps} steps")
+    if any(notes):
         axes.text(
             0.01,
             0.01,
-            f"interrupted after {trajectory.steps} steps",
+            "\n".join(note for note in notes if note),
             transform=axes.transAxes,
             color="tab:orange",
+            fontsize="small",
         )
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(loc="best", fontsize="small")

@@ -2,7 +2,7 @@
 
 Every problem evaluates ``R`` points at once: ``x`` has shape ``(R, d)``, ``f(x)`` shape
 ``(R,)`` and ``grad(x)`` shape ``(R, d)``. Each exposes the constants the theorems use
-(``L``, ``c`` or ``None``, ``F_star`` / ``F_inf``) and the assumptions of SPEC section 2 it
+(``L``, ``c`` or ``None``, ``F_star`` / ``F_inf``) and the assumptions of docs/spec.md section 2 it
 satisfies as a deterministic objective (A1, A5). A2-A4 are properties of the gradient noise
 and the quantizer, not of ``F`` (see :mod:`simulate.noise` and :mod:`simulate.assumptions`).
 
@@ -17,6 +17,9 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+from plumbing import validate
+from simulate import memory
 
 __all__ = [
     "FiniteSum",
@@ -149,14 +152,29 @@ class Problem:
         return self.f(x), self.grad(x)
 
 
+def _finite_start(problem: Problem, parameter: str) -> Problem:
+    """``problem`` if ``F`` and ``∇F`` are finite at its start ``x0``; else ValueError.
+
+    A problem scaled past float64 (eigenvalues near 1e308) overflows before the first step:
+    no run or measurement on it means anything, so it is refused where it is made.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        value, grad = problem.value_and_grad(problem.x0[None])
+        norm_sq = np.einsum("rd,rd->r", grad, grad)
+    if not (np.isfinite(value).all() and np.isfinite(norm_sq).all()):
+        raise ValueError(
+            f"{parameter} must keep F and ||grad F||^2 finite in float64 at the start x0; "
+            f"they overflow there (F(x0) = {float(value[0]):.3g})"
+        )
+    return problem
+
+
 def _check_positive_int(value: int, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    validate.integer(name, value)
 
 
 def _check_finite_nonnegative(value: float, name: str) -> None:
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    validate.real(name, value, low=0.0, include_low=True)
 
 
 def _haar_orthogonal(rng: np.random.Generator, d: int) -> FloatArray:
@@ -203,14 +221,18 @@ def quadratic(
         raise ValueError(f"F_star must be finite, got {F_star!r}")
     _check_finite_nonnegative(x0_scale, "x0_scale")
     d = lam.size
-    rng = np.random.default_rng(seed)
+    memory.check_problem(d, dense=rotate)
+    rng = np.random.default_rng(validate.seed(seed))
     x_star = rng.standard_normal(d)
     direction = rng.standard_normal(d)
     x0 = x_star + x0_scale * np.sqrt(d) * direction / np.linalg.norm(direction)
     if rotate:
         u = _haar_orthogonal(rng, d)
-        hessian = (u * lam) @ u.T
-        hessian = 0.5 * (hessian + hessian.T)  # exact symmetry keeps the gradient a true gradient
+        # a spectrum near float64's top may overflow here; _finite_start refuses it below
+        with np.errstate(over="ignore", invalid="ignore"):
+            hessian = (u * lam) @ u.T
+            # exact symmetry keeps the gradient a true gradient
+            hessian = 0.5 * (hessian + hessian.T)
 
         def fused(x: FloatArray) -> tuple[FloatArray, FloatArray]:
             shift = x - x_star
@@ -225,7 +247,7 @@ def quadratic(
             return 0.5 * np.einsum("rd,rd->r", shift, g) + F_star, g
 
     lam_min = float(lam.min())
-    return Problem(
+    problem = Problem(
         name=f"quadratic(d={d}, L={lam.max():.4g}, c={lam_min:.4g})",
         dim=d,
         f=lambda x: fused(x)[0],
@@ -239,6 +261,7 @@ def quadratic(
         x_star=x_star,
         fused=fused,
     )
+    return _finite_start(problem, "eigenvalues")
 
 
 def least_squares(
@@ -271,7 +294,8 @@ def least_squares(
     if n < d:
         raise ValueError(f"n must be >= d for a strongly convex least squares, got n={n}, d={d}")
     _check_finite_nonnegative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    memory.check_problem(d, dense=False, data_size=n)
+    rng = np.random.default_rng(validate.seed(seed))
     features = rng.standard_normal((n, d))
     truth = rng.standard_normal(d)
     targets = features @ truth + noise * rng.standard_normal(n)
@@ -339,11 +363,10 @@ def logistic_regression(
     """
     _check_positive_int(n, "n")
     _check_positive_int(d, "d")
-    if not (np.isfinite(l2) and l2 > 0):
-        raise ValueError(f"l2 must be finite and > 0, got {l2!r}")
-    if not (0 <= label_flip <= 0.5):
-        raise ValueError(f"label_flip must be in [0, 0.5], got {label_flip!r}")
-    rng = np.random.default_rng(seed)
+    validate.real("l2", l2, low=0.0)
+    validate.real("label_flip", label_flip, low=0.0, high=0.5, include_low=True)
+    memory.check_problem(d, dense=False, data_size=n)
+    rng = np.random.default_rng(validate.seed(seed))
     features = rng.standard_normal((n, d)) / np.sqrt(d)
     truth = rng.standard_normal(d) * 3.0
     labels = np.where(features @ truth >= 0, 1.0, -1.0)
@@ -388,7 +411,10 @@ def _newton_logistic(
     value, grad = (a[0] for a in fused(x[None]))
     grad_sq = float(grad @ grad)
     # Newton with Armijo backtracking converges quadratically; the loop ends when the gradient
-    # norm stops decreasing, i.e. at the float64 noise floor.
+    # norm stops decreasing, i.e. at the float64 noise floor. Near the optimum F's decrease
+    # (~|grad|^2) falls below float64's resolution of F itself, so Armijo cannot see it: a
+    # step that lowers the gradient norm is accepted then (without this the search stalled at
+    # |grad| ~ 4e-13 on some BLAS builds, where one more full step gives ~1e-17).
     for _ in range(100):
         s = 1.0 / (1.0 + np.exp(-labels * (features @ x)))
         hessian = (features.T * (s * (1.0 - s))) @ features / n + l2 * np.eye(d)
@@ -446,9 +472,13 @@ def geman_mcclure(
         raise ValueError("weights must be a non-empty 1-D array")
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError("weights must be finite and > 0")
+    if np.any(a > np.finfo(np.float64).max / 2):
+        # L = 2 max a_i must be a float64 too
+        raise ValueError(f"weights must be <= {np.finfo(np.float64).max / 2:.6g} (L = 2 max a_i)")
     _check_finite_nonnegative(x0_scale, "x0_scale")
     d = a.size
-    rng = np.random.default_rng(seed)
+    memory.check_problem(d, dense=rotate)
+    rng = np.random.default_rng(validate.seed(seed))
     u = _haar_orthogonal(rng, d) if rotate else np.eye(d)
     shift = rng.standard_normal(d)
     x_star = u.T @ shift
@@ -460,7 +490,7 @@ def geman_mcclure(
         values = (a * r * r / denom).sum(axis=1)
         return values, (2.0 * a * r / (denom * denom)) @ u
 
-    return Problem(
+    problem = Problem(
         name=f"geman_mcclure(d={d})",
         dim=d,
         f=lambda x: fused(x)[0],
@@ -474,6 +504,7 @@ def geman_mcclure(
         x_star=x_star,
         fused=fused,
     )
+    return _finite_start(problem, "weights")
 
 
 def from_callables(

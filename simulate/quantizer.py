@@ -20,7 +20,7 @@ Implementations:
   axis of each tensor (the contiguous one in PyTorch's layout), so a block never crosses a
   row of a matrix or a tensor boundary; NVFP4's float32 scale and amax scaling are one per
   tensor.
-- :class:`SyntheticShrinkage`: the paper's model ``ĝ = q g + eps`` (SPEC section 2).
+- :class:`SyntheticShrinkage`: the paper's model ``ĝ = q g + eps`` (docs/spec.md section 2).
 - :class:`Identity`: no quantization (full precision).
 
 :func:`as_quantizer` turns ``None``, a format or its name into a quantizer.
@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from plumbing import validate
 from simulate.formats import BlockFormat, Format, get
 from simulate.rounding import ROUNDING_MODES, check_rounding
 
@@ -144,12 +145,8 @@ class Quantizer:
 
     def __post_init__(self) -> None:
         check_rounding(self.rounding)
-        if self.random_bits is not None and (
-            isinstance(self.random_bits, bool)
-            or not isinstance(self.random_bits, int)
-            or self.random_bits < 1
-        ):
-            raise ValueError(f"random_bits must be a positive int, got {self.random_bits!r}")
+        if self.random_bits is not None:
+            validate.integer("random_bits", self.random_bits)
         object.__setattr__(self, "format", resolve_format(self.format))
         if self.tensor_scaling and self.is_block:
             raise ValueError("tensor_scaling applies to element formats; block formats scale")
@@ -280,7 +277,7 @@ class SyntheticShrinkage:
     length, with ``E[eps | g] = 0`` and ``E‖eps‖² = sigma_q2`` (A4): ``eps = s (z − (zᵀu)u)``
     with ``u = g/‖g‖``, ``z ~ N(0, I_n)`` and ``s² = sigma_q2/(n − 1)`` (``s² = sigma_q2/n``
     and no projection where ``g = 0``). Orthogonal noise is what makes the model identifiable:
-    the measurement of SPEC section 4, ``q = <ĝ, g>/‖g‖²``, returns this ``q`` (up to
+    the measurement of docs/spec.md section 4, ``q = <ĝ, g>/‖g‖²``, returns this ``q`` (up to
     rounding) and its residual is this ``eps``.
 
     Parameters

@@ -19,7 +19,7 @@ Rounding modes (``rounding``):
 ``"rdn"``  toward -infinity
 ``"sr"``   stochastic: away from zero with probability ``floor(f * 2**r) / 2**r`` for the
            discarded fraction ``f`` of a quantum and ``r = random_bits``; unbiased exactly when
-           the discarded part has at most ``r`` bits (SPEC section 5)
+           the discarded part has at most ``r`` bits (docs/spec.md section 5)
 
 Overflow: a rounded magnitude above ``max_finite`` becomes infinity, NaN or ``max_finite``
 by the format's ``overflow`` policy, except that a rounding directed toward zero (``rtz``;
@@ -48,6 +48,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from plumbing import validate
 from simulate import executor, kernels
 from simulate.formats import BlockFormat, Format, block_names, resolve
 
@@ -81,11 +82,7 @@ def check_random_bits(random_bits: int | None) -> int:
     """Return the number of random bits to use; raise ValueError if out of [1, 62]."""
     if random_bits is None:
         return DEFAULT_RANDOM_BITS
-    if isinstance(random_bits, bool) or not isinstance(random_bits, int | np.integer):
-        raise ValueError(f"random_bits must be an int, got {random_bits!r}")
-    if not 1 <= random_bits <= MAX_RANDOM_BITS:
-        raise ValueError(f"random_bits must be in [1, {MAX_RANDOM_BITS}], got {random_bits}")
-    return int(random_bits)
+    return validate.integer("random_bits", random_bits, minimum=1, maximum=MAX_RANDOM_BITS)
 
 
 def check_threads(threads: int | None) -> int | None:

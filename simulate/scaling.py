@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from plumbing import validate
 from simulate import block_kernels, executor, kernels
 from simulate.arith import divide_exactly_rounded
 from simulate.bits import decode, encode
@@ -194,9 +195,7 @@ def _float_array(x: ArrayLike) -> NDArray[np.floating]:
 
 
 def _check_axis(axis: int, ndim: int) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, int | np.integer) or not -ndim <= axis < ndim:
-        raise ValueError(f"axis must be an int in [-{ndim}, {ndim}), got {axis!r}")
-    return int(axis) % ndim
+    return validate.integer("axis", axis, minimum=-ndim, maximum=ndim - 1) % ndim
 
 
 # Core -----------------------------------------------------------------------------------------
@@ -639,8 +638,7 @@ def tensor_scale(
         raise ValueError(f"x must be a real array, got dtype {array.dtype}")
     if axis is not None:
         axis = _check_axis(axis, array.ndim)
-    if isinstance(margin, bool) or not isinstance(margin, int | np.integer) or margin < 0:
-        raise ValueError(f"margin must be a non-negative int, got {margin!r}")
+    validate.integer("margin", margin, minimum=0)
     magnitude = np.abs(array.astype(np.float64))
     magnitude = np.where(np.isfinite(magnitude), magnitude, 0.0)
     amax = magnitude.max(axis=axis, keepdims=True, initial=0.0)

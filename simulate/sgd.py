@@ -1,6 +1,6 @@
 """Vectorized quantized SGD: ``R`` replicas advance together, one set of array operations per step.
 
-Step ``k`` (SPEC section 2), for every replica at once::
+Step ``k`` (docs/spec.md section 2), for every replica at once::
 
     g_k   = noise(∇F(x_k))                     stochastic gradient (A2), or ∇F(x_k)
     ĝ_k   = Q_g(s_k g_k) / s_k                 gradient quantizer, loss scale s_k (or the
@@ -31,6 +31,8 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
+from plumbing import validate
+from simulate import memory
 from simulate.measure import mean_ci, normal_quantile, projection
 from simulate.noise import NoiseModel
 from simulate.problems import Problem
@@ -40,12 +42,18 @@ from simulate.trajectory import ITERATE_FIELDS, STEP_FIELDS, Trajectory
 __all__ = ["Stepsize", "run"]
 
 FloatArray = NDArray[np.float64]
-Stepsize = float | Callable[[NDArray[np.int64]], Any]
+Stepsize = float | NDArray[np.float64] | Callable[[NDArray[np.int64]], Any]
 
 
 def _stepsizes(stepsize: Stepsize, steps: int) -> FloatArray:
     counts = np.arange(1, steps + 1, dtype=np.int64)
-    raw = stepsize(counts) if callable(stepsize) else stepsize
+    if callable(stepsize):
+        raw = stepsize(counts)
+    elif isinstance(stepsize, np.ndarray):
+        raw = stepsize
+    else:
+        # a number, never a string ("0.1") or a bool: both would convert silently
+        return np.full(steps, validate.real("stepsize", stepsize, low=0.0))
     try:
         mu = np.broadcast_to(np.asarray(raw, dtype=np.float64), (steps,)).copy()
     except ValueError:
@@ -101,10 +109,12 @@ def run(
         Number of SGD steps ``K >= 1``.
     replicas : int
         Number of independent replicas ``R >= 1``.
-    stepsize : float or callable
-        ``mu`` or a vectorized schedule ``k -> mu_k`` called once on ``k = 1..K`` (int array).
+    stepsize : float, ndarray of shape (steps,), or callable
+        ``mu``, the stepsizes ``mu_1 .. mu_K``, or a vectorized schedule ``k -> mu_k`` called
+        once on ``k = 1..K`` (int array). Strings are refused, not parsed.
     seed : int
-        Seed of the single random generator (noise, synthetic ``q``, stochastic rounding).
+        Seed (``>= 0``) of the single random generator (noise, synthetic ``q``, stochastic
+        rounding).
     noise : NoiseModel, optional
         Gradient noise (:mod:`simulate.noise`); ``None`` uses exact gradients.
     gradient_quantizer : QuantizerProtocol, optional
@@ -131,11 +141,21 @@ def run(
     Trajectory
         Per-step statistics. On KeyboardInterrupt the steps done so far are returned with
         ``interrupted=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its rule; also when the run's arrays (about
+        ``24 x replicas x d`` values per step plus ``20 x steps`` statistics) cannot fit in the
+        memory available (:mod:`simulate.memory`), before anything is allocated.
     """
-    for name, value in (("steps", steps), ("replicas", replicas)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    mu = _stepsizes(stepsize, int(steps))
+    steps = validate.integer("steps", steps)
+    replicas = validate.integer("replicas", replicas)
+    seed = validate.seed(seed)
+    level = validate.level(level)
+    batch = getattr(noise, "batch_size", 0)
+    memory.check_run(steps, replicas, problem.dim, batch_size=batch)
+    mu = _stepsizes(stepsize, steps)
     z = normal_quantile(level)
     scaler = _loss_scaler(loss_scale)
     quantizers = (
@@ -204,7 +224,8 @@ def run(
             "gradient_quantizer": _describe(gradient_quantizer),
             "update_quantizer": _describe(update_quantizer),
             "weight_quantizer": _describe(weight_quantizer),
-            "loss_scale": None if loss_scale is None else repr(scaler),
+            "stepsize": _describe_stepsize(mu),
+            "loss_scale": _describe_scaler(scaler),
             "ci": f"normal approximation over live replicas, z = {z:.6f}",
         },
     )
@@ -212,6 +233,22 @@ def run(
 
 def _describe(quantizer: QuantizerProtocol | None) -> dict[str, Any] | None:
     return None if quantizer is None else quantizer.describe()
+
+
+def _describe_stepsize(mu: FloatArray) -> dict[str, float]:
+    if np.all(mu == mu[0]):
+        return {"mu": float(mu[0])}
+    return {"mu_1": float(mu[0]), "mu_K": float(mu[-1]), "max": float(mu.max())}
+
+
+def _describe_scaler(scaler: Any) -> dict[str, Any] | None:
+    if scaler is None:
+        return None
+    scale = np.asarray(scaler.scale, dtype=np.float64)
+    if scale.ndim == 0:
+        return {"kind": "static", "scale": float(scale), "scaler": repr(scaler)}
+    # a dynamic scaler's scale is its state after the run; its repr holds the settings
+    return {"kind": "dynamic", "final_scale_mean": float(scale.mean()), "scaler": repr(scaler)}
 
 
 def _step(

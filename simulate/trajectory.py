@@ -1,6 +1,6 @@
 """The record of a simulated SGD run: per-step replica statistics, saved as .npz plus JSON.
 
-Indexing follows the SPEC: ``x_1`` is the start, step ``k`` (1-based) maps ``x_k`` to
+Indexing follows docs/spec.md: ``x_1`` is the start, step ``k`` (1-based) maps ``x_k`` to
 ``x_{k+1}``. Arrays over iterates have length ``steps + 1`` (``x_1 .. x_{K+1}``); arrays over
 steps have length ``steps``. With ``interrupted=True`` the run stopped early (Ctrl-C) and
 ``steps`` counts the steps completed.
@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from plumbing import strict_json
+from plumbing.files import atomic_files
 
 __all__ = ["ITERATE_FIELDS", "STEP_FIELDS", "Trajectory", "load"]
 
@@ -117,37 +120,58 @@ class Trajectory:
     meta: dict[str, Any]
 
     def summary(self) -> dict[str, Any]:
-        """JSON-ready digest: final values, totals and the run's description."""
+        """JSON-ready digest: final values, totals and the run's description.
 
-        def last(a: FloatArray) -> float | None:
-            return float(a[-1]) if a.size else None
+        Values that do not exist are ``None`` with a ``*_reason`` beside them (every replica
+        diverged, or no step was taken), never NaN: the digest is strict JSON.
+        """
+        replicas = int(self.alive.size)
+        diverged = int(self.diverged[-1])
+        if self.steps == 0:
+            missing = "no step was completed"
+        elif diverged == replicas:
+            missing = f"all {replicas} replicas diverged: no live replica to average"
+        else:
+            missing = "no finite value was recorded"
 
-        return {
+        def final(prefix: str) -> dict[str, Any]:
+            values: dict[str, Any] = {
+                part: _finite_last(getattr(self, f"{prefix}_{part}"))
+                for part in ("mean", "low", "high")
+            }
+            if values["mean"] is None:
+                values["reason"] = missing
+            return values
+
+        step_stats = {
+            "q_min_observed": _finite_reduce(self.q_min, np.min),
+            "q_max_observed": _finite_reduce(self.q_max, np.max),
+            "underflow_mean": _finite_reduce(self.underflow, np.mean),
+            "saturated_mean": _finite_reduce(self.saturated, np.mean),
+        }
+        digest: dict[str, Any] = {
             "steps": self.steps,
             "interrupted": self.interrupted,
             "level": self.level,
-            "replicas": int(self.alive.size),
-            "diverged": int(self.diverged[-1]),
-            "final_gap": {
-                "mean": last(self.gap_mean),
-                "low": last(self.gap_low),
-                "high": last(self.gap_high),
-            },
-            "final_grad_sq": {
-                "mean": last(self.grad_sq_mean),
-                "low": last(self.grad_sq_low),
-                "high": last(self.grad_sq_high),
-            },
-            "q_min_observed": float(np.nanmin(self.q_min)) if self.steps else None,
-            "q_max_observed": float(np.nanmax(self.q_max)) if self.steps else None,
-            "underflow_mean": float(np.nanmean(self.underflow)) if self.steps else None,
-            "saturated_mean": float(np.nanmean(self.saturated)) if self.steps else None,
-            "skipped_total": int(self.skipped.sum()),
-            "meta": self.meta,
+            "replicas": replicas,
+            "diverged": diverged,
+            "final_gap": final("gap"),
+            "final_grad_sq": final("grad_sq"),
         }
+        for name, value in step_stats.items():
+            digest[name] = value
+            if value is None:
+                digest[f"{name}_reason"] = missing
+        digest["skipped_total"] = int(self.skipped.sum())
+        digest["meta"] = self.meta
+        return digest
 
     def save(self, path: str | Path) -> tuple[Path, Path]:
         """Write ``path`` (.npz, arrays only, no pickles) and ``path`` with suffix .json.
+
+        Both files are written to temporaries and renamed into place together
+        (:func:`plumbing.files.atomic_files`): an interrupted or failing save leaves neither
+        half. The JSON is strict (no NaN).
 
         Returns the two paths written.
         """
@@ -163,11 +187,26 @@ class Trajectory:
             "interrupted": self.interrupted,
             "meta": self.meta,
         }
-        arrays["header"] = np.array(json.dumps(header))
-        np.savez(target, **arrays)  # type: ignore[arg-type]
+        arrays["header"] = np.array(strict_json.dumps(header, indent=None))
         summary_path = target.with_suffix(".json")
-        summary_path.write_text(json.dumps(self.summary(), indent=2) + "\n", encoding="utf-8")
+        summary = strict_json.dumps(self.summary()) + "\n"
+        with atomic_files(target, summary_path) as (npz, json_file):
+            np.savez(npz, **arrays)  # type: ignore[arg-type]
+            json_file.write(summary.encode("utf-8"))
         return target, summary_path
+
+
+def _finite_last(values: FloatArray) -> float | None:
+    """The last entry if it is finite, else ``None``."""
+    if not values.size or not np.isfinite(values[-1]):
+        return None
+    return float(values[-1])
+
+
+def _finite_reduce(values: FloatArray, reduce: Any) -> float | None:
+    """``reduce`` over the finite entries (``None`` when there are none; no NaN warning)."""
+    finite = values[np.isfinite(values)]
+    return float(reduce(finite)) if finite.size else None
 
 
 def load(path: str | Path) -> Trajectory:

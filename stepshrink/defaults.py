@@ -1,6 +1,6 @@
 """Built-in defaults shared by ``stepshrink plot``, ``schedule`` and ``report``.
 
-One default problem, stated by its constants (SPEC section 1): ``L = 1``, PL constant
+One default problem, stated by its constants (docs/spec.md section 1): ``L = 1``, PL constant
 ``c = 0.1``, initial gaps ``Delta = F1_gap = 1``, gradient noise ``M = 0.01`` with
 ``M_G = 1`` (additive noise), and a format that shrinks by at least ``q_min = 0.5`` with
 quantization noise ``sigma_q2 = 0.01``. The simulated default is the matching quadratic

@@ -9,20 +9,30 @@ mathematics: every object is built by a ``simulate`` factory, which validates it
 from __future__ import annotations
 
 import argparse
-import importlib
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate.rounding import ROUNDING_MODES
-from stepshrink.errors import NotBuiltError, UsageError
-from stepshrink.options import add_constant_options, nonnegative_int, number, positive_int
+from plumbing import validate
+from simulate.rounding import MAX_RANDOM_BITS, ROUNDING_MODES
+from stepshrink.errors import UsageError
+from stepshrink.options import (
+    add_constant_options,
+    check_pl_constant,
+    integer_in,
+    nonnegative_int,
+    number,
+    positive_int,
+    shown,
+)
 
 __all__ = [
+    "DEFAULT_C",
+    "DEFAULT_L",
     "PROBLEMS",
-    "ROUNDING_MODES",
     "Experiment",
     "add_experiment_options",
     "add_problem_options",
@@ -39,6 +49,9 @@ __all__ = [
 #: Built-in problems selectable with ``--problem``.
 PROBLEMS = ("quadratic", "least-squares", "logistic", "geman-mcclure")
 
+#: Smoothness and PL constant of the generated problems unless ``--L`` / ``--c`` say otherwise.
+DEFAULT_L = 1.0
+DEFAULT_C = 0.1
 
 #: ``--format`` values that are not a registry name.
 NO_QUANTIZER = "none"
@@ -75,10 +88,14 @@ class Experiment:
     loss_scale: float | None
 
     def run(self, *, progress: bool) -> Any:
-        """Run :func:`simulate.run` on this experiment; returns its ``Trajectory``."""
+        """Run :func:`simulate.run` on this experiment; returns its ``Trajectory``.
+
+        The trajectory's ``meta`` also records the schedule as given (``mu`` or ``beta,
+        gamma``) and the static loss scale, so its JSON summary says how it was run.
+        """
         from simulate.sgd import run
 
-        return run(
+        trajectory = run(
             self.problem,
             steps=self.steps,
             replicas=self.replicas,
@@ -90,6 +107,8 @@ class Experiment:
             level=self.level,
             progress=progress,
         )
+        meta = {**trajectory.meta, "schedule": self.schedule, "loss_scale": self.loss_scale}
+        return dataclasses.replace(trajectory, meta=meta)
 
     @property
     def noise_constants(self) -> tuple[float, float]:
@@ -112,7 +131,7 @@ def add_problem_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="data set size n for least-squares and logistic (default 512)",
     )
-    add_constant_options(group, ["L", "c"], defaults={"L": 1.0, "c": 0.1})
+    add_constant_options(group, ["L", "c"], shown_defaults={"L": DEFAULT_L, "c": DEFAULT_C})
     group.add_argument(
         "--M",
         dest="M",
@@ -171,10 +190,10 @@ def add_quantizer_options(parser: argparse.ArgumentParser, *, several: bool = Fa
     )
     group.add_argument(
         "--random-bits",
-        type=positive_int,
+        type=integer_in(1, MAX_RANDOM_BITS),
         default=None,
         metavar="R",
-        help="random bits of stochastic rounding",
+        help=f"random bits of stochastic rounding, 1-{MAX_RANDOM_BITS} (--rounding sr only)",
     )
     group.add_argument(
         "--tensor-scaling",
@@ -239,13 +258,37 @@ def build_problem(name: str, *, dim: int, data_size: int, L: float, c: float, se
     return problems.geman_mcclure(np.linspace(c, L, dim) / 2, seed=seed)
 
 
+def smoothness_and_pl(args: argparse.Namespace) -> tuple[float, float]:
+    """``(L, c)`` from ``--L`` and ``--c`` (defaults filled in), refused unless ``c <= L``.
+
+    The message names the option the user gave and the default of the one they did not.
+    """
+    L = DEFAULT_L if args.L is None else args.L
+    c = DEFAULT_C if args.c is None else args.c
+    check_pl_constant(c, L, c_given=args.c is not None, L_given=args.L is not None)
+    return L, c
+
+
 def problem_from_args(args: argparse.Namespace) -> Any:
-    """The ``simulate.problems`` problem the options name."""
-    if args.c > args.L:
-        raise UsageError(f"--c must be <= --L (PL constant at most smoothness), got {args.c:g}")
-    return build_problem(
-        args.problem, dim=args.dim, data_size=args.data_size, L=args.L, c=args.c, seed=args.seed
+    """The ``simulate.problems`` problem the options name (its memory checked first)."""
+    from simulate import memory
+
+    L, c = smoothness_and_pl(args)
+    finite_sum = args.problem in ("least-squares", "logistic")
+    memory.check_problem(
+        args.dim,
+        dense=args.problem in ("quadratic", "geman-mcclure"),
+        data_size=args.data_size if finite_sum else 0,
     )
+    try:
+        return build_problem(
+            args.problem, dim=args.dim, data_size=args.data_size, L=L, c=c, seed=args.seed
+        )
+    except ValueError as exc:
+        # the factory names its own parameter; say which options made it
+        raise UsageError(
+            f"--problem {args.problem} with --L {shown(L)}, --c {shown(c)}, --dim {args.dim}: {exc}"
+        ) from None
 
 
 def noise_from_args(args: argparse.Namespace) -> Any:
@@ -263,22 +306,26 @@ def noise_from_args(args: argparse.Namespace) -> Any:
 
 def format_names() -> tuple[str, ...]:
     """Names ``--format`` accepts from the registries: element formats, then block formats."""
-    names = list(importlib.import_module("simulate.formats").names())
-    try:
-        scaling = importlib.import_module("simulate.scaling")
-    except ImportError:
-        return tuple(names)
-    block_names = getattr(scaling, "block_format_names", None)
-    if callable(block_names):
-        names += list(block_names())
-    return tuple(names)
+    from simulate import formats, scaling
+
+    return (*formats.names(), *scaling.block_format_names())
 
 
 def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> Any:
     """The gradient quantizer for ``fmt`` and ``rounding`` (None, synthetic or a Quantizer)."""
     from simulate.quantizer import Quantizer, SyntheticShrinkage
 
-    synthetic_only = [f for f, v in (("--q-min", args.q_min), ("--sigma-q2", args.sigma_q2)) if v]
+    synthetic_only = [
+        f for f, v in (("--q-min", args.q_min), ("--sigma-q2", args.sigma_q2)) if v is not None
+    ]
+    roundings = args.rounding if isinstance(args.rounding, list) else [args.rounding]
+    if args.random_bits is not None and "sr" not in roundings:
+        raise UsageError("--random-bits applies only with --rounding sr (stochastic rounding)")
+    if args.loss_scale is not None and args.loss_scale > validate.MAX_LOSS_SCALE:
+        raise UsageError(
+            f"--loss-scale must be at most float32's maximum {validate.MAX_LOSS_SCALE:.8g}, got "
+            f"{shown(args.loss_scale)}: a larger scale overflows every gradient"
+        )
     if fmt == SYNTHETIC:
         if args.q_min is None:
             raise UsageError("--format synthetic needs --q-min (the shrinkage lower bound)")
@@ -292,18 +339,18 @@ def quantizer_from_args(args: argparse.Namespace, fmt: str, rounding: str) -> An
         if args.loss_scale is not None:
             raise UsageError("--loss-scale needs a --format to quantize to")
         return None
+    if fmt not in format_names():
+        known = ", ".join((*format_names(), SYNTHETIC, NO_QUANTIZER))
+        raise UsageError(f"--format {fmt!r} is not a format name (known: {known})")
     try:
         return Quantizer(
             fmt,
             rounding=rounding,
-            random_bits=args.random_bits,
+            random_bits=args.random_bits if rounding == "sr" else None,
             tensor_scaling=args.tensor_scaling,
         )
     except ValueError as exc:
-        known = ", ".join((*format_names(), SYNTHETIC, NO_QUANTIZER))
-        raise UsageError(f"--format {fmt!r}: {exc} (known: {known})") from None
-    except ImportError as exc:
-        raise NotBuiltError(f"--format {fmt!r} needs {exc.name}, which has not landed") from None
+        raise UsageError(f"--format {fmt} --rounding {rounding}: {exc}") from None
 
 
 def _stepsize(args: argparse.Namespace) -> tuple[Any, dict[str, float]]:
@@ -328,7 +375,10 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
         Options that contradict each other (``--mu`` with ``--beta``, ``--q-min`` without
         ``--format synthetic``, an unknown format name, ...).
     """
+    from simulate import memory
+
     stepsize, schedule = _stepsize(args)
+    memory.check_run(args.K, args.replicas, args.dim, batch_size=args.batch_size or 0)
     return Experiment(
         problem=problem_from_args(args),
         noise=noise_from_args(args),
@@ -353,7 +403,7 @@ def q_samples(
     seed: int,
     loss_scale: float | None = None,
 ) -> NDArray[np.float64]:
-    """Measured shrinkage factors ``q = <Q(g), g>/‖g‖²`` (SPEC section 4) of one quantizer.
+    """Measured shrinkage factors ``q = <Q(g), g>/‖g‖²`` (docs/spec.md section 4) of one quantizer.
 
     The gradients are stochastic gradients at ``points`` places: the start ``x0`` and the
     end points of independent float64 SGD runs of 200 steps at stepsize ``1/(L M_G)`` (so
@@ -364,10 +414,12 @@ def q_samples(
     ndarray, shape (points * samples,)
         One ``q`` per stochastic gradient (dimensionless).
     """
-    from simulate.measure import projection
+    from simulate import memory
+    from simulate.measure import projection, require_measurable
     from simulate.quantizer import as_quantizer
     from simulate.sgd import run
 
+    memory.check_assumption_check(points, samples, 0, problem.dim)
     _, M_V = noise.variance_constants(problem)
     late = run(
         problem,
@@ -382,6 +434,7 @@ def q_samples(
     x = np.repeat(xs, samples, axis=0)
     rng = np.random.default_rng(seed)
     g = noise.sample(problem, x, problem.grad(x), rng)
+    require_measurable(g)
     scale = 1.0 if loss_scale is None else loss_scale
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         g_hat = np.asarray(as_quantizer(quantizer)(scale * g, rng), np.float64) / scale

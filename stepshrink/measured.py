@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from stepshrink.errors import UsageError
+from stepshrink.options import input_file
 
 __all__ = [
     "CONSERVATIVE",
@@ -110,12 +111,9 @@ def _load(path: Path) -> Any:
     def refuse(constant: str) -> Any:
         raise ValueError(f"{constant} is not strict JSON")
 
+    input_file(path, "--from", "a JSON report written by 'stepshrink assumptions -o'")
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _fail(path, "no such file") from None
-    except IsADirectoryError:
-        raise _fail(path, "is a directory, expected a JSON file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, f"cannot be read as UTF-8 text ({type(exc).__name__})") from None
     try:

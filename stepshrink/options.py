@@ -1,37 +1,45 @@
-"""Validation of command-line values: argparse ``type=`` callables and output-path checks.
+"""Validation of command-line values, and the option blocks several commands share.
 
 Every value that enters through the command line is checked here, once, and a broken rule
 becomes one line naming the option and the rule (argparse prefixes ``argument --L:``; the
 :class:`~stepshrink.errors.UsageError` raised by the path checks is printed by
 ``stepshrink.cli.main``). Numbers are parsed with :func:`float` only: a user string is never
-handed to ``eval`` or ``sympify``.
+handed to ``eval`` or ``sympify``. Output paths are checked by trying to write there
+(:mod:`plumbing.files`), before any work.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from plumbing.figures import FIGURE_SUFFIXES
+from plumbing.files import OutputPathError, check_directory, check_file
 from stepshrink.errors import UsageError
 
 __all__ = [
     "CONSTANT_OPTIONS",
     "COUNTER_OPTIONS",
-    "FIGURE_SUFFIXES",
     "add_constant_options",
+    "add_json_option",
+    "add_output_option",
+    "add_progress_option",
+    "add_sampling_options",
+    "check_pl_constant",
     "figure_path",
+    "input_file",
+    "integer_in",
     "nonnegative_int",
     "number",
     "output_dir",
     "output_file",
     "positive_int",
+    "show_progress",
+    "shown",
 ]
-
-#: Image formats every plot can be saved as (chosen by the file's extension).
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 #: Rules a number can be held to: name -> (test, phrase used in the error message).
 _RULES: dict[str, tuple[Callable[[float], bool], str]] = {
@@ -75,40 +83,62 @@ def number(rule: str) -> Callable[[str], float]:
     return parse
 
 
-def positive_int(text: str) -> int:
-    """Parse an integer ``>= 1`` (digits only: ``1e3`` and ``2.0`` are rejected)."""
-    stripped = text.strip()
-    if not stripped.isdigit() or int(stripped) < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return int(stripped)
+def integer_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for an integer in ``[low, high]`` (digits only: no ``1e3``)."""
+    span = f">= {low}" if high is None else f"in [{low}, {high}]"
+
+    def parse(text: str) -> int:
+        stripped = text.strip()
+        if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > 1000:
+            raise argparse.ArgumentTypeError(f"must be an integer {span}, got {text[:40]!r}")
+        value = int(stripped)
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be an integer {span}, got {text!r}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
 
 
-def nonnegative_int(text: str) -> int:
-    """Parse an integer ``>= 0`` (digits only)."""
-    stripped = text.strip()
-    if not stripped.isdigit():
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return int(stripped)
+#: An integer ``>= 1``.
+positive_int = integer_in(1)
+#: An integer ``>= 0``.
+nonnegative_int = integer_in(0)
 
 
-def _writable_directory(directory: Path, option: str) -> None:
-    if not directory.is_dir():
-        raise UsageError(f"{option}: directory {str(directory)!r} does not exist")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UsageError(f"{option}: directory {str(directory)!r} is not writable")
+def shown(value: float) -> str:
+    """A number as the user typed it, to the last digit (``1.0000001``, never ``1``)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def check_pl_constant(c: float, L: float, *, c_given: bool, L_given: bool) -> None:
+    """Refuse ``c > L`` (A5), naming the options the user gave and the defaults they did not.
+
+    ``--L 0.05`` alone must not be answered with "--c must be <= --L, got 0.1": the user
+    never gave ``--c``; the message says ``c = 0.1 (the default)`` instead.
+    """
+    if c <= L:
+        return
+    said_c = f"--c {shown(c)}" if c_given else f"c = {shown(c)} (the default)"
+    said_l = f"--L {shown(L)}" if L_given else f"L = {shown(L)} (the default)"
+    raise UsageError(
+        f"{said_c} exceeds {said_l}: A5 needs the PL constant c <= the smoothness L; "
+        "raise --L or lower --c"
+    )
 
 
 def output_file(path: str | Path, option: str, suffixes: Iterable[str]) -> Path:
-    """Check that ``path`` can be written: a known extension in an existing writable directory.
+    """Check that ``path`` can be written (by trying): a known extension, a writable place.
 
     Parameters
     ----------
     path : str or Path
-        The file the command will write (existing files are overwritten).
+        The file the command will write (an existing file is replaced).
     option : str
         The option it came from (``"-o"``), for the message.
     suffixes : iterable of str
-        Allowed extensions, lower case with the dot (``".png"``).
+        Allowed extensions, lower case with the dot (``".png"``); empty: any.
 
     Returns
     -------
@@ -118,18 +148,43 @@ def output_file(path: str | Path, option: str, suffixes: Iterable[str]) -> Path:
     Raises
     ------
     UsageError
-        Unknown extension, missing or read-only directory, or ``path`` is a directory.
+        Unknown extension, empty path, a directory, a missing or read-only directory, or a
+        place where creating a file fails (``/sys``, ``/proc``, a file used as a directory).
     """
-    target = Path(path)
     allowed = tuple(suffixes)
-    if target.suffix.lower() not in allowed:
+    if not str(path):
+        raise UsageError(f"{option}: path must not be empty")
+    if allowed and Path(path).suffix.lower() not in allowed:
         raise UsageError(
-            f"{option}: file name must end in one of {', '.join(allowed)}, got {str(target)!r}"
+            f"{option}: file name must end in one of {', '.join(allowed)}, got {str(path)!r}"
         )
-    if target.is_dir():
-        raise UsageError(f"{option}: {str(target)!r} is a directory, expected a file")
-    _writable_directory(target.parent, option)
-    return target
+    try:
+        return check_file(path)
+    except OutputPathError as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
+def input_file(path: str | Path, option: str, hint: str = "") -> Path:
+    """Check that ``path`` is a file that can be read (by opening it), before any work.
+
+    Raises
+    ------
+    UsageError
+        Naming ``option``, the path and why it cannot be read, then ``hint`` (what makes one).
+    """
+    text = str(path)
+    shown_path = repr(text if len(text) <= 120 else text[:60] + "..." + text[-40:])
+    try:
+        if "\x00" in text:
+            raise ValueError("a NUL character")
+        with open(path, "rb"):
+            pass
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise UsageError(
+            f"{option}: cannot read {shown_path}: {reason}" + (f" ({hint})" if hint else "")
+        ) from None
+    return Path(path)
 
 
 def figure_path(path: str | Path, option: str = "-o") -> Path:
@@ -138,27 +193,78 @@ def figure_path(path: str | Path, option: str = "-o") -> Path:
 
 
 def output_dir(path: str | Path, option: str = "-o") -> Path:
-    """Check (and create if missing) an output directory whose parent is writable.
+    """Check that an output directory (existing, or to be created) can hold new files.
+
+    Nothing is created: a missing directory is made (and removed again) only to prove it can
+    be; the command creates it when its work starts.
 
     Raises
     ------
     UsageError
-        ``path`` is an existing non-directory, or it (or its parent, when it must be
-        created) is not writable.
+        Empty path, an existing non-directory, or a directory that cannot be created or
+        written.
     """
-    directory = Path(path)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{option}: {str(directory)!r} exists and is not a directory")
-    if not directory.exists():
-        _writable_directory(directory.parent if str(directory.parent) else Path("."), option)
-        directory.mkdir()
-    _writable_directory(directory, option)
-    return directory
+    try:
+        return check_directory(path)
+    except OutputPathError as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
+# ------------------------------------------------------------------ shared option blocks
+def add_output_option(
+    parser: argparse._ActionsContainer, default: str | None, what: str, metavar: str = "PATH"
+) -> None:
+    """``-o/--output``: where the command writes ``what``."""
+    text = what + (f" (default {default})" if default is not None else "")
+    parser.add_argument("-o", "--output", default=default, metavar=metavar, help=text)
+
+
+def add_json_option(parser: argparse._ActionsContainer, what: str = "print JSON") -> None:
+    """``--json``: print strict JSON (no NaN) instead of the text output."""
+    parser.add_argument("--json", action="store_true", help=f"{what} instead of the text output")
+
+
+def add_progress_option(parser: argparse._ActionsContainer) -> None:
+    """``--no-progress``; bars are drawn only when stderr is a terminal anyway."""
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="hide the progress bar (shown only when stderr is a terminal)",
+    )
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw a progress bar: asked for, and stderr is a terminal (never in logs)."""
+    return not getattr(args, "no_progress", False) and sys.stderr.isatty()
+
+
+def add_sampling_options(
+    parser: argparse._ActionsContainer, *, points: int, repeats: bool = False
+) -> None:
+    """``--points``, ``--samples`` (and ``--repeats``): how many gradients are measured."""
+    parser.add_argument(
+        "--points", type=positive_int, default=points, metavar="P", help=f"points ({points})"
+    )
+    parser.add_argument(
+        "--samples",
+        type=integer_in(2),
+        default=256,
+        metavar="N",
+        help="stochastic gradients per point, >= 2 (256)",
+    )
+    if repeats:
+        parser.add_argument(
+            "--repeats",
+            type=integer_in(2),
+            default=256,
+            metavar="N",
+            help="re-quantizations of one gradient per point, for A4, >= 2 (256)",
+        )
 
 
 #: Options named after ``bounds.symbols``: (flag, attribute, rule, help). The rules repeat
-#: the domains of SPEC section 1 so that a bad number is refused while parsing; the theorem
-#: library checks them again (and the hypotheses) when it evaluates.
+#: the domains of docs/spec.md section 1 so that a bad number is refused while parsing; the
+#: theorem library checks them again (and the hypotheses) when it evaluates.
 CONSTANT_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("--L", "L", "positive", "smoothness constant L > 0"),
     ("--Delta", "Delta", "nonnegative", "initial gap F(x_1) - F_inf >= 0"),
@@ -174,8 +280,8 @@ CONSTANT_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("--sigma-qL", "sigma_qL", "nonnegative", "E_k[eps^T Lmat eps] <= sigma_qL, >= 0 (.matrix)"),
     ("--c", "c", "positive", "PL / strong-convexity constant c > 0 (c <= L)"),
     ("--mu", "mu", "positive", "fixed nominal stepsize mu > 0"),
-    ("--mu-max", "mu_max", "positive", "largest stepsize of the sequence (T2.sharp)"),
     ("--mu0", "mu0", "positive", "first stepsize of mu_k = mu0/sqrt(k)"),
+    ("--mu-max", "mu_max", "positive", "upper bound on every stepsize mu_k (T2.sharp)"),
     ("--beta", "beta", "positive", "schedule mu_k = beta/(gamma + k): beta > 0"),
     ("--gamma", "gamma", "positive", "schedule mu_k = beta/(gamma + k): gamma > 0"),
     ("--epsilon", "epsilon", "positive", "target accuracy epsilon > 0"),
@@ -197,6 +303,8 @@ def add_constant_options(
     parser: argparse._ActionsContainer,
     names: Iterable[str],
     defaults: dict[str, float] | None = None,
+    *,
+    shown_defaults: dict[str, float] | None = None,
 ) -> None:
     """Register the problem-constant options whose attribute names are in ``names``.
 
@@ -208,6 +316,9 @@ def add_constant_options(
         Attribute names (``"L"``, ``"q_min"``, ...) of :data:`CONSTANT_OPTIONS` to add.
     defaults : dict, optional
         Default values by attribute name; options without one default to ``None``.
+    shown_defaults : dict, optional
+        Defaults the help names while the option itself defaults to ``None``, so that the
+        command can tell a value the user gave from the default (for its messages).
     """
     wanted = set(names)
     counters = {attr for _, attr, _ in COUNTER_OPTIONS}
@@ -215,17 +326,14 @@ def add_constant_options(
     if unknown:
         raise ValueError(f"names must be known constants, got {sorted(unknown)}")
     defaults = defaults or {}
+    shown_defaults = shown_defaults or {}
     for flag, attr, rule, text in CONSTANT_OPTIONS:
         if attr in wanted:
             default = defaults.get(attr)
-            shown = f" (default {default:g})" if default is not None else ""
+            told = shown_defaults.get(attr, default)
+            note = f" (default {told:g})" if told is not None else ""
             parser.add_argument(
-                flag,
-                dest=attr,
-                type=number(rule),
-                default=default,
-                metavar="X",
-                help=text + shown,
+                flag, dest=attr, type=number(rule), default=default, metavar="X", help=text + note
             )
     for flag, attr, text in COUNTER_OPTIONS:
         if attr in wanted:

@@ -1,16 +1,18 @@
 """``stepshrink report``: every workflow on built-in defaults, written to one directory.
 
 The report is a sequence of sections (:mod:`stepshrink.report_sections`), each built by one
-function from the public APIs of ``bounds`` and ``simulate``. A section whose dependency has
-not landed is *not* faked: it becomes a notice naming the missing module or function, and
-the report's status says so (``stepshrink report`` then exits non-zero). Everything is linked
-from ``DIR/report.md`` and ``DIR/index.html``; figures go to ``DIR/figures``, machine-readable
-results to ``DIR/data``.
+function from the public APIs of ``bounds`` and ``simulate``. A part that could not be built
+honestly (a proof that does not check) is recorded with :meth:`ReportContext.incomplete`: the
+report says so and ``stepshrink report`` exits non-zero. Everything is linked from
+``DIR/report.md`` and ``DIR/index.html``; figures go to ``DIR/figures``, machine-readable
+results to ``DIR/data``. Every file is written atomically, the two documents together, and a
+report that fails (or is interrupted) removes the files it had created, so the directory
+holds either the previous report or the new one, never half of it.
 """
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,31 +21,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from plumbing import strict_json
+from plumbing.files import atomic_files, write_text
 from stepshrink.report_document import Block, Document, Notice, Paragraph
 
-__all__ = ["MissingDependency", "ReportContext", "ReportOutcome", "build_report", "require"]
-
-
-class MissingDependency(Exception):
-    """A module or function a section needs has not landed (or failed to import)."""
-
-
-def require(module: str, *names: str) -> Any:
-    """Import ``module`` and check that it defines ``names``.
-
-    Raises
-    ------
-    MissingDependency
-        The module cannot be imported, or one of ``names`` is missing from it.
-    """
-    try:
-        loaded = importlib.import_module(module)
-    except ImportError as exc:
-        raise MissingDependency(f"{module} is not available ({exc})") from exc
-    absent = [name for name in names if not hasattr(loaded, name)]
-    if absent:
-        raise MissingDependency(f"{module} does not define {', '.join(absent)}")
-    return loaded
+__all__ = ["ReportContext", "ReportOutcome", "Section", "build_report"]
 
 
 @dataclass
@@ -87,6 +69,10 @@ class ReportContext:
         """``path`` relative to the report's root, with forward slashes (for links)."""
         return path.relative_to(self.directory).as_posix()
 
+    def write_json(self, name: str, value: Any) -> Path:
+        """Write ``value`` as strict JSON to ``DIR/data/name`` (atomically); returns the path."""
+        return write_text(self.data / name, strict_json.dumps(value) + "\n")
+
 
 #: A section: its title and the function that builds its blocks.
 Section = tuple[str, Callable[[ReportContext], list[Block]]]
@@ -101,7 +87,7 @@ class ReportOutcome:
     markdown, html : Path
         ``DIR/report.md`` and ``DIR/index.html``.
     missing : list of (str, str)
-        ``(section title, reason)`` for every section replaced by a notice or built in part.
+        ``(section title, reason)`` for every section built only in part.
     files : list of Path
         Every file the report links to (figures and data), all existing.
     """
@@ -129,7 +115,7 @@ def build_report(
     Parameters
     ----------
     directory : Path
-        Existing, writable output directory.
+        Output directory; created (its parent must exist) when missing.
     sections : list of (title, builder)
         Built in order; each builder returns its blocks (without its heading).
     quick : bool
@@ -140,7 +126,45 @@ def build_report(
     Returns
     -------
     ReportOutcome
+
+    Raises
+    ------
+    Exception
+        Whatever a section raised; the files this call created are removed first.
     """
+    created_directory = not directory.exists()
+    directory.mkdir(exist_ok=True)
+    before = _report_paths(directory)
+    try:
+        return _build(directory, sections, quick=quick, progress=progress)
+    except BaseException:
+        _remove_new(directory, before, created_directory)
+        raise
+
+
+def _report_paths(directory: Path) -> set[Path]:
+    """Every path a report writes or may write (the user's other files are never looked at)."""
+    paths = {directory / "report.md", directory / "index.html"}
+    for folder in ("figures", "data"):
+        paths.add(directory / folder)
+        paths.update((directory / folder).rglob("*"))
+    return {path for path in paths if path.exists()}
+
+
+def _remove_new(directory: Path, before: set[Path], created_directory: bool) -> None:
+    """Remove what a failed build added: new files, then new (now empty) folders."""
+    added = sorted(_report_paths(directory) - before, key=lambda p: len(p.parts), reverse=True)
+    for path in added:
+        with contextlib.suppress(OSError):
+            path.rmdir() if path.is_dir() else path.unlink()
+    if created_directory:
+        with contextlib.suppress(OSError):
+            directory.rmdir()
+
+
+def _build(
+    directory: Path, sections: list[Section], *, quick: bool, progress: bool
+) -> ReportOutcome:
     from stepshrink.report_document import Heading
 
     context = ReportContext(directory, quick=quick)
@@ -149,7 +173,8 @@ def build_report(
         Paragraph(
             "Built by the command stepshrink report on built-in defaults. Bounds are the "
             "proved statements of the theorem library (bounds); measurements are bit-exact "
-            "simulations (simulate). Section numbers refer to SPEC.md."
+            "simulations (simulate). Section numbers refer to docs/spec.md, the project's "
+            "mathematical contract."
             + (" Quick mode: simulations are smaller than the defaults." if quick else "")
         )
     )
@@ -159,24 +184,21 @@ def build_report(
         bar.set_postfix_str(title, refresh=True)
         document.add(Heading(title))
         context.gaps.clear()
-        try:
-            document.add(*builder(context))
-            missing.extend((title, reason) for reason in context.gaps)
-        except MissingDependency as exc:
-            missing.append((title, str(exc)))
-            document.add(Notice(f"Section not built: {exc}. Nothing in it is faked."))
+        document.add(*builder(context))
+        missing.extend((title, reason) for reason in context.gaps)
     bar.close()
     if missing:
         document.add(
             Heading("Status"),
             Notice("Incomplete: " + "; ".join(f"{title}: {reason}" for title, reason in missing)),
         )
-    markdown = directory / "report.md"
-    page = directory / "index.html"
-    markdown.write_text(document.markdown(), encoding="utf-8")
-    page.write_text(document.html(), encoding="utf-8")
     files = [directory / path for path in document.linked_files()]
     absent = [str(path) for path in files if not path.is_file()]
     if absent:
         raise RuntimeError(f"report links files that were not written: {absent}")
+    markdown = directory / "report.md"
+    page = directory / "index.html"
+    with atomic_files(markdown, page) as (markdown_file, page_file):
+        markdown_file.write(document.markdown().encode("utf-8"))
+        page_file.write(document.html().encode("utf-8"))
     return ReportOutcome(markdown, page, missing, files)

@@ -2,9 +2,9 @@
 
 Every section parses its settings through the same command-line parser the user has (so the
 report runs exactly what ``stepshrink assumptions ...`` or ``stepshrink plot ...`` would) and
-calls the public APIs of ``bounds`` and ``simulate``. A dependency that has not landed raises
-:class:`~stepshrink.report.MissingDependency`; a part that could not be built is recorded with
-:meth:`~stepshrink.report.ReportContext.incomplete`. Nothing is filled in by hand.
+calls the public APIs of ``bounds`` and ``simulate``. A part that could not be built honestly
+is recorded with :meth:`~stepshrink.report.ReportContext.incomplete`. Nothing is filled in by
+hand.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
+from plumbing.files import write_text
 from stepshrink import defaults
-from stepshrink.errors import NotBuiltError, UsageError
-from stepshrink.report import MissingDependency, ReportContext, Section, require
+from stepshrink.report import ReportContext, Section
 from stepshrink.report_document import Block, Code, Figure, Link, Notice, Paragraph, Table
 
 __all__ = ["SECTIONS"]
@@ -30,8 +30,8 @@ def _parse(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(list(argv))
 
 
-def _number(value: float) -> str:
-    return f"{value:.6g}"
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
 
 
 # ----------------------------------------------------------------------------- overview
@@ -40,9 +40,10 @@ def overview(context: ReportContext) -> list[Block]:
     rows = [[name, _number(value)] for name, value in defaults.CONSTANTS.items()]
     return [
         Paragraph(
-            "Theory sections use these constants (SPEC section 1). The simulated default is "
-            "a quadratic in dimension 16 with its spectrum spread over [c, L] and Gaussian "
-            "gradient noise of variance M, so that the same constants hold for it exactly."
+            "Theory sections use these constants (docs/spec.md section 1). The simulated "
+            "default is a quadratic in dimension 16 with its spectrum spread over [c, L] and "
+            "Gaussian gradient noise of variance M, so that the same constants hold for it "
+            "exactly."
         ),
         Table(["constant", "value"], rows),
         Paragraph("Each part can be reproduced from the command line, for example:"),
@@ -63,15 +64,12 @@ def overview(context: ReportContext) -> list[Block]:
 # ------------------------------------------------------------------------------- proofs
 def proofs(context: ReportContext) -> list[Block]:
     """Every proof of the library, checked step by step (as ``stepshrink check``)."""
-    theorems = require("bounds.theorems", "check_all")
-    printer = require("bounds.proof.report", "to_json", "to_markdown")
+    from bounds import theorems
+    from bounds.proof import report as printer
+
     reports, without = theorems.check_all()
-    if not reports:
-        raise MissingDependency("bounds.theorems.check_all() checked no proofs")
-    json_path = context.data / "proofs.json"
-    json_path.write_text(printer.to_json(reports) + "\n", encoding="utf-8")
-    markdown_path = context.data / "proofs.md"
-    markdown_path.write_text(printer.to_markdown(reports), encoding="utf-8")
+    json_path = context.write_json("proofs.json", json.loads(printer.to_json(reports)))
+    markdown_path = write_text(context.data / "proofs.md", printer.to_markdown(reports))
     rows = [
         [r.name, str(r.n_steps), str(r.n_proved), r.status, f"{r.seconds:.2f}"] for r in reports
     ]
@@ -113,16 +111,25 @@ def _sweep_scheduler() -> str | None:
 
 
 def _interval(row: dict[str, Any], name: str) -> str:
+    from stepshrink.commands.assumptions import interval_text
+
     value, low, high = (row[f"{name}{end}"] for end in ("", "_low", "_high"))
-    if value is None:
-        return "n/a"
-    return f"{value:.4g} [{low:.3g}, {high:.3g}]"
+    return "-" if value is None else interval_text(value, low, high)
+
+
+def _fraction(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def _status(row: dict[str, Any], name: str) -> str:
+    # cells stored by a version without the status column say only whether it was refuted
+    return row.get(f"{name}_status") or ("holds" if row[name] else "fails")
 
 
 def assumptions(context: ReportContext) -> list[Block]:
     """The assumption checker on every default format and rounding mode, as a sweep."""
     from stepshrink import sweep
-    from stepshrink.commands.assumptions import HEADER
+    from stepshrink.commands.assumptions import HEADER, LEGEND
 
     sizes = _checker_sizes(context)
     grid = sweep.Grid(
@@ -139,15 +146,14 @@ def assumptions(context: ReportContext) -> list[Block]:
             grid, scratch, scheduler=_sweep_scheduler(), progress=False, parquet=False
         )
     rows = result.rows
-    path = context.data / "assumptions.json"
-    path.write_text(json.dumps(rows, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    path = context.write_json("assumptions.json", rows)
     table = [
         [
             row["format"],
             row["rounding"],
-            *(_interval(row, name) for name in ("q_min", "q_max", "sigma_q2")),
-            *(f"{row[name]:.3g}" for name in ("underflow", "saturated")),
-            *("holds" if row[name] else "fails" for name in ("A2", "A3", "A4")),
+            *(_interval(row, name) for name in ("q_min", "q_max", "sigma_q2", "M", "M_G")),
+            *(_fraction(row[name]) for name in ("underflow", "saturated")),
+            *(_status(row, name) for name in ("A2", "A3", "A4")),
         ]
         for row in rows
     ]
@@ -155,7 +161,7 @@ def assumptions(context: ReportContext) -> list[Block]:
         [row["format"], row["rounding"], name, row[f"{name}_evidence"]]
         for row in rows
         for name in ("A2", "A3", "A4")
-        if not row[name]
+        if _status(row, name) != "holds"
     ]
     level = f"{100 * grid.level:g}%"
     command = (
@@ -167,18 +173,19 @@ def assumptions(context: ReportContext) -> list[Block]:
         Paragraph(
             f"Problem: {rows[0]['problem_name']}, Gaussian gradient noise. Estimates with "
             f"{level} confidence intervals; a verdict 'fails' means the data refute the "
-            "assumption at that level (SPEC section 4: round-to-nearest is biased given g, so "
-            "A4 fails wherever rounding is visible; stochastic rounding is unbiased). Each row "
-            "is one cell of a checker-only sweep (seeds derived from the cell's coordinates); "
-            "the same table as Parquet:"
+            "assumption at that level (docs/spec.md section 4: round-to-nearest is biased "
+            "given g, so A4 fails wherever rounding is visible; stochastic rounding is "
+            "unbiased). Each row is one cell of a checker-only sweep (seeds derived from the "
+            "cell's coordinates); the same table as Parquet:"
         ),
         Code(command),
         Table(list(HEADER), table),
+        *(Paragraph(line) for line in LEGEND),
         Link(context.relative(path), "every cell with its evidence (JSON)"),
     ]
     if failures:
         blocks += [
-            Paragraph("Evidence for every refuted assumption:"),
+            Paragraph("Evidence for every assumption that fails or is inconclusive:"),
             Table(["format", "rounding", "assumption", "evidence"], failures),
         ]
     return blocks
@@ -187,14 +194,15 @@ def assumptions(context: ReportContext) -> list[Block]:
 # ---------------------------------------------------------------------------- schedules
 def schedules(context: ReportContext) -> list[Block]:
     """Derived stepsizes and iteration counts for the default problem."""
-    command = require("stepshrink.commands.schedule", "derive_schedules", "schedule_rows")
+    from stepshrink.commands import schedule as command
+
     args = _parse("schedule")
     result = command.derive_schedules(args)
-    path = context.data / "schedules.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = context.write_json("schedules.json", result)
     return [
         Paragraph(
-            "Derived symbolically by bounds.derive for the default constants (SPEC C2-C3, T4), "
+            "Derived symbolically by bounds.derive for the default constants (docs/spec.md "
+            "section 3: C2-C3, T4), "
             f"with budget K = {result['constants']['K']} and target epsilon = "
             f"{result['constants']['epsilon']:g} (stepshrink schedule prints the same)."
         ),
@@ -291,7 +299,7 @@ def simulation(context: ReportContext) -> list[Block]:
     runs: list[tuple[str, Sequence[str]]] = [
         ("synthetic", ["--format", "synthetic", "--q-min", "0.5", "--sigma-q2", "0.01"]),
         ("fp8_e4m3_sr", ["--format", "fp8_e4m3", "--rounding", "sr"]),
-        # SPEC section 4: underflow shrinks q_k; loss scaling moves gradients out of it
+        # docs/spec.md section 4: underflow shrinks q_k; loss scaling moves gradients out of it
         ("fp4_e2m1_rne", ["--format", "fp4_e2m1", "--rounding", "rne"]),
         ("fp4_e2m1_rne_scaled", ["--format", "fp4_e2m1", "--rounding", "rne", "--loss-scale", "8"]),
     ]
@@ -299,13 +307,8 @@ def simulation(context: ReportContext) -> list[Block]:
     rows = []
     for name, options in runs:
         args = _parse("simulate", *_run_args(context, *options))
-        try:
-            experiment = experiment_from_args(args)
-            trajectory = experiment.run(progress=False)
-        except (UsageError, NotBuiltError) as exc:
-            context.incomplete(f"run {name} not available ({exc})")
-            blocks.append(Notice(f"Run {name} not built: {exc}."))
-            continue
+        experiment = experiment_from_args(args)
+        trajectory = experiment.run(progress=False)
         npz, summary = trajectory.save(context.data / f"trajectory_{name}.npz")
         overlay = theory_overlay(experiment, trajectory)
         target = context.figures / f"trajectory_{name}.png"
@@ -314,7 +317,8 @@ def simulation(context: ReportContext) -> list[Block]:
             bound=overlay.bound,
             bound_label=overlay.label,
             floor=overlay.floor,
-            title=f"{experiment.problem.name}, gradients: {' '.join(options)}",
+            # two lines: one line of problem and options does not fit the figure's width
+            title=f"{experiment.problem.name}\ngradients: {' '.join(options)}",
             path=target,
         )
         caption = f"Simulated E[F(x_k) - F*] ({name}) with its confidence band"
@@ -357,19 +361,6 @@ def simulation(context: ReportContext) -> list[Block]:
 
 def q_plot(context: ReportContext) -> list[Block]:
     """Measured q_k per format and rounding mode."""
-    require("simulate.formats")
-    from stepshrink.experiment import quantizer_from_args
-
-    probe = _parse("plot", "q")
-    formats, absent = [], []
-    for fmt in defaults.FORMATS:
-        try:
-            quantizer_from_args(probe, fmt, defaults.ROUNDINGS[0])
-            formats.append(fmt)
-        except (UsageError, NotBuiltError) as exc:
-            absent.append(f"{fmt} ({exc})")
-    if not formats:
-        raise MissingDependency(f"no default format is available: {'; '.join(absent)}")
     blocks: list[Block] = [
         _plot(
             context,
@@ -378,7 +369,7 @@ def q_plot(context: ReportContext) -> list[Block]:
             "near the optimum of the default problem (whiskers: 1st-99th percentiles).",
             "q",
             "--format",
-            *formats,
+            *defaults.FORMATS,
             "--rounding",
             *defaults.ROUNDINGS,
             "--points",
@@ -387,9 +378,6 @@ def q_plot(context: ReportContext) -> list[Block]:
             "64" if context.quick else "256",
         )
     ]
-    if absent:
-        context.incomplete(f"formats not available: {'; '.join(absent)}")
-        blocks.append(Notice(f"Not measured (format not available): {'; '.join(absent)}."))
     return blocks
 
 

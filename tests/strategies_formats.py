@@ -24,7 +24,7 @@ _INPUT_TYPES = (np.float16, np.float32, np.float64)
 
 
 def preset_formats(*, max_bits: int | None = None) -> st.SearchStrategy[Format]:
-    """Preset formats of SPEC section 5, optionally only those of at most ``max_bits``."""
+    """Preset formats of docs/spec.md section 5, optionally only those of at most ``max_bits``."""
     if max_bits is not None and max_bits < 4:
         raise InvalidArgument(f"max_bits={max_bits} leaves no preset (the narrowest has 4)")
     chosen = [formats.get(n) for n in formats.names()]

@@ -1,7 +1,8 @@
 """The layering of STYLE.md convention 1, checked on the source: theory and experiment stay apart.
 
 ``bounds`` never imports ``simulate``; ``simulate`` never imports SymPy or ``bounds``;
-``stepshrink`` is the only place that wires them together.
+``stepshrink`` is the only place that wires them together; ``plumbing`` (atomic files, strict
+JSON, figure files, the memory guard) imports none of them, so that both may use it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "bounds": {"simulate", "stepshrink"},
     "simulate": {"sympy", "bounds", "stepshrink"},
+    "plumbing": {"sympy", "bounds", "simulate", "stepshrink"},
 }
 
 
@@ -47,6 +49,8 @@ def test_planted_violation_is_caught(tmp_path: Path) -> None:
     assert imported_top_level_names(module) & FORBIDDEN["simulate"] == {"sympy"}
 
 
-@pytest.mark.parametrize("folder", ["bounds", "simulate", "stepshrink", "benchmarks", "notebooks"])
+@pytest.mark.parametrize(
+    "folder", ["bounds", "simulate", "stepshrink", "plumbing", "benchmarks", "notebooks"]
+)
 def test_layout_folders_exist(folder: str) -> None:
     assert (ROOT / folder).is_dir()

@@ -1,8 +1,7 @@
-"""Evaluate derived SymPy expressions on NumPy arrays (lambdified once, cached)."""
+"""Evaluate derived SymPy expressions on NumPy arrays (:func:`bounds.numeric.evaluate`)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,21 +10,19 @@ import sympy as sp
 from numpy.typing import NDArray
 
 from bounds import symbols as sy
+from bounds.numeric import evaluate
 
 __all__ = ["checked", "numeric"]
 
 
-@functools.lru_cache(maxsize=128)
-def _lambdified(expr: sp.Expr, args: tuple[sp.Symbol, ...]) -> Any:
-    return sp.lambdify(args, expr, modules="numpy")
-
-
 def numeric(expr: sp.Expr, values: Mapping[str, Any]) -> NDArray[np.float64]:
-    """``expr`` at ``values`` (symbol name -> array); division by zero gives inf, silently."""
-    args = tuple(sorted(expr.free_symbols, key=str))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = _lambdified(expr, args)(*(values[a.name] for a in args))
-    return np.asarray(result, dtype=np.float64)
+    """``expr`` at ``values`` (symbol name -> array), the float64 nearest the true value.
+
+    Division by zero gives inf; a value beyond float64's range is ``±inf``, an undefined one NaN.
+    """
+    return evaluate(
+        expr, {s: values[s.name] for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    )
 
 
 def checked(names: tuple[str, ...], constants: Mapping[str, Any]) -> dict[str, NDArray[np.float64]]:

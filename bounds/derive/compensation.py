@@ -18,6 +18,7 @@ import sympy as sp
 from numpy.typing import NDArray
 
 from bounds import symbols as sy
+from bounds.numeric import evaluate
 from bounds.theorems import t1_nonconvex_fixed as t1
 
 __all__ = ["Compensation", "compensated_stepsize", "symbolic"]
@@ -102,8 +103,10 @@ def compensated_stepsize(mu: Any, q_min: Any, L: Any, M_G: Any) -> NDArray[np.fl
         break T1's ``mu <= 1/(L M_G)``).
     """
     v = sy.validate({"mu": mu, "q_min": q_min, "L": L, "M_G": M_G})
-    nominal = np.asarray(v["mu"] / v["q_min"], dtype=np.float64)
-    if np.any(nominal * v["L"] * v["M_G"] > 1.0 + 8 * np.finfo(np.float64).eps):
+    values = {sy.SYMBOLS[name]: array for name, array in v.items()}
+    nominal = evaluate(sy.mu / sy.q_min, values)
+    # the condition as mu L M_G / q_min <= 1, evaluated without float64 overflow
+    if np.any(evaluate(sy.mu * sy.L * sy.M_G / sy.q_min, values) > 1.0 + 8 * np.finfo(float).eps):
         raise ValueError(
             "mu must satisfy mu <= q_min/(L*M_G) (compensated stepsize condition: the nominal "
             "stepsize mu/q_min must meet T1's mu <= 1/(L*M_G))"

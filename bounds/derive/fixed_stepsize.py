@@ -170,18 +170,19 @@ class IterationCount:
     Attributes
     ----------
     K : ndarray
-        The integer budget: the least whole number of iterations ``>= 1`` whose optimal bound
-        is ``<= epsilon`` (``ceil`` of :attr:`K_real`, at least 1), as
-        :func:`optimal_fixed_stepsize` takes it; ``inf`` where ``epsilon`` is at or below the
-        capped floor ``S/(M_G q_min)`` and the noise regime does not apply.
-    K_real : ndarray
-        The real solution of ``bound(K) = epsilon`` (``inf`` likewise).
+        The real solution of ``bound(K) = epsilon`` (``inf`` where ``epsilon`` is at or below
+        the capped floor ``S/(M_G q_min)`` and the noise regime does not apply).
+    iterations : ndarray
+        The integer budget: ``max(ceil(K), 1)`` (float64 holding integers; ``inf`` where
+        ``epsilon`` cannot be reached). Where ``K`` lies within a few ulps of an integer the
+        ceiling is taken of the exact rational value at the given floats, so float rounding
+        never adds or drops an iteration (``8·1·1·0.02/(0.5²·0.05²)`` is 256, not 257).
     capped : ndarray of bool
         Whether the answer lies in the capped regime.
     """
 
     K: FloatArray
-    K_real: FloatArray
+    iterations: FloatArray
     capped: NDArray[np.bool_]
 
 
@@ -206,10 +207,26 @@ def iterations_to_accuracy(**constants: Any) -> IterationCount:
     noise = np.asarray((k_noise >= k_switch) & np.isfinite(k_switch))
     k_capped = np.where(k_capped > 0, k_capped, np.inf)
     K = np.where(noise, k_noise, k_capped)
-    # ceil with a relative tolerance so that a rounding error in an exact integer solution
-    # (60000.000000000007) does not add an iteration; at least one iteration in any case
-    whole = np.maximum(np.ceil(K * (1 - 1e-12)), 1.0)
-    return IterationCount(whole, K, np.asarray(~noise))
+    return IterationCount(K, _iterations(K, noise, values, derived), np.asarray(~noise))
+
+
+def _iterations(
+    K: FloatArray, noise: NDArray[np.bool_], values: dict[str, FloatArray], derived: Any
+) -> FloatArray:
+    """``max(ceil(K), 1)``, exact where ``K`` is within float rounding of an integer."""
+    iterations = np.array(np.maximum(np.ceil(K), 1.0), dtype=np.float64)
+    finite = np.where(np.isfinite(K), K, 0.0)
+    near = np.isfinite(K) & (K >= 1) & (np.abs(finite - np.round(finite)) <= 8 * np.spacing(finite))
+    shape = K.shape
+    for index in map(tuple, np.argwhere(near)):
+        expr = derived.k_eps_noise if np.broadcast_to(noise, shape)[index] else derived.k_eps_capped
+        point = {
+            sy.SYMBOLS[name]: sp.Rational(float(np.broadcast_to(value, shape)[index]))
+            for name, value in values.items()
+            if name in sy.SYMBOLS
+        }
+        iterations[index] = float(max(sp.ceiling(expr.subs(point)), 1))
+    return iterations
 
 
 def slowdown(**constants: Any) -> FloatArray:
@@ -226,6 +243,6 @@ def slowdown(**constants: Any) -> FloatArray:
         The ratio of the real iteration counts (``S/(M q_min²)`` deep in the noise regime,
         ``1/q_min`` in the deterministic one).
     """
-    low = iterations_to_accuracy(**constants).K_real
-    full = iterations_to_accuracy(**{**constants, "q_min": 1.0, "sigma_q2": 0.0}).K_real
+    low = iterations_to_accuracy(**constants).K
+    full = iterations_to_accuracy(**{**constants, "q_min": 1.0, "sigma_q2": 0.0}).K
     return np.asarray(low / full)

@@ -108,16 +108,19 @@ def best_pl_schedule(**constants: Any) -> PLSchedule:
     if np.any(values["c"] > values["L"]):
         raise ValueError("c must satisfy c <= L (A5: c <= L)")
     derived = symbolic()
-    c, q = values["c"], values["q_min"]
+    q = values["q_min"]
     beta = numeric(derived.beta_star, values)
     gamma = np.maximum(numeric(derived.gamma_min, {**values, "beta": beta}), 0.0)
     # gamma must be strictly positive; the smallest positive float keeps the cap satisfied.
     gamma = np.where(gamma > 0, gamma, np.finfo(np.float64).tiny)
     nu = numeric(t4.NU, {**values, "beta": beta, "gamma": gamma})
+    slope_floor = numeric(1 / (sy.c * sy.q_min), values)
     return PLSchedule(
         np.broadcast_to(beta, nu.shape),
         np.broadcast_to(gamma, nu.shape),
         nu,
-        np.broadcast_to(1.0 / (c * q), nu.shape),
-        np.asarray(np.broadcast_to(2.0 / c > 1.0 / (c * q), nu.shape)),
+        np.broadcast_to(slope_floor, nu.shape),
+        # 2/c > 1/(c q_min) exactly when q_min > 1/2 (c > 0): compared without dividing, so
+        # that c q_min underflowing to 0 cannot turn the answer
+        np.asarray(np.broadcast_to(q > 0.5, nu.shape)),
     )

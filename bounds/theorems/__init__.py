@@ -1,4 +1,4 @@
-"""The theorem library: one module per lemma, theorem and corollary of SPEC sections 2-3.
+"""The theorem library: one module per lemma, theorem and corollary of docs/spec.md sections 2-3.
 
 ``bounds.theorems.get("T1")`` returns T1's :class:`~bounds.statement.Statement`;
 ``bounds.theorems.all()`` returns the eleven in order (L1-L3, T1-T4, C1-C4). Each statement's

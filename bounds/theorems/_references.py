@@ -15,9 +15,9 @@ BOTTOU = (
 
 
 def paper(result: str) -> str:
-    """The paper reference for the result SPEC section 3 calls ``result``."""
-    # The paper's own numbering changed across its arXiv versions; SPEC's labels are stable.
-    return f"{PAPER}; the result labelled {result} in SPEC section 3"
+    """The paper reference for the result docs/spec.md section 3 calls ``result``."""
+    # The paper's own numbering changed across its arXiv versions; docs/spec.md's labels are stable.
+    return f"{PAPER}; the result labelled {result} in docs/spec.md section 3"
 
 
 def bottou(theorem: str) -> str:

@@ -28,7 +28,7 @@ without the substitution they differ (:func:`check` gives a point where they do)
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C1 in SPEC section 3.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C1 in docs/spec.md section 3.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorems 4.6, 4.7, 4.8 and 4.10.
 """
 

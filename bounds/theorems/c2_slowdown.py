@@ -24,7 +24,7 @@ are derived symbolically in :mod:`bounds.derive` and checked against this statem
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C2 in SPEC section 3.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C2 in docs/spec.md section 3.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.8 (the full-precision
        bound being minimised, ``q_min = 1``, ``sigma_q2 = 0``).
 """

@@ -28,7 +28,7 @@ uncompensated floor ``L mu S/q_min`` at the same ``mu`` (derived in :mod:`bounds
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C3 in SPEC section 3.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C3 in docs/spec.md section 3.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.8 (the base result).
 """
 

@@ -44,8 +44,8 @@ Example
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C3 in SPEC section 3, for a known
-       constant shrinkage.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C3 in docs/spec.md section 3,
+       for a known constant shrinkage (C3.known_q there).
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.8 (the base result).
 """
 

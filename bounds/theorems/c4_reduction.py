@@ -19,7 +19,7 @@ which is weaker than T1's ``mu <= 1/(L M_G)`` by the factor ``q_min``: the two c
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C4 in SPEC section 3.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled C4 in docs/spec.md section 3.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Assumption 4.3 and Theorem 4.8.
 """
 

@@ -20,7 +20,7 @@ noise averages out: the step is a gradient step with effective stepsize ``mu_k q
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 1 in SPEC section 2.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 1 in docs/spec.md section 2.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Section 4: with ``q_k = 1`` this is
        the unbiasedness used in their Assumption 4.3(b) with ``mu = mu_G = 1``.
 """

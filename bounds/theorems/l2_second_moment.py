@@ -17,7 +17,7 @@ The cross term ``2 q_k E_k[g_kᵀ eps_k]`` vanishes because ``E_k[eps_k | g_k] =
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 2 in SPEC section 2.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 2 in docs/spec.md section 2.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Section 4, (4.9): the case
        ``q_k = 1``, ``sigma_q2 = 0``.
 """

@@ -29,8 +29,8 @@ collected.
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in SPEC section 2, for a
-       known constant shrinkage.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in docs/spec.md
+       section 2, for a known constant shrinkage.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Lemma 4.4 (the case ``q = 1``,
        ``sigma_q2 = 0``).
 """

@@ -30,8 +30,8 @@ and ``L sigma_q2`` replaced by ``M_L`` and ``sigma_qL``; then L3.sharp's last st
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in SPEC section 2, under
-       matrix smoothness.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in docs/spec.md
+       section 2, under matrix smoothness.
 .. [2] Safaryan, Hanzely & Richtárik, NeurIPS 2021: matrix smoothness and its use in descent.
 .. [3] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Lemma 4.4 (the base result).
 """

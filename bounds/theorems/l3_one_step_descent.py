@@ -23,7 +23,7 @@ If ``mu_k <= 1/(L M_G)`` ("stepsize condition"), then with ``q_k² <= q_k <= 1``
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in SPEC section 2.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in docs/spec.md section 2.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Section 4, Lemma 4.4 and (4.15):
        the case ``q_k = 1``, ``sigma_q2 = 0`` with angle constant ``mu = 1``.
 """

@@ -32,8 +32,8 @@ L3's chain up to its general form
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in SPEC section 2,
-       sharpened.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the lemma labelled Lemma 3 in docs/spec.md
+       section 2, sharpened.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Lemma 4.4 and (4.15), which keep
        ``1 − L alpha M_G/2`` before bounding it by ``1/2``.
 """

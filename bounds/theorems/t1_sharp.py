@@ -51,7 +51,8 @@ L*mu*(-M - sigma_q2)/(q_min*(L*M_G*mu*q_min - 2))
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T1 in SPEC section 3, sharpened.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T1 in docs/spec.md section 3,
+       sharpened (T1.sharp there).
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.8, whose proof keeps the
        factor ``1 − L alpha M_G/2`` before bounding it by ``1/2``.
 """

@@ -45,7 +45,7 @@ Example
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T2 in SPEC section 3.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T2 in docs/spec.md section 3.
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.10 and the inequality in
        its proof (the case ``q_min = 1``, ``sigma_q2 = 0``; checked by C1).
 """
@@ -124,7 +124,7 @@ SUM_BOUNDS = (
     SumBound("sqrt sum lower bound", 1 / sp.sqrt(sy.k), sy.K, ">=", 2 * (sp.sqrt(sy.K + 1) - 1)),
     SumBound("sqrt squares upper bound", 1 / sy.k, sy.K, "<=", 1 + sp.log(sy.K)),
 )
-"""The four sum inequalities behind the explicit variants (SPEC section 3, T2)."""
+"""The four sum inequalities behind the explicit variants (docs/spec.md section 3, T2)."""
 
 _MIN_QUANTITY = dict(
     quantity=sy.min_grad_norm2,

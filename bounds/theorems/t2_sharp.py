@@ -58,7 +58,8 @@ Example
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T2 in SPEC section 3, sharpened.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T2 in docs/spec.md section 3,
+       sharpened (T2.sharp there).
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.10 and the inequality in
        its proof, which keeps ``1 − L alpha_k M_G/2`` before bounding it by ``1/2``.
 """

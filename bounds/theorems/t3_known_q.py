@@ -49,8 +49,8 @@ Example
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in SPEC section 3, for a known
-       constant shrinkage.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in docs/spec.md section 3,
+       for a known constant shrinkage (T3.known_q there).
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.6 (the case ``q = 1``,
        ``sigma_q2 = 0``).
 """

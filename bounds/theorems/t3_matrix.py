@@ -42,7 +42,7 @@ Example
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in SPEC section 3, under
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in docs/spec.md section 3, under
        matrix smoothness.
 .. [2] Safaryan, Hanzely & Richtárik, NeurIPS 2021: matrix smoothness and its use in descent.
 .. [3] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.6 (the base result).

@@ -52,7 +52,8 @@ Example
 
 References
 ----------
-.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in SPEC section 3, sharpened.
+.. [1] Yun & Yun, arXiv:2508.07142 (2025): the result labelled T3 in docs/spec.md section 3,
+       sharpened (T3.sharp there).
 .. [2] Bottou, Curtis & Nocedal, SIAM Review 60(2) (2018), Theorem 4.6 (the case
        ``q_min = 1``, ``sigma_q2 = 0`` of T3).
 .. [3] H. Karimi, J. Nutini and M. Schmidt, "Linear Convergence of Gradient and

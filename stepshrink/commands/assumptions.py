@@ -5,18 +5,21 @@ and the verdicts on A2-A4 of :func:`simulate.assumptions.check` on a built-in pr
 ``--gradients FILE``, of :func:`simulate.gradients.check` on gradients recorded from a real
 model (``stepshrink.torch.record`` then ``simulate.gradients.save``), with one row per layer
 under each format with ``--layers``. A refuted assumption is a finding, not an error: the
-command exits 0 and the table says "fails".
+command exits 0 and the table says "fails"; an assumption the data can neither confirm nor
+refute says "inconclusive". A legend under the table says what every column means.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from plumbing import strict_json
+from plumbing.files import write_text
 from stepshrink.errors import UsageError
 from stepshrink.experiment import (
     add_problem_options,
@@ -25,22 +28,45 @@ from stepshrink.experiment import (
     problem_from_args,
     quantizer_from_args,
 )
-from stepshrink.options import number, output_file, positive_int
+from stepshrink.options import (
+    add_json_option,
+    add_output_option,
+    add_sampling_options,
+    number,
+    output_file,
+)
 
 HELP = "Measure q_min, sigma_q2, M, M_G on a real format and check assumptions A2-A4."
 
-#: Columns of the table: header, then how to read the cell from a report.
+#: Columns of the table.
 HEADER = (
     "format",
     "rounding",
     "q_min",
     "q_max",
     "sigma_q2",
+    "M",
+    "M_G",
     "underflow",
     "saturated",
     "A2",
     "A3",
     "A4",
+)
+
+#: What the columns and verdicts mean, printed under the table (and in the report).
+LEGEND = (
+    "q_min, q_max: smallest and largest conditional mean of q_k = <Q(g), g>/||g||^2 over the "
+    "sampled points, as estimate [interval] (A3 needs 0 < q_min and q_max <= 1)",
+    "sigma_q2: largest per-point mean of ||eps_k||^2 (A4's constant); M, M_G: fitted "
+    "E||g||^2 <= M + M_G ||grad F||^2 (A2's constants; '-' when every point has one gradient "
+    "norm)",
+    "underflow: fraction of nonzero gradient entries quantized to 0; saturated: fraction that "
+    "overflowed or hit the format's largest magnitude",
+    "A2: unbiased gradients with that second moment; A3: q_min <= q_k <= 1 with q_k set by the "
+    "history; A4: E[eps_k | g_k] = 0 and E||eps_k||^2 <= sigma_q2",
+    "holds: not refuted by a test that would have seen a violation; fails: refuted at the "
+    "level; inconclusive: not refuted, but the intervals are too wide to tell (--evidence)",
 )
 
 
@@ -49,23 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_problem_options(parser)
     add_quantizer_options(parser, several=True)
     group = parser.add_argument_group("checker")
-    group.add_argument(
-        "--points", type=positive_int, default=16, metavar="P", help="points sampled (16)"
-    )
-    group.add_argument(
-        "--samples",
-        type=positive_int,
-        default=256,
-        metavar="N",
-        help="stochastic gradients per point (256)",
-    )
-    group.add_argument(
-        "--repeats",
-        type=positive_int,
-        default=256,
-        metavar="N",
-        help="re-quantizations of one gradient per point, for A4 (256)",
-    )
+    add_sampling_options(group, points=16, repeats=True)
     group.add_argument(
         "--level",
         type=number("open_unit"),
@@ -90,10 +100,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "scale --loss-scale or 2^16): overflowed samples are skipped, as training skips them",
     )
     output = parser.add_argument_group("output")
-    output.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    output.add_argument(
-        "-o", "--output", metavar="PATH", help="also write the full reports as JSON to PATH"
-    )
+    add_json_option(output, "print the full reports as JSON")
+    add_output_option(output, None, "also write the full reports as JSON to PATH (.json)")
     output.add_argument(
         "--evidence", action="store_true", help="print the evidence behind each verdict"
     )
@@ -113,8 +121,9 @@ def check_all(
 ) -> list[tuple[str, str, Any]]:
     """Run the checker on every (format, rounding) pair; returns ``(format, rounding, report)``.
 
-    Deterministic roundings of the same format give one row each; for the synthetic model and
-    no quantizer, the rounding mode is irrelevant and only the first is used.
+    Every quantizer is built (so every format name and option checked) before the first check
+    runs. For the synthetic model and no quantizer the rounding mode is irrelevant and only
+    the first is used.
     """
     from simulate import assumptions, gradients
 
@@ -162,8 +171,25 @@ def check_all(
     return rows
 
 
-def _interval(estimate: Any) -> str:
-    return f"{estimate.value:.4g} [{estimate.low:.3g}, {estimate.high:.3g}]"
+def interval_text(value: float, low: float, high: float) -> str:
+    """``"estimate [low, high]"``, all three rounded to the same 4 significant digits.
+
+    Rounding to nearest at one precision is monotone, so the printed estimate always lies in
+    the printed interval; rounded to different precisions, a deterministic estimate 0.99994
+    with the interval [0.99994, 0.99994] used to print as ``0.9999 [1, 1]``. A value that
+    does not exist (NaN: nothing to fit) prints as ``-``.
+    """
+    if not math.isfinite(value):
+        return "-"
+    return f"{value:.4g} [{low:.4g}, {high:.4g}]"
+
+
+def _estimate(estimate: Any) -> str:
+    return interval_text(estimate.value, estimate.low, estimate.high)
+
+
+def _fraction(value: float) -> str:
+    return f"{value:.3g}" if math.isfinite(value) else "-"
 
 
 def table_rows(results: Sequence[tuple[str, str, Any]], *, layers: bool = False) -> list[list[str]]:
@@ -182,11 +208,9 @@ def _row(fmt: str, rounding: str, report: Any) -> list[str]:
     return [
         fmt,
         rounding,
-        _interval(e["q_min"]),
-        _interval(e["q_max"]),
-        _interval(e["sigma_q2"]),
-        f"{e['underflow'].value:.3g}",
-        f"{e['saturated'].value:.3g}",
+        *(_estimate(e[name]) for name in ("q_min", "q_max", "sigma_q2", "M", "M_G")),
+        _fraction(e["underflow"].value),
+        _fraction(e["saturated"].value),
         *(_status(report[name]) for name in ("A2", "A3", "A4")),
     ]
 
@@ -205,23 +229,32 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``stepshrink assumptions``; return the exit status."""
-    target = None if args.output is None else output_file(args.output, "-o", (".json",))
-    results = check_all(args, args.format, args.rounding)
+def reports_json(results: Sequence[tuple[str, str, Any]]) -> str:
+    """The full reports as strict JSON (a list, one object per row)."""
     payload = [
         {"format": fmt, "rounding": rounding, **report.to_dict()}
         for fmt, rounding, report in results
     ]
+    return strict_json.dumps(payload)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``stepshrink assumptions``; return the exit status."""
+    target = None if args.output is None else output_file(args.output, "-o", (".json",))
+    results = check_all(args, args.format, args.rounding)
+    text = reports_json(results)
     if target is not None:
-        target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        write_text(target, text + "\n")
     if args.json:
-        print(json.dumps(payload, indent=2))
+        print(text)
         return 0
     level = f"{100 * args.level:g}%"
     where = results[0][2].settings.get("problem") or f"gradients recorded in {args.gradients}"
     print(f"Assumptions A2-A4 on {where} ({level} intervals)")
     print(format_table(HEADER, table_rows(results, layers=args.layers)))
+    print()
+    for line in LEGEND:
+        print(line)
     if args.evidence:
         for fmt, rounding, report in results:
             for name in ("A2", "A3", "A4"):

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
+from plumbing import strict_json
+from plumbing.files import atomic_files
 from stepshrink.errors import UsageError
+from stepshrink.options import add_progress_option, output_file, show_progress
 
 HELP = "Check the proof of every statement of the theorem library and print the report."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink check``."""
+    parser.add_argument("--json", metavar="PATH", help="also write the full report as JSON to PATH")
     parser.add_argument(
-        "--json", metavar="PATH", type=Path, help="also write the full report as JSON to PATH"
-    )
-    parser.add_argument(
-        "--markdown", metavar="PATH", type=Path, help="also write the report as Markdown to PATH"
+        "--markdown", metavar="PATH", help="also write the report as Markdown to PATH"
     )
     parser.add_argument(
         "--certificates",
@@ -34,15 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         help="check only this statement (repeatable), e.g. --only T1",
     )
-
-
-def _writable(path: Path | None, option: str) -> None:
-    if path is None:
-        return
-    if path.exists() and path.is_dir():
-        raise UsageError(f"{option} must be a file path, got the directory {path}")
-    if not path.parent.exists():
-        raise UsageError(f"{option}: directory {path.parent} does not exist")
+    add_progress_option(parser)
 
 
 def _directory(path: Path | None, option: str) -> None:
@@ -56,8 +50,13 @@ def _directory(path: Path | None, option: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink check``; exit 0 only when every proof is proved."""
-    _writable(args.json, "--json")
-    _writable(args.markdown, "--markdown")
+    targets = {
+        option: output_file(path, option, ())
+        for option, path in (("--json", args.json), ("--markdown", args.markdown))
+        if path is not None
+    }
+    if len({t.resolve() for t in targets.values()}) < len(targets):
+        raise UsageError("--json and --markdown must name different files")
     _directory(args.certificates, "--certificates")
     from bounds import theorems
     from bounds.proof import report
@@ -69,17 +68,27 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--only must name statements among {known}, got {unknown}")
     started = time.perf_counter()
     chosen = [i for i in known if not args.only or i in args.only]
-    reports, unproved = theorems.check_all(chosen, workers=os.cpu_count() or 1)
+    workers = os.cpu_count() or 1
+    progress = show_progress(args)
+    if progress:
+        # the proofs are checked in worker processes, with nothing to print for seconds: say
+        # so on a terminal (never in a log), and clear the line before the table
+        print(
+            f"stepshrink check: checking {len(chosen)} statements in {workers} processes ...",
+            end="\r",
+            file=sys.stderr,
+            flush=True,
+        )
+    reports, unproved = theorems.check_all(chosen, workers=workers)
+    if progress:
+        print("\033[2K", end="", file=sys.stderr, flush=True)
     print(report.to_table(reports))
     if unproved:
         print(f"\nwithout a checked proof (not claimed proved): {', '.join(unproved)}")
     all_proved = all(r.status == "proved" for r in reports)
     verdict = "all proofs check" if all_proved else "SOME PROOFS DO NOT CHECK"
     print(f"\n{verdict} ({time.perf_counter() - started:.1f} s)")
-    if args.json is not None:
-        args.json.write_text(report.to_json(reports), encoding="utf-8")
-    if args.markdown is not None:
-        args.markdown.write_text(report.to_markdown(reports), encoding="utf-8")
+    _write(targets, report.to_json(reports), report.to_markdown(reports))
     if args.certificates is not None:
         from bounds.proof import certificate
 
@@ -95,3 +104,18 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 0 if all_proved else 1
+
+
+def _write(targets: dict[str, Path], json_text: str, markdown: str) -> None:
+    """Write the JSON and Markdown reports together (atomically), the JSON strict."""
+    texts = {
+        # the proof library's printer may emit NaN in evidence; re-serialise strictly
+        "--json": strict_json.dumps(json.loads(json_text)) + "\n",
+        "--markdown": markdown,
+    }
+    chosen = list(targets)
+    if not chosen:
+        return
+    with atomic_files(*(targets[o] for o in chosen)) as streams:
+        for option, stream in zip(chosen, streams, strict=True):
+            stream.write(texts[option].encode("utf-8"))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from plumbing.figures import PLOTTABLE_MAX
 from stepshrink import defaults
 from stepshrink.commands.bound import broken_hypotheses_message
 from stepshrink.errors import UsageError
@@ -32,7 +33,17 @@ from stepshrink.experiment import (
     q_samples,
     quantizer_from_args,
 )
-from stepshrink.options import add_constant_options, figure_path, number, positive_int
+from stepshrink.options import (
+    add_constant_options,
+    add_output_option,
+    add_progress_option,
+    add_sampling_options,
+    figure_path,
+    input_file,
+    number,
+    positive_int,
+    show_progress,
+)
 
 HELP = "Draw bound and simulation plots (PNG, SVG or PDF)."
 
@@ -53,6 +64,9 @@ _THEORY = [
     "beta",
     "gamma",
 ]
+#: What the floors depend on: T1's L mu S/q_min under mu <= 1/(L M_G), c for the PL ones,
+#: the Lmat-weighted constants for the .matrix ones.
+_FLOOR = ["L", "M", "M_G", "sigma_q2", "M_L", "sigma_qL", "c"]
 
 #: Statements ``plot bound`` draws: the theorems with a horizon and their T2 variants, then
 #: the refined statements of issue 12 (T2.sharp through its schedule families).
@@ -88,13 +102,7 @@ FLOOR_THEOREMS = (
 
 
 def _output(parser: argparse.ArgumentParser, default: str) -> None:
-    parser.add_argument(
-        "-o",
-        "--output",
-        default=default,
-        metavar="FILE",
-        help=f"figure file: .png, .svg or .pdf (default {default})",
-    )
+    add_output_option(parser, default, "figure file: .png, .svg or .pdf", metavar="FILE")
 
 
 def _q_mins(parser: argparse._ActionsContainer) -> None:
@@ -125,7 +133,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = kinds.add_parser("floor", help="a fixed-stepsize theorem's floor against mu")
     sub.add_argument("--theorem", default="T1", help=f"{', '.join(FLOOR_THEOREMS)} (default T1)")
     _q_mins(sub)
-    add_constant_options(sub.add_argument_group("constants"), _THEORY, theory)
+    floor_defaults = {n: defaults.CONSTANTS[n] for n in _FLOOR}
+    group = sub.add_argument_group("constants (c: the PL statements; M_L, sigma_qL: .matrix)")
+    add_constant_options(group, _FLOOR, floor_defaults)
     _output(sub, "floor.png")
 
     sub = kinds.add_parser("k-eps", help="iterations K(eps) over (q_min, sigma_q2)")
@@ -146,22 +156,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "trajectory", help="a simulated run with its confidence band over the bound (T3/T4)"
     )
     add_experiment_options(sub)
-    sub.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(sub)
     _output(sub, "trajectory.png")
 
     sub = kinds.add_parser("q", help="measured q_k per format and rounding mode")
     add_problem_options(sub)
     add_quantizer_options(sub, several=True)
-    sub.add_argument(
-        "--points", type=positive_int, default=8, metavar="P", help="points sampled (8)"
-    )
-    sub.add_argument(
-        "--samples",
-        type=positive_int,
-        default=256,
-        metavar="N",
-        help="stochastic gradients per point (256)",
-    )
+    add_sampling_options(sub, points=8)
     _output(sub, "q.png")
 
     sub = kinds.add_parser("sweep", help="a heat map of a sweep's table over two coordinates")
@@ -223,8 +224,19 @@ def _plot_floor(args: argparse.Namespace, target: Path) -> None:
     from bounds.plots import floor_vs_stepsize, shrinkage_name
 
     statement = _theorem(args.theorem, FLOOR_THEOREMS)
-    skip = (shrinkage_name(statement), "mu", str(statement.horizon))
+    shrinkage = shrinkage_name(statement)
+    skip = (shrinkage, "mu", str(statement.horizon))
     constants = _constants(args, statement, skip=skip)
+    # the floor is drawn against mu (past the stepsize condition too, shaded); every other
+    # hypothesis (A5: c <= L, ...) must hold, as for `plot bound`
+    given = {**constants, "Delta": 1.0, "F1_gap": 1.0, "K": 1, "k": 1, "mu": 1.0}
+    broken = [
+        name
+        for name in statement.violated_hypotheses(**given, **{shrinkage: min(args.q_mins)})
+        if statement.hypothesis(name).kind != "stepsize"
+    ]
+    if broken:
+        raise UsageError(broken_hypotheses_message(statement, broken, given))
     floor_vs_stepsize(statement, constants, args.q_mins, path=target)
 
 
@@ -232,6 +244,11 @@ def _plot_k_eps(args: argparse.Namespace, target: Path) -> None:
     from bounds.plots import iterations_heatmap
 
     constants = {n: getattr(args, n) for n in ("L", "Delta", "M", "M_G")}
+    if args.sigma_q2_max > PLOTTABLE_MAX:
+        raise UsageError(
+            f"--sigma-q2-max must be at most {PLOTTABLE_MAX:g} (a log axis cannot reach "
+            f"float64's maximum), got {args.sigma_q2_max!r}"
+        )
     sigma_q2 = np.geomspace(args.sigma_q2_max * 1e-4, args.sigma_q2_max, 60)
     q_min = np.linspace(0.05, 1.0, 60)
     iterations_heatmap(constants, q_min, sigma_q2, epsilon=args.epsilon, path=target)
@@ -242,7 +259,7 @@ def _plot_trajectory(args: argparse.Namespace, target: Path) -> None:
     from stepshrink.overlay import theory_overlay
 
     experiment = experiment_from_args(args)
-    trajectory = experiment.run(progress=not args.no_progress)
+    trajectory = experiment.run(progress=show_progress(args))
     overlay = theory_overlay(experiment, trajectory)
     if overlay.note:
         print(f"stepshrink plot trajectory: {overlay.note}", file=sys.stderr)
@@ -268,22 +285,26 @@ def _plot_q(args: argparse.Namespace, target: Path) -> None:
 
     problem = problem_from_args(args)
     noise = noise_from_args(args)
-    samples: dict[str, Any] = {}
+    # every quantizer is built (and so checked) before the first is sampled
+    quantizers: dict[str, Any] = {}
     for fmt in args.format:
         # the rounding mode only matters for a real format
         real = fmt not in (SYNTHETIC, NO_QUANTIZER)
         for rounding in args.rounding if real else args.rounding[:1]:
-            quantizer = quantizer_from_args(args, fmt, rounding)
             label = f"{fmt} / {rounding}" if real else fmt
-            samples[label] = q_samples(
-                problem,
-                noise,
-                quantizer,
-                points=args.points,
-                samples=args.samples,
-                seed=args.seed,
-                loss_scale=args.loss_scale,
-            )
+            quantizers[label] = quantizer_from_args(args, fmt, rounding)
+    samples = {
+        label: q_samples(
+            problem,
+            noise,
+            quantizer,
+            points=args.points,
+            samples=args.samples,
+            seed=args.seed,
+            loss_scale=args.loss_scale,
+        )
+        for label, quantizer in quantizers.items()
+    }
     q_distribution(samples, title=f"Measured $q_k$ on {problem.name}", path=target)
 
 
@@ -291,9 +312,7 @@ def _plot_sweep(args: argparse.Namespace, target: Path) -> None:
     from stepshrink.sweep.plots import COORDINATES, heatmap
     from stepshrink.sweep.table import read_table
 
-    source = Path(args.directory) / "results.parquet"
-    if not source.is_file():
-        raise UsageError(f"DIR: {str(source)!r} does not exist (run stepshrink sweep first)")
+    input_file(Path(args.directory) / "results.parquet", "DIR", "run stepshrink sweep first")
     try:
         rows = read_table(args.directory).to_pylist()
     except ImportError as exc:

@@ -5,30 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from stepshrink.options import output_dir
+from stepshrink.options import add_output_option, add_progress_option, output_dir, show_progress
 
 HELP = "Build the whole report (proofs, assumptions, schedules, plots) on built-in defaults."
 
-#: Exit status when a section could not be built (its dependency has not landed).
+#: Exit status when a part of the report could not be built honestly (it says which).
 EXIT_INCOMPLETE = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink report``."""
-    parser.add_argument(
-        "-o",
-        "--output",
-        default="stepshrink-report",
+    add_output_option(
+        parser,
+        "stepshrink-report",
+        "output directory, created if missing (its parent must exist)",
         metavar="DIR",
-        help="output directory, created if missing (default stepshrink-report)",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
         help="smaller simulations and checks (seconds instead of a minute; for tests)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from stepshrink.report import build_report
     from stepshrink.report_sections import SECTIONS
 
-    directory = output_dir(args.output)
+    directory = Path(output_dir(args.output))
     start = time.perf_counter()
-    outcome = build_report(directory, SECTIONS, quick=args.quick, progress=not args.no_progress)
+    outcome = build_report(directory, SECTIONS, quick=args.quick, progress=show_progress(args))
     seconds = time.perf_counter() - start
     print(outcome.markdown)
     print(outcome.html)

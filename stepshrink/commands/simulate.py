@@ -6,7 +6,12 @@ import argparse
 import sys
 
 from stepshrink.experiment import add_experiment_options, experiment_from_args
-from stepshrink.options import output_file
+from stepshrink.options import (
+    add_output_option,
+    add_progress_option,
+    output_file,
+    show_progress,
+)
 
 HELP = "Run quantized SGD on a built-in problem; save the trajectory (.npz) and a JSON summary."
 
@@ -17,26 +22,27 @@ EXIT_INTERRUPTED = 130
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``stepshrink simulate``."""
     add_experiment_options(parser)
-    parser.add_argument(
-        "-o",
-        "--output",
-        default="trajectory.npz",
-        metavar="PATH",
-        help="where to save the trajectory (.npz); the JSON summary goes next to it "
-        "(default trajectory.npz)",
+    add_output_option(
+        parser,
+        "trajectory.npz",
+        "where to save the trajectory (.npz); the JSON summary goes next to it (.json)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(parser)
 
 
 def _format(value: object) -> str:
+    if value is None:
+        return "none"
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink simulate``; return the exit status."""
     target = output_file(args.output, "-o", (".npz",))
+    # the summary is written with the trajectory, as a pair: both must be writable first
+    output_file(target.with_suffix(".json"), "-o (its JSON summary)", (".json",))
     experiment = experiment_from_args(args)
-    trajectory = experiment.run(progress=not args.no_progress)
+    trajectory = experiment.run(progress=show_progress(args))
     npz_path, json_path = trajectory.save(target)
     summary = trajectory.summary()
     rows = [
@@ -56,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {_format(value)}")
+    if summary["final_gap"].get("reason"):
+        print(f"stepshrink simulate: {summary['final_gap']['reason']}", file=sys.stderr)
     if trajectory.interrupted:
         print(
             f"stepshrink simulate: interrupted after {trajectory.steps} of {experiment.steps} "

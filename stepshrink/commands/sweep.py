@@ -13,11 +13,18 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import fields
-from pathlib import Path
 from typing import Any
 
 from stepshrink.errors import UsageError
-from stepshrink.options import nonnegative_int, number, output_dir, positive_int
+from stepshrink.options import (
+    add_output_option,
+    add_progress_option,
+    nonnegative_int,
+    number,
+    output_dir,
+    positive_int,
+    show_progress,
+)
 
 HELP = "Sweep formats, rounding modes, loss scales, stepsizes, problems and seeds on Dask."
 
@@ -120,12 +127,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--checker-only", action="store_true", help="no simulation: checker and bound values"
     )
     run = parser.add_argument_group("run")
-    run.add_argument(
-        "-o",
-        "--output",
-        default="stepshrink-sweep",
-        metavar="DIR",
-        help="directory of the cells and results.parquet (default stepshrink-sweep)",
+    add_output_option(
+        run, "stepshrink-sweep", "directory of the cells and results.parquet", metavar="DIR"
     )
     run.add_argument(
         "--scheduler",
@@ -138,7 +141,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="local processes (default: cores; not with --scheduler)",
     )
-    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(run)
 
 
 def grid_from_args(args: argparse.Namespace) -> Any:
@@ -159,13 +162,25 @@ def grid_from_args(args: argparse.Namespace) -> Any:
     return Grid(**given)
 
 
+def _named_as_given(message: str, args: argparse.Namespace) -> str:
+    """``message`` (from :class:`~stepshrink.sweep.Grid`) with the parameter it names spelled as
+    the option the user gave (``loss_scale must ...`` -> ``--loss-scale must ...``)."""
+    for flag, name, _ in (*_AXIS_OPTIONS, *_SCALAR_OPTIONS):
+        if message.startswith(f"{name} ") and getattr(args, name) is not None:
+            return flag + message[len(name) :]
+    return message
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink sweep``; return the exit status."""
     from stepshrink.sweep import SchedulerUnreachable, SweepError, describe
     from stepshrink.sweep import run as run_sweep
 
-    grid = grid_from_args(args)
-    existed = Path(args.output).exists()
+    try:
+        grid = grid_from_args(args)
+    except ValueError as exc:
+        raise UsageError(_named_as_given(str(exc), args)) from None
+    # checked by trying, nothing created: the sweep creates it once its scheduler answers
     directory = output_dir(args.output)
     try:
         result = run_sweep(
@@ -173,11 +188,9 @@ def run(args: argparse.Namespace) -> int:
             directory,
             scheduler=args.scheduler,
             workers=args.workers,
-            progress=False if args.no_progress else None,
+            progress=show_progress(args),
         )
     except SchedulerUnreachable as exc:
-        if not existed:
-            directory.rmdir()  # created above, and nothing was written into it
         raise UsageError(f"--scheduler: {exc}") from None
     except ImportError as exc:
         raise UsageError(str(exc)) from None

@@ -4,28 +4,42 @@ Noise off, quantized SGD is gradient descent with steps ``mu_k q_k``; :mod:`boun
 asks PEPit for its worst case on the theorem's function class and divides the theorem's bound
 by it. One row per point of the grid, then per theorem and class the worst (smallest), median
 and largest ratio. Needs the optional extra ``pep`` (``pip install 'stepshrink[pep]'``).
-Ctrl-C prints the rows computed so far and exits 130.
+Ctrl-C prints the rows computed so far and exits 130; a point no solver answers accurately
+prints them, names the point and exits 1. Effective steps ``q mu L`` below ``MIN_STEP`` are
+refused before any work (no solver is accurate there).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bounds.tightness import FUNCTION_CLASSES, SOLVERS, THEOREMS
+from plumbing import strict_json
+from plumbing.figures import save_figure
 from stepshrink.errors import UsageError
-from stepshrink.options import figure_path, number, positive_int
+from stepshrink.options import (
+    add_json_option,
+    add_progress_option,
+    figure_path,
+    number,
+    positive_int,
+    show_progress,
+)
 
 HELP = "Compare each bound (paper and refined) with PEPit's worst case of gradient descent."
 
 #: Largest K for which --adversarial enumerates the 2^K shrinkage sequences.
 MAX_ADVERSARIAL_K = 12
+#: Smallest effective step q mu L: below it the worst case grows like 1/(q mu L K) and the
+#: semidefinite program is too ill-conditioned for CLARABEL or SCS to answer accurately.
+MIN_STEP = 1e-2
+#: Exit status when a solver fails at one point (the rows before it are printed).
+EXIT_STOPPED = 1
+#: Largest K at all: a semidefinite program over K + 2 points takes minutes beyond it.
+MAX_K = 100
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=[1, 2, 5, 10],
         metavar="N",
-        help="number of gradient steps; T3/T4 bound the gap at k = K + 1 (default 1 2 5 10)",
+        help=f"number of gradient steps, <= {MAX_K}; T3/T4 bound the gap at k = K + 1 "
+        "(default 1 2 5 10)",
     )
     grid.add_argument(
         "--c-over-L",
@@ -89,10 +104,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--solver", choices=SOLVERS, default=SOLVERS[0], help="SDP solver tried first (CLARABEL)"
     )
     output = parser.add_argument_group("output")
-    output.add_argument("--json", action="store_true", help="print one JSON object instead")
+    add_json_option(output, "print one JSON object")
     output.add_argument(
         "--plot", metavar="FILE", help="also draw bound/worst case per theorem (.png, .svg, .pdf)"
     )
+    add_progress_option(output)
 
 
 def _format(value: float | None, spec: str) -> str:
@@ -127,20 +143,18 @@ def render(rows: Sequence[Any], groups: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _atomic_figure(figure: Any, target: Path) -> None:
-    from bounds.plots import save_figure
-
-    handle, scratch = tempfile.mkstemp(suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    try:
-        save_figure(figure, scratch)
-        os.replace(scratch, target)
-    finally:
-        if os.path.exists(scratch):
-            os.unlink(scratch)
-
-
 def _check(args: argparse.Namespace) -> None:
+    if max(args.K) > MAX_K:
+        raise UsageError(
+            f"--K must be <= {MAX_K} (PEPit's program has (K + 2)^2 interpolation "
+            f"constraints), got {max(args.K)}"
+        )
+    if min(args.q) * min(args.mu_L) < MIN_STEP:
+        raise UsageError(
+            f"--q times --mu-L must be >= {MIN_STEP:g} (shorter effective steps q mu L make "
+            f"PEPit's program too ill-conditioned to solve), got {min(args.q):g} x "
+            f"{min(args.mu_L):g}"
+        )
     if args.adversarial and max(args.K) > MAX_ADVERSARIAL_K:
         raise UsageError(
             f"--adversarial enumerates 2^K sequences: --K must be <= {MAX_ADVERSARIAL_K}, "
@@ -180,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
         adversarial=args.adversarial,
     )
     bar = tqdm(
-        points, desc="tightness", unit="point", disable=not sys.stderr.isatty(), file=sys.stderr
+        points, desc="tightness", unit="point", disable=not show_progress(args), file=sys.stderr
     )
     cache: dict[Any, float] = {}
     rows = []
@@ -194,16 +208,21 @@ def run(args: argparse.Namespace) -> int:
         print(render(rows, tightness.summary(rows)))
         print(f"interrupted after {len(rows)} of {len(points)} points", file=sys.stderr)
         raise
+    except RuntimeError as exc:  # no solver answered accurately: say so, keep what was solved
+        bar.close()
+        print(render(rows, tightness.summary(rows)))
+        print(f"stepshrink tightness: {exc} at {point}; {len(rows)} rows above", file=sys.stderr)
+        return EXIT_STOPPED
     groups = tightness.summary(rows)
     if target is not None and rows:
-        _atomic_figure(tightness.ratio_figure(rows), target)
+        save_figure(tightness.ratio_figure(rows), target)
     if args.json:
         payload = {
             "rows": [r.to_dict() for r in rows],
             "summary": groups,
             "plot": None if target is None else str(target),
         }
-        print(json.dumps(payload, indent=2, allow_nan=False))
+        print(strict_json.dumps(payload))
         return 0
     print(render(rows, groups))
     if target is not None:

@@ -88,6 +88,7 @@ def run_cell(cell: Cell) -> dict[str, Any]:
         row[f"{name}_high"] = float(estimate.high)
     for name in VERDICTS:
         row[name] = bool(report[name].holds)
+        row[f"{name}_status"] = report[name].status
         row[f"{name}_evidence"] = report[name].evidence
     if trajectory is not None:
         digest = trajectory.summary()

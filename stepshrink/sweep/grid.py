@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from plumbing import validate
+
 __all__ = [
     "AXES",
     "MAX_CELLS",
@@ -50,6 +52,9 @@ NO_ROUNDING = "-"
 
 #: Most cells one grid may span (each cell's description is held in memory).
 MAX_CELLS = 1_000_000
+
+#: Largest expected squared gradient norm at x0: float64's maximum over a margin of 64.
+_LARGEST_SECOND_MOMENT = float(np.finfo(np.float64).max) / 64
 
 _SEED_BITS = 63  # seeds fit a signed 64-bit column in Parquet, pandas and DuckDB
 
@@ -226,15 +231,20 @@ class Grid:
         normal: dict[str, Any] = {
             "format": _axis("format", self.format, str),
             "rounding": _axis("rounding", self.rounding, str),
-            "loss_scale": _axis("loss_scale", self.loss_scale, float),
+            "loss_scale": tuple(
+                validate.loss_scale(s) for s in _axis("loss_scale", self.loss_scale, float)
+            ),
             "mu": _axis("mu", self.mu, float),
             "problem": _axis("problem", self.problem, str),
             "K": _axis("K", self.K, int),
             "theorems": () if self.theorems in ((), []) else _axis("theorems", self.theorems, str),
         }
         for name in ("seeds", "replicas", "dim", "data_size", "points", "samples", "repeats"):
-            normal[name] = _integer(name, getattr(self, name), minimum=1)
-        normal["seed"] = _integer("seed", self.seed, minimum=0)
+            # each is a signed 64-bit column of the table, like the seeds
+            value = getattr(self, name)
+            normal[name] = validate.integer(name, value, minimum=1, maximum=2**_SEED_BITS - 1)
+        # every seed is a signed 64-bit column of the table (Parquet, pandas, DuckDB)
+        normal["seed"] = validate.integer("seed", self.seed, minimum=0, maximum=2**_SEED_BITS - 1)
         normal["L"] = _real("L", self.L, "a finite number > 0", lambda v: v > 0)
         normal["c"] = _real("c", self.c, "a finite number in (0, L]", lambda v: 0 < v <= self.L)
         normal["M"] = _real("M", self.M, "a finite number >= 0", lambda v: v >= 0)
@@ -257,6 +267,8 @@ class Grid:
                 "into several directories)"
             )
         self._check_formats()
+        self._check_fits()
+        self._check_problems()
         from stepshrink.sweep.theory import check_statements
 
         check_statements(self.theorems)
@@ -277,6 +289,48 @@ class Grid:
                     raise ValueError(
                         f"format {fmt!r} with rounding {mode!r}: {exc} (known formats: {known})"
                     ) from None
+
+    def _check_fits(self) -> None:
+        # one cell's arrays, at the largest K: the memory guard every run and check passes
+        from simulate import memory
+
+        for name in self.problem:
+            finite_sum = name in ("least-squares", "logistic")
+            memory.check_problem(
+                self.dim,
+                dense=name in ("quadratic", "geman-mcclure"),
+                data_size=self.data_size if finite_sum else 0,
+            )
+        longest = self.K if isinstance(self.K, int) else max(self.K)  # a tuple once built
+        memory.check_run(longest, self.replicas, self.dim)
+        # the checker streams one point at a time
+        memory.check_assumption_check(1, self.samples, self.repeats, self.dim)
+
+    def _check_problems(self) -> None:
+        # the constants must give a problem float64 can hold (L = 1e308 overflows F(x0)), and
+        # gradients whose squared norms it can hold: E||g||^2 = M + (1 + M_V)||grad F||^2 at
+        # x0, with a margin of 64 for the draws above their mean (chi-square tails)
+        from stepshrink.experiment import build_problem
+
+        for name in self.problem:
+            seed = derive_seed(self.seed, {"problem": name, "seed_index": 0})
+            try:
+                problem = build_problem(
+                    name, dim=self.dim, data_size=self.data_size, L=self.L, c=self.c, seed=seed
+                )
+            except ValueError as exc:
+                raise ValueError(
+                    f"problem {name!r} with L = {self.L:g}, c = {self.c:g}, dim = {self.dim}: {exc}"
+                ) from None
+            grad = problem.grad(problem.x0[None])[0]
+            with np.errstate(over="ignore"):
+                second = self.M + (1.0 + self.M_V) * float(grad @ grad)
+            if not second <= _LARGEST_SECOND_MOMENT:
+                raise ValueError(
+                    f"M and M_V must keep E||g||^2 = M + (1 + M_V)||grad F||^2 below "
+                    f"{_LARGEST_SECOND_MOMENT:.3g} at the start of problem {name!r} (float64 "
+                    f"holds its draws), got M = {self.M:g}, M_V = {self.M_V:g}"
+                )
 
     @property
     def settings(self) -> dict[str, Any]:

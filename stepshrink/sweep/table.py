@@ -5,8 +5,9 @@ Columns, in order (``T`` stands for each statement id, dots as underscores):
 - coordinates: ``problem, format, rounding, loss_scale, mu, K, seed_index``;
 - the checker's estimates with their intervals at ``level``: ``q_min, q_max, sigma_q2, M,
   M_G, underflow, saturated`` and each ``_low``, ``_high``;
-- verdicts ``A2, A3, A4`` (True unless the data refute the assumption) and ``A2_evidence``,
-  ...;
+- verdicts ``A2, A3, A4`` (True unless the data refute the assumption), ``A2_status``, ...
+  (``holds``, ``fails`` or ``inconclusive``: not refuted, but the test could not have seen a
+  violation) and ``A2_evidence``, ...;
 - the run: ``final_gap`` (``E[F(x_{K+1}) - F_ref]``) and ``final_grad_sq``
   (``E‖∇F(x_{K+1})‖²``) with ``_low``, ``_high``, and ``diverged`` (replicas);
 - per statement: ``bound_T``, ``simulated_T``, ``ratio_T`` (bound / simulated) and ``note_T``
@@ -63,6 +64,7 @@ def columns(statement_ids: Sequence[str]) -> list[tuple[str, str]]:
     for name in ESTIMATES:
         out += [(name, "float64"), (f"{name}_low", "float64"), (f"{name}_high", "float64")]
     out += [(name, "bool") for name in VERDICTS]
+    out += [(f"{name}_status", "string") for name in VERDICTS]
     out += [(f"{name}_evidence", "string") for name in VERDICTS]
     for name in ("final_gap", "final_grad_sq"):
         out += [(name, "float64"), (f"{name}_low", "float64"), (f"{name}_high", "float64")]

@@ -7,7 +7,7 @@ the role of ``Lmat``,
 - ``L``: the largest ``|eigenvalue|`` of ``H``, by power iteration on Hessian-vector products
   (a lower bound of the smoothness constant over the whole domain: it is measured here);
 - ``M_L = E[(g − ∇F)ᵀ H (g − ∇F)]``: the gradient noise as the curvature sees it;
-- ``sigma_qL = E[epsᵀ H eps]`` with ``eps = Q(s g)/s − q g`` (SPEC section 4's projection):
+- ``sigma_qL = E[epsᵀ H eps]`` with ``eps = Q(s g)/s − q g`` (docs/spec.md section 4's projection):
   the rounding noise as the curvature sees it;
 
 each a Hutchinson-type estimator whose probes are the noise samples themselves

@@ -60,29 +60,29 @@ def test_iterations_to_accuracy_against_brute_force(epsilon: float) -> None:
     reached = np.nonzero(bounds <= epsilon * (1 + 1e-12))[0]
     count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
     assert reached.size
-    assert Ks[reached[0]] == count.K
-    assert count.K_real <= count.K < count.K_real + 1
+    assert max(count.iterations, 1) == Ks[reached[0]]
 
 
 def test_iteration_count_is_a_budget_optimal_fixed_stepsize_takes() -> None:
-    # the integer K(eps) goes straight back into C2 and reaches epsilon there, K - 1 does not
+    # the integer K(eps) goes straight back into C2 and reaches epsilon there, one less does not
     for epsilon in (0.05, 0.3, 3.0, 100.0):
         count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
-        assert float(count.K).is_integer()
-        assert count.K >= 1
-        assert derive.optimal_fixed_stepsize(**NOISY, K=count.K).bound <= epsilon * (1 + 1e-12)
-        if count.K > 1:
-            assert derive.optimal_fixed_stepsize(**NOISY, K=count.K - 1).bound > epsilon
-    # a target the first iteration already meets: K = 1, not a fraction of an iteration
-    assert derive.iterations_to_accuracy(**NOISY, epsilon=1e6).K == 1
+        budget = count.iterations
+        assert float(budget).is_integer()
+        assert budget >= 1
+        assert count.K <= budget < count.K + 1
+        assert derive.optimal_fixed_stepsize(**NOISY, K=budget).bound <= epsilon * (1 + 1e-12)
+        if budget > 1:
+            assert derive.optimal_fixed_stepsize(**NOISY, K=budget - 1).bound > epsilon
+    # a target the first iteration already meets: 1 iteration, not a fraction of one
+    assert derive.iterations_to_accuracy(**NOISY, epsilon=1e6).iterations == 1
 
 
 def test_k_eps_hand_computed_and_slowdown() -> None:
     # Noise regime: 8 Delta L S/(q^2 eps^2) = 8*3*2*2/(0.16*0.01) = 60000
     count = derive.iterations_to_accuracy(**NOISY, epsilon=0.1)
     assert not count.capped
-    assert pytest.approx(60_000, rel=1e-12) == count.K_real
-    assert count.K == 60_000
+    assert pytest.approx(60_000, rel=1e-12) == count.K
     # Deep in the noise regime the slowdown is S/(M q^2) = 2/(0.5*0.16) = 25
     assert derive.slowdown(**NOISY, epsilon=1e-4) == pytest.approx(25.0, rel=1e-12)
     # Deterministic (S = 0): 1/q_min
@@ -90,8 +90,7 @@ def test_k_eps_hand_computed_and_slowdown() -> None:
     assert derive.slowdown(**det, epsilon=0.01) == pytest.approx(2.5, rel=1e-12)
     expected = 2 * 3 * 2 * 1.5 / (0.4 * 0.01)
     assert (
-        pytest.approx(expected, rel=1e-12)
-        == derive.iterations_to_accuracy(**det, epsilon=0.01).K_real
+        pytest.approx(expected, rel=1e-12) == derive.iterations_to_accuracy(**det, epsilon=0.01).K
     )
 
 
@@ -129,6 +128,15 @@ def test_beta_star_against_a_grid_and_t4_admissibility() -> None:
         best.nu / (best.gamma + 1), rel=1e-14
     )
     assert not best.full_precision_beta_admissible  # 2/c = 4 < 1/(c q_min) = 8
+
+
+def test_full_precision_slope_is_compared_without_overflow() -> None:
+    # 2/c > 1/(c q_min) exactly when q_min > 1/2; at c = 1e-310 both sides are inf in float64
+    # and the naive comparison said False
+    point = {"L": 1.0, "M": 0.01, "M_G": 1.0, "sigma_q2": 0.01, "F1_gap": 1.0, "c": 1e-310}
+    assert derive.best_pl_schedule(**point, q_min=0.75).full_precision_beta_admissible
+    assert not derive.best_pl_schedule(**point, q_min=0.5).full_precision_beta_admissible
+    assert not (2.0 / 1e-310 > 1.0 / (1e-310 * 0.75))  # the naive form, shown wrong
 
 
 # ----------------------------------------------------------------------------- C3
@@ -229,7 +237,7 @@ def test_optimal_stepsize_beats_every_admissible_stepsize(
 
 
 def test_a_wrong_optimum_is_caught_by_the_grid() -> None:
-    # Planted: the SPEC's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
+    # Planted: docs/spec.md's mu* without the factor 2 (sqrt(Delta/(K L S))) is beaten on the grid.
     K = 1000
     S = NOISY["M"] + NOISY["sigma_q2"]
     wrong = np.sqrt(NOISY["Delta"] / (K * NOISY["L"] * S))

@@ -76,11 +76,15 @@ def test_float_and_constant_are_the_same_schedule() -> None:
 @pytest.mark.parametrize(
     ("factory", "needle"),
     [
-        (lambda: schedules.constant(0.0), "mu must satisfy mu > 0"),
-        (lambda: schedules.constant(float("inf")), "mu must satisfy mu > 0"),
-        (lambda: schedules.harmonic(1.0, -1.0), "gamma must satisfy gamma > 0"),
-        (lambda: schedules.inv_sqrt(True), "mu0 must be a real number"),
-        (lambda: schedules.power(1.0, 0.0), "a must satisfy a > 0"),
+        (lambda: schedules.constant(0.0), "mu must be a finite real number with mu > 0"),
+        (lambda: schedules.constant(float("inf")), "mu must be a finite real number with mu > 0"),
+        (lambda: schedules.constant("0.1"), "mu must be a finite real number"),
+        (
+            lambda: schedules.harmonic(1.0, -1.0),
+            "gamma must be a finite real number with gamma > 0",
+        ),
+        (lambda: schedules.inv_sqrt(True), "mu0 must be a finite real number"),
+        (lambda: schedules.power(1.0, 0.0), "a must be a finite real number with a > 0"),
         (lambda: schedules.step_decay(1.0, 1.0, 5), "decay must satisfy 0 < decay < 1"),
         (lambda: schedules.step_decay(1.0, 0.5, 2.5), "period must be an integer >= 1"),  # type: ignore[arg-type]
         (lambda: schedules.warmup(1.0, 0), "steps must be an integer >= 1"),

@@ -32,6 +32,19 @@ def test_smooth_average_is_the_closed_form(h: float, steps: int) -> None:
     assert found == pytest.approx(1 / (steps * h * (1 - h / 2)), rel=SOLVER_TOLERANCE)
 
 
+@pytest.mark.parametrize("L", [1e-300, 1e300])
+def test_extreme_smoothness_constants_give_the_closed_forms(L: float) -> None:
+    # the closed forms at L != 1: h L (1 - h L/2) sum ||g||^2 <= L (F(x_1) - F(x_{K+1})), and the
+    # gap rate depends on h L and c/L only (the solver works at L = 1 whatever L is)
+    h = 0.5 / L
+    found = tightness.worst_case("avg_grad_norm2", [h] * 3, L=L)
+    assert found == pytest.approx(L / (3 * 0.5 * 0.75), rel=SOLVER_TOLERANCE)
+    gap = tightness.worst_case(
+        "optimality_gap", [h] * 3, L=L, function_class="strongly_convex", c=0.5 * L
+    )
+    assert gap == pytest.approx(0.75**6, rel=SOLVER_TOLERANCE)
+
+
 @pytest.mark.parametrize(("h", "c", "steps"), [(0.5, 0.5, 3), (1.0, 0.25, 2), (0.25, 0.9, 3)])
 def test_strongly_convex_gap_is_the_closed_form(h: float, c: float, steps: int) -> None:
     # GD on L-smooth c-strongly convex functions: F(x_{k+1}) - F* <= max((1-hc)^2, (1-hL)^2)

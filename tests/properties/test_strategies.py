@@ -1,6 +1,6 @@
 """The strategies of tests/strategies.py build what they promise, and reject bad arguments.
 
-The hypotheses are re-checked here from SPEC section 3 directly (in floats), independently
+The hypotheses are re-checked here from docs/spec.md section 3 directly (in floats), independently
 of the bound library, so a strategy that drifted outside a theorem's region fails here even
 if the library's ``violated_hypotheses`` had the same drift.
 """

@@ -1,6 +1,6 @@
 """The assumption checker on the synthetic model, on planted violations, and on real formats.
 
-Real-format demonstrations (SPEC section 4): round-to-nearest violates A4's conditional zero
+Real-format demonstrations (docs/spec.md section 4): round-to-nearest violates A4's conditional zero
 mean while stochastic rounding satisfies it; underflow in fp8/fp16 gradients makes q < 1 and
 loss scaling removes it; round-to-nearest gives q > 1, which A3 excludes; block formats by
 name. Every verdict is at the checker's default level 99.9% with the seed given in the call.
@@ -90,12 +90,14 @@ def test_synthetic_model_satisfies_A3_A4() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
+        ({"samples": 0}, "samples must be an integer >= 2"),
         ({"samples": 1}, "samples must be an integer >= 2"),
         ({"repeats": 1}, "repeats must be an integer >= 2"),
-        ({"loss_scale": 0.0}, "loss_scale must be finite, > 0"),
+        ({"seed": "x"}, "seed must be an integer >= 0"),
+        ({"loss_scale": 0.0}, "loss_scale must be a finite real number with 0 < loss_scale"),
         ({"loss_scale": "4"}, "loss_scale must be a positive float or a loss scaler"),
         ({"points": np.zeros((3, 2))}, "points must have shape"),
-        ({"level": 0.0}, "level must be in"),
+        ({"level": 0.0}, r"level must be a finite real number with 0 < level"),
     ],
 )
 def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:
@@ -103,7 +105,7 @@ def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:
         assumptions.check(QUAD, None, **kwargs)
 
 
-# --- real formats (SPEC section 4) -------------------------------------------------------
+# --- real formats (docs/spec.md section 4) -------------------------------------------------------
 
 
 def test_rne_violates_A4_conditional_mean_while_sr_satisfies_it() -> None:
@@ -241,3 +243,15 @@ def test_overflow_to_infinity_refutes_a3_and_a4_without_warnings() -> None:
     assert not report["A3"].holds
     assert not report["A4"].holds
     assert report["A3"].numbers["fraction_not_finite"] > 0
+
+
+def test_a_huge_noise_floor_is_fitted_without_overflow() -> None:
+    # ||g||^2 ~ 1e300 is finite but its sample variance is not: the fit works in units of the
+    # largest squared norm (an SVD of NaN, or inf - inf, before); warnings are errors here
+    problem = problems.quadratic([0.5, 1.0], seed=0)
+    report = assumptions.check(
+        problem, None, noise=noise.GaussianNoise(1e300, 0.0), n_points=3, samples=64, seed=1
+    )
+    fitted = report.estimates["M"]
+    assert np.isfinite([fitted.value, fitted.low, fitted.high]).all()
+    assert 0.5e300 < fitted.value < 2e300  # E||g||^2 = M + ||grad F||^2 = 1e300 (to 1e-299)

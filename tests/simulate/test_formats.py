@@ -1,4 +1,4 @@
-"""simulate.formats: SPEC section 5 constants as exact hex literals, identities, validation."""
+"""simulate.formats: the constants of docs/spec.md section 5 as hex literals, identities, checks."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from simulate.bits import decode
 from simulate.formats import Format
 from tests.strategies_formats import custom_formats
 
-# SPEC section 5, one row per preset: (bits, max finite, min normal, min subnormal,
+# docs/spec.md section 5, one row per preset: (bits, max finite, min normal, min subnormal,
 # machine epsilon, has inf, has NaN). Exact hex literals, as ml_dtypes' finfo tests do.
 SPEC_ROWS: dict[str, tuple[int, str, str, str, str, bool, bool]] = {
     "fp32": (32, "0x1.fffffep127", "0x1p-126", "0x1p-149", "0x1p-23", True, True),
@@ -30,7 +30,7 @@ SPEC_ROWS: dict[str, tuple[int, str, str, str, str, bool, bool]] = {
     "e8m0": (8, "0x1p127", "0x1p-127", "0x1p-127", "0x1p0", False, True),
 }
 
-# The decimal values SPEC section 5 prints, as a cross-check of the hex literals above.
+# The decimal values docs/spec.md section 5 prints, as a cross-check of the hex literals above.
 SPEC_DECIMAL_MAX = {
     "fp32": 3.4028235e38,
     "tf32": 3.4011621e38,
@@ -73,7 +73,7 @@ def test_constants_are_exact(name: str) -> None:
     assert fmt.machine_epsilon == float.fromhex(epsilon)
     assert fmt.unit_roundoff == fmt.machine_epsilon / 2
     assert (fmt.has_inf, fmt.has_nan) == (has_inf, has_nan)
-    # SPEC prints max finite to 8 significant digits.
+    # docs/spec.md prints max finite to 8 significant digits.
     assert math.isclose(fmt.max_finite, SPEC_DECIMAL_MAX[name], rel_tol=5e-8)
 
 

@@ -130,15 +130,21 @@ def test_too_large_scale_overflows_fp16_and_is_backed_off() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"init_scale": 0.0}, "init_scale must be finite, > 0"),
-        ({"init_scale": float("inf")}, "init_scale must be finite"),
-        ({"init_scale": "big"}, "init_scale must be a real number"),
+        (
+            {"init_scale": 0.0},
+            "init_scale must be a finite real number with 0 < init_scale <= 3.40282e",
+        ),
+        ({"init_scale": float("inf")}, "init_scale must be a finite real number"),
+        ({"init_scale": "big"}, "init_scale must be a finite real number"),
         ({"growth_factor": 1.0}, "growth_factor must be > 1"),
         ({"backoff_factor": 1.0}, r"backoff_factor must be in \(0, 1\)"),
-        ({"backoff_factor": 0.0}, "backoff_factor must be finite, > 0"),
-        ({"growth_interval": 0}, "growth_interval must be a positive integer"),
-        ({"growth_interval": 2.5}, "growth_interval must be a positive integer"),
-        ({"replicas": True}, "replicas must be a positive integer"),
+        (
+            {"backoff_factor": 0.0},
+            "backoff_factor must be a finite real number with 0 < backoff_factor",
+        ),
+        ({"growth_interval": 0}, "growth_interval must be an integer >= 1"),
+        ({"growth_interval": 2.5}, "growth_interval must be an integer >= 1"),
+        ({"replicas": True}, "replicas must be an integer >= 1"),
     ],
 )
 def test_dynamic_scaler_rejects_bad_parameters(kwargs: dict, message: str) -> None:
@@ -154,7 +160,7 @@ def test_bad_shapes_are_rejected() -> None:
         scaler.update(np.zeros(2, dtype=bool))
     with pytest.raises(ValueError, match="found_inf must be a bool array of shape"):
         scaler.update(np.zeros(3))
-    with pytest.raises(ValueError, match="scale must be finite"):
+    with pytest.raises(ValueError, match="scale must be a finite real number"):
         StaticLossScaler(-1.0)
     with pytest.raises(ValueError, match="leading replica axis"):
         StaticLossScaler(2.0).unscale_and_check(1.0)

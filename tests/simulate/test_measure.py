@@ -1,4 +1,4 @@
-"""The measurement definitions of SPEC section 4: q = <Q(g), g>/‖g‖², eps = Q(g) - q g."""
+"""The measurement definitions of docs/spec.md section 4: q = <Q(g), g>/‖g‖², eps = Q(g) - q g."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from simulate.measure import mean_ci, normal_quantile, projection
+from simulate.measure import mean_ci, normal_quantile, projection, require_measurable
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
 
@@ -59,7 +59,7 @@ def test_eps_is_orthogonal_and_reconstructs(
 def test_normal_quantile_and_masked_interval() -> None:
     assert normal_quantile(0.95) == pytest.approx(1.959963984540054)
     assert normal_quantile(0.999) == pytest.approx(3.2905267314918945)
-    with pytest.raises(ValueError, match="level must be in"):
+    with pytest.raises(ValueError, match="level must be a finite real number with 0 < level"):
         normal_quantile(1.0)
     values = np.array([[1.0, 2.0, 3.0, np.inf], [5.0, np.nan, 5.0, 5.0]])
     mask = np.array([[True, True, True, False], [True, False, True, True]])
@@ -85,3 +85,11 @@ def test_interval_covers_the_mean_at_its_level() -> None:
     assert 1960 <= covered <= 2000
     _, low_bad, high_bad = mean_ci(values, mask, z / 2)
     assert int(np.sum((low_bad <= 0) & (high_bad >= 0))) < 1900
+
+
+def test_overflowing_gradients_are_not_measurable() -> None:
+    # ||g||^2 of the first row overflows: q and eps of it are not numbers
+    g = np.array([[1e200, 1e200], [1.0, 2.0], [np.inf, 0.0]])
+    with pytest.raises(ValueError, match="it overflows at 2 of 3 samples"):
+        require_measurable(g)
+    require_measurable(np.array([[1e150, 1e150], [0.0, 0.0]]))

@@ -117,14 +117,24 @@ def test_minibatch_gradient_is_unbiased_with_the_exact_variance(batch: int) -> N
 
 
 def test_minibatch_needs_a_finite_sum_and_valid_batch() -> None:
-    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         noise.MinibatchNoise(0)
-    with pytest.raises(ValueError, match="batch_size must be an int"):
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         noise.MinibatchNoise(2.5)  # type: ignore[arg-type]
     quad = problems.quadratic([1.0, 2.0])
     with pytest.raises(ValueError, match="problem must be a finite sum"):
         noise.MinibatchNoise(2).variance_constants(quad)
-    with pytest.raises(ValueError, match="M must be finite"):
+    with pytest.raises(ValueError, match="M must be a finite real number with M >= 0"):
         noise.GaussianNoise(M=-1.0)
-    with pytest.raises(ValueError, match="M_V must be finite"):
+    with pytest.raises(ValueError, match="M_V must be a finite real number with M_V >= 0"):
         noise.GaussianNoise(M=1.0, M_V=float("nan"))
+
+
+def test_gaussian_noise_overflow_is_inf_without_a_warning() -> None:
+    # warnings are errors in the suite: the simulator counts an overflowing replica as
+    # diverged, so sampling must say nothing and give inf
+    model = noise.GaussianNoise(M=1.0, M_V=1e300)
+    problem = problems.quadratic([1.0, 2.0], seed=0)
+    x = np.full((2, 2), 1e10)
+    sample = model.sample(problem, x, problem.grad(x), np.random.default_rng(0))
+    assert np.isinf(sample).all()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from simulate.plots import q_distribution, save_figure, trajectory_over_bound
+from simulate.plots import q_distribution, trajectory_over_bound
 from simulate.trajectory import Trajectory
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml"}
@@ -127,8 +127,3 @@ def test_q_distribution_rejects_empty_input() -> None:
         q_distribution({})
     with pytest.raises(ValueError, match=r"samples\['x'\] must hold at least one finite value"):
         q_distribution({"x": [np.nan]})
-
-
-def test_save_figure_names_the_parameter(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"path must end in one of \.png, \.svg, \.pdf"):
-        save_figure(Figure(), tmp_path / "figure")

@@ -206,10 +206,15 @@ def test_from_callables_wraps_and_validates() -> None:
         (lambda: problems.quadratic([]), "eigenvalues must be a non-empty"),
         (lambda: problems.quadratic([1.0, -1.0]), "eigenvalues must be finite, >= 0"),
         (lambda: problems.least_squares(5, 10), "n must be >= d"),
-        (lambda: problems.least_squares(0, 0), "n must be a positive integer"),
+        (lambda: problems.least_squares(0, 0), "n must be an integer >= 1"),
         (lambda: problems.logistic_regression(10, 2, l2=0.0), "l2 must be"),
         (lambda: problems.logistic_regression(10, 2, label_flip=0.7), "label_flip must be"),
         (lambda: problems.geman_mcclure([1.0, 0.0]), "weights must be finite and > 0"),
+        # issue 15: a problem past float64 is refused where it is made, without a warning
+        (lambda: problems.quadratic([1e308, 1e308]), "eigenvalues must keep F and"),
+        (lambda: problems.quadratic([1.0, 1e300]), "eigenvalues must keep F and"),
+        (lambda: problems.geman_mcclure([1e308, 1.0]), r"weights must be <= 8\.98847e\+307"),
+        (lambda: problems.geman_mcclure([1e300, 1.0]), "weights must keep F and"),
     ],
 )
 def test_bad_parameters_are_rejected(call, message: str) -> None:  # type: ignore[no-untyped-def]

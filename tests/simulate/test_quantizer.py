@@ -1,4 +1,4 @@
-"""Quantizer sites and the synthetic shrinkage model (SPEC section 2, A3-A4 by construction)."""
+"""Quantizer sites and the synthetic shrinkage model (docs/spec.md section 2: A3-A4 exactly)."""
 
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ def test_synthetic_rejects_bad_parameters(kwargs: dict, message: str) -> None:
     ("kwargs", "message"),
     [
         ({"rounding": "nearest"}, "rounding must be one of"),
-        ({"random_bits": 0}, "random_bits must be a positive int"),
-        ({"random_bits": True}, "random_bits must be a positive int"),
+        ({"random_bits": 0}, "random_bits must be an integer >= 1"),
+        ({"random_bits": True}, "random_bits must be an integer >= 1"),
     ],
 )
 def test_quantizer_rejects_bad_parameters(kwargs: dict, message: str) -> None:
@@ -156,7 +156,7 @@ def test_block_saturation_marks_the_clipped_block_maximum() -> None:
 
 
 def test_synthetic_model_is_measured_exactly_by_the_projection() -> None:
-    # orthogonal noise: SPEC section 4's projection returns the drawn q and eps (up to
+    # orthogonal noise: docs/spec.md section 4's projection returns the drawn q and eps (up to
     # rounding), with noise as large as the gradient
     model = SyntheticShrinkage(0.2, 0.9, sigma_q2=4.0)
     g = np.random.default_rng(7).standard_normal((500, 12))

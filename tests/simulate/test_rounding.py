@@ -176,7 +176,7 @@ def test_bad_input_names_the_parameter() -> None:
         quantize(x, "fp16", "sr", rng=np.random.RandomState(0))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^fmt: unknown format 'fp5'"):
         quantize(x, "fp5")
-    with pytest.raises(ValueError, match=r"^random_bits must be in \[1, 62\]"):
+    with pytest.raises(ValueError, match=r"^random_bits must be an integer in \[1, 62\]"):
         quantize(x, "fp16", "sr", rng=np.random.default_rng(0), random_bits=0)
     with pytest.raises(ValueError, match=r"^x must be float16, float32 or float64"):
         quantize(np.array([1.0], dtype=np.longdouble), "fp16")

@@ -227,7 +227,7 @@ def _ml_dtypes_cast(x: np.ndarray, reference: type) -> np.ndarray:
 
 
 def _comparable_with_ml_dtypes(x: np.ndarray, fmt: Format) -> np.ndarray:
-    """Inputs where ml_dtypes follows SPEC: it turns NaN into +-0 where the format has none."""
+    """Inputs where ml_dtypes follows docs/spec.md: it turns NaN into +-0 where there is none."""
     keep = np.ones(x.shape, dtype=bool)
     if not fmt.has_nan:
         keep &= ~np.isnan(x)

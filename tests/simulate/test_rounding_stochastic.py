@@ -40,7 +40,7 @@ def neighbours(x: float, fmt: Format) -> tuple[float, float]:
 
 
 def expected_away_probability(x: float, fmt: Format, random_bits: int) -> float:
-    """floor(f 2**r) / 2**r for the exact discarded fraction f (SPEC section 5)."""
+    """floor(f 2**r) / 2**r for the exact discarded fraction f (docs/spec.md section 5)."""
     toward, away = neighbours(x, fmt)
     fraction = (Fraction(x) - Fraction(toward)) / (Fraction(away) - Fraction(toward))
     return math.floor(fraction * 2**random_bits) / 2**random_bits

@@ -222,11 +222,11 @@ def test_block_formats_registry_and_validation() -> None:
     assert get_block_format("mxfp4").scale == get("e8m0")
     with pytest.raises(ValueError, match="unknown block format 'mxfp5'"):
         get_block_format("mxfp5")
-    with pytest.raises(ValueError, match="block_size must be a positive int"):
+    with pytest.raises(ValueError, match="block_size must be an integer >= 1"):
         BlockFormat("bad", get("fp4_e2m1"), get("e8m0"), 0)
     with pytest.raises(ValueError, match="tensor_scale=True needs a non-power-of-two"):
         BlockFormat("bad", get("fp4_e2m1"), get("e8m0"), 32, tensor_scale=True)
-    with pytest.raises(ValueError, match=r"axis must be an int in \[-2, 2\)"):
+    with pytest.raises(ValueError, match=r"axis must be an integer in \[-2, 1\]"):
         quantize_blocks(np.ones((2, 3)), "mxfp4", axis=2)
     with pytest.raises(ValueError, match="x must be float16, float32 or float64"):
         quantize_blocks(np.array(["a"]), "mxfp4")
@@ -236,7 +236,7 @@ def test_block_formats_registry_and_validation() -> None:
         quantize_blocks(
             np.ones(3), "nvfp4", rounding="sr", rng=np.random.default_rng(0), random_bits=51
         )
-    with pytest.raises(ValueError, match="margin must be a non-negative int"):
+    with pytest.raises(ValueError, match="margin must be an integer >= 0"):
         tensor_scale(np.ones(3), "fp8_e4m3", margin=-1)
 
 
@@ -256,7 +256,7 @@ def test_stochastic_block_rounding_is_unbiased_and_a_planted_bias_is_caught() ->
     position = (draws.astype(np.float64) - low) / gap
     target = (x.astype(np.float64) - low) / gap
     # unbiased inside the representable range; an element the spec saturates (|x| above
-    # 6 X, the top of its block) is shrunk deterministically: SPEC section 4's q < 1
+    # 6 X, the top of its block) is shrunk deterministically: docs/spec.md section 4's q < 1
     inside = (high > low) | (low == x)
     assert (~inside).any()
     assert np.all(np.abs(position.mean(axis=0) - target)[inside] <= radius)

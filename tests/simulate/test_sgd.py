@@ -79,7 +79,7 @@ def test_synthetic_model_statistics() -> None:
         stepsize=0.1,
         gradient_quantizer=SyntheticShrinkage(0.4, law="fixed"),
     )
-    # measured by projection (SPEC section 4), which returns the model's q up to rounding
+    # measured by projection (docs/spec.md section 4), which returns the model's q up to rounding
     assert np.allclose(fixed.q_min, 0.4, rtol=1e-15, atol=0)
     assert np.allclose(fixed.q_max, 0.4, rtol=1e-15, atol=0)
     assert np.all(fixed.eps_sq_mean <= 1e-30 * fixed.grad_sq_mean[:-1])
@@ -180,14 +180,20 @@ def test_progress_bar_can_be_shown(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"steps": 0}, "steps must be a positive integer"),
-        ({"replicas": 2.5}, "replicas must be a positive integer"),
-        ({"stepsize": -1.0}, "stepsize must be finite and > 0"),
+        ({"steps": 0}, "steps must be an integer >= 1"),
+        ({"replicas": 2.5}, "replicas must be an integer >= 1"),
+        ({"stepsize": -1.0}, "stepsize must be a finite real number with stepsize > 0"),
+        ({"stepsize": "0.1"}, "stepsize must be a finite real number"),
+        ({"stepsize": True}, "stepsize must be a finite real number"),
+        ({"seed": "x"}, "seed must be an integer >= 0"),
+        ({"seed": -1}, "seed must be an integer >= 0"),
+        ({"replicas": 10**10}, "needs about .* of memory; .* is available"),
+        ({"steps": 10**12}, "needs about .* of memory; .* is available"),
         ({"stepsize": lambda k: np.ones(3)}, "stepsize must be a float or a vectorized"),
         ({"x0": np.zeros(3)}, "x0 must have shape"),
-        ({"loss_scale": -2.0}, "loss_scale must be finite, > 0"),
+        ({"loss_scale": -2.0}, "loss_scale must be a finite real number with 0 < loss_scale"),
         ({"loss_scale": "2"}, "loss_scale must be a positive float or a loss scaler"),
-        ({"level": 1.5}, "level must be in"),
+        ({"level": 1.5}, "level must be a finite real number with 0 < level"),
     ],
 )
 def test_bad_arguments_are_rejected(kwargs: dict, message: str) -> None:

@@ -12,6 +12,7 @@ from simulate.noise import GaussianNoise
 from simulate.problems import quadratic
 from simulate.quantizer import SyntheticShrinkage
 from stepshrink.cli import main
+from stepshrink.commands.assumptions import interval_text
 from tests.stepshrink.console import exit_status, run_console
 
 SMALL = ["assumptions", "--points", "4", "--samples", "64", "--repeats", "64", "--dim", "4"]
@@ -53,12 +54,15 @@ def test_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*SMALL, "--format", "synthetic", "--q-min", "0.5", "--evidence"]) == 0
     out = capsys.readouterr().out
     header, rule, row = out.splitlines()[1:4]
+    # the README promises q_min, sigma_q2, M and M_G with intervals, and a verdict per A2-A4
     assert header.split() == [
         "format",
         "rounding",
         "q_min",
         "q_max",
         "sigma_q2",
+        "M",
+        "M_G",
         "underflow",
         "saturated",
         "A2",
@@ -69,12 +73,62 @@ def test_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert row.startswith("synthetic")
     assert row.split()[-3:] == ["holds", "holds", "holds"]
     assert "synthetic / - A4: E[eps | g] = 0" in out
+    # a legend says what A2-A4, underflow, saturated and the verdicts mean
+    for term in ("A2:", "A3:", "A4:", "underflow:", "saturated:", "inconclusive:", "M, M_G:"):
+        assert term in out
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high"),
+    [
+        (0.99994, 0.99994, 0.99994),  # the issue's bf16 row: printed as 0.9999 [1, 1]
+        (0.99996, 0.99994, 1.00004),
+        (0.9122, -3.64, 5.46),
+        (6.281e-15, 5.66e-15, 6.91e-15),
+        (1.0, 1.0 - 1e-13, 1.0 + 1e-13),
+    ],
+)
+def test_printed_estimate_lies_in_its_printed_interval(
+    value: float, low: float, high: float
+) -> None:
+    text = interval_text(value, low, high)
+    shown, interval = text.split(" ", 1)
+    bottom, top = (float(x) for x in interval.strip("[]").split(", "))
+    assert bottom <= float(shown) <= top, text
+
+
+def test_naive_rounding_puts_the_estimate_outside(capsys: pytest.CaptureFixture[str]) -> None:
+    # the old cells: estimate to 4 digits, interval to 3 — shown to break containment
+    value = low = high = 0.99994
+    assert float(f"{value:.4g}") < float(f"{low:.3g}")
+    assert interval_text(value, low, high) == "0.9999 [0.9999, 0.9999]"
+    assert interval_text(float("nan"), float("nan"), float("nan")) == "-"
+
+
+def test_wide_intervals_are_inconclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    # fp4 E2M1 with stochastic rounding: q̄(x) intervals reach below 0 and A4's test cannot
+    # resolve a bias as large as the gradient; neither is "holds" (seed 0, 99.9% level)
+    argv = [*SMALL, "--dim", "16", "--format", "fp4_e2m1", "--rounding", "sr", "--json"]
+    assert main(argv) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["verdicts"]["A3"]["status"] == "inconclusive"
+    assert row["verdicts"]["A3"]["holds"] is True  # not refuted, either
+    assert "Inconclusive" in row["verdicts"]["A3"]["evidence"]
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--points", "0"], "argument --points: must be an integer >= 1"),
+        (["--samples", "1"], "argument --samples: must be an integer >= 2"),
+        (["--random-bits", "8"], "--random-bits applies only with --rounding sr"),
+        (["--random-bits", "63", "--rounding", "sr"], "must be an integer in [1, 62]"),
+        (["--loss-scale", "1e308", "--format", "bf16"], "--loss-scale must be at most"),
+        (["--samples", "100000000"], "needs about"),
+        (["--dim", "100000000"], "needs about"),
+        (["-o", ""], "-o: path must not be empty"),
+        (["-o", "/sys/x.json"], "-o: cannot write in '/sys'"),
+        (["-o", "/etc/passwd/x.json"], "'/etc/passwd' is not a directory"),
         (["--level", "1"], "argument --level: must be a number in (0, 1)"),
         (["--rounding", "up"], "argument --rounding: invalid choice"),
         (["--q-min", "0.5"], "--q-min applies only with --format synthetic"),
@@ -98,8 +152,8 @@ def test_bad_option_in_a_subprocess() -> None:
 
 
 def test_rounding_modes_on_a_real_format(capsys: pytest.CaptureFixture[str]) -> None:
-    # SPEC section 4: round-to-nearest is deterministic, so E[eps | g] = 0 (A4) fails wherever
-    # rounding is visible; stochastic rounding is unbiased and passes (seed 0, 99.9% level)
+    # docs/spec.md section 4: round-to-nearest is deterministic, so E[eps | g] = 0 (A4) fails
+    # wherever rounding is visible; stochastic rounding is unbiased and passes (seed 0, 99.9%)
     argv = [*SMALL, "--format", "fp8_e4m3", "--rounding", "rne", "sr", "--json"]
     assert main(argv) == 0
     rows = {row["rounding"]: row for row in json.loads(capsys.readouterr().out)}

@@ -17,7 +17,7 @@ T1_REST = ["--q-min", "0.5", "--mu", "0.1", "--K", "1000"]
 def test_json_is_the_statement_value(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bound", "T1", *T1, *T1_REST, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    # SPEC T1 written out: 2 Delta/(K mu q_min) + L mu (M + sigma_q2)/q_min
+    # docs/spec.md section 3 (T1) written out: 2 Delta/(K mu q_min) + L mu (M + sigma_q2)/q_min
     assert result["bound"] == pytest.approx(2 * 1.5 / (1000 * 0.1 * 0.5) + 2 * 0.1 * 0.35 / 0.5)
     assert result["floor"] == pytest.approx(2 * 0.1 * 0.35 / 0.5)
     assert result["theorem"] == "T1"
@@ -41,7 +41,7 @@ def test_pl_theorem_with_schedule(capsys: pytest.CaptureFixture[str]) -> None:
     argv += ["--sigma-q2", "0.01", "--q-min", "0.5", "--beta", "40", "--gamma", "40"]
     assert main([*argv, "--F1-gap", "1", "--k", "100", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    nu = max(40**2 * 1 * 0.02 / (2 * (40 * 0.1 * 0.5 - 1)), 41 * 1.0)  # SPEC T4
+    nu = max(40**2 * 1 * 0.02 / (2 * (40 * 0.1 * 0.5 - 1)), 41 * 1.0)  # docs/spec.md section 3 (T4)
     assert result["bound"] == pytest.approx(nu / 140)
 
 
@@ -75,7 +75,7 @@ def test_refined_statements_evaluate(capsys: pytest.CaptureFixture[str]) -> None
         (["T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10"], "'stepsize condition'"),
         (["T1", *T1, "--q-min", "0.5", "--mu", "1", "--K", "10"], "mu = 1"),
         (["T1", "--L", "1"], "T1 needs --Delta, --K, --M, --M-G, --mu, --q-min, --sigma-q2"),
-        (["T9"], "THEOREM must be one of L1, L2, L3, T1"),
+        (["T9"], "THEOREM must be one of L1, L2, L3, T1, T2, T2.harmonic, T2.sqrt, T3"),
         ([], "THEOREM is required"),
         (["T1", "--q-min", "0"], "argument --q-min: must be a number in (0, 1]"),
         (["T1", "--K", "2.5"], "argument --K: must be an integer >= 1"),
@@ -88,6 +88,49 @@ def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert message in err
+
+
+def test_extreme_inputs_give_the_true_value(capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 15: at Delta = 1e308, 2*Delta overflows first, and "bound": Infinity was printed;
+    # the true value 2e308/(K mu q_min) + ... = 4e306 is an ordinary float
+    argv = ["bound", "T1", "--L", "1", "--Delta", "1e308", "--M", "0.01", "--M-G", "1"]
+    argv += ["--sigma-q2", "0.01", "--q-min", "0.5", "--mu", "0.1", "--K", "1000", "--json"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "Infinity" not in text
+    assert json.loads(text)["bound"] == pytest.approx(4e306, rel=1e-15)
+
+
+def test_a_bound_beyond_float64_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bound", "T1", "--L", "1", "--Delta", "1e308", "--M", "0.01", "--M-G", "1"]
+    argv += ["--sigma-q2", "0.01", "--q-min", "0.5", "--mu", "1e-10", "--K", "1"]
+    assert exit_status(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "exceeds float64's largest finite number" in err
+
+
+def test_variants_are_listed_and_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bound", "T2.sqrt", "--L", "1", "--Delta", "1", "--M", "0.01", "--M-G", "1"]
+    assert main([*argv, "--sigma-q2", "0.01", "--q-min", "0.5", "--mu0", "0.5", "--K", "100"]) == 0
+    assert capsys.readouterr().out.startswith("T2.sqrt (")
+
+
+def test_numbers_in_messages_keep_their_digits(capsys: pytest.CaptureFixture[str]) -> None:
+    # mu = 1.0000001 was reported as "mu = 1", which reads as meeting mu <= 1/(L M_G) = 1
+    argv = ["bound", "T1", "--L", "1", "--Delta", "1", "--M", "0", "--M-G", "1"]
+    argv += ["--sigma-q2", "0", "--q-min", "1", "--mu", "1.0000001", "--K", "1"]
+    assert exit_status(argv) == 2
+    assert "mu = 1.0000001" in capsys.readouterr().err
+
+
+def test_sequence_horizon_beyond_memory_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bound", "T2", "--L", "1", "--Delta", "1", "--M", "0.01", "--M-G", "1"]
+    argv += ["--sigma-q2", "0.01", "--q-min", "0.5", "--mu", "0.1"]
+    assert exit_status([*argv, "--K", "100000000000000000000"]) == 2
+    err = capsys.readouterr().err
+    assert "summing mu_k over k = 1..K = 100000000000000000000 needs about" in err
+    assert err.count("\n") == 1
 
 
 def test_broken_hypothesis_in_a_subprocess() -> None:

@@ -84,11 +84,26 @@ def test_a_false_statement_makes_check_exit_1(
         (["check", "--json", "/no/such/dir/out.json"], "--json: directory"),
         (["check", "--certificates", "/no/such/dir/certs"], "--certificates: directory"),
         (["check", "--certificates", __file__], "--certificates must be a directory"),
+        # issue 15: these used to check every proof and then fail with a traceback
+        (["check", "--json", "/etc/passwd/x.json"], "--json: '/etc/passwd' is not a directory"),
+        (["check", "--json", "/sys/x.json"], "--json: cannot write in '/sys'"),
+        (["check", "--markdown", "/proc/x.md"], "--markdown: cannot write in '/proc'"),
+        (["check", "--json", ""], "--json: path must not be empty"),
+        (["check", "--json", "same", "--markdown", "same"], "must name different files"),
     ],
 )
 def test_bad_options_are_one_line_exit_2(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from bounds.proof import engine
+
+    def no_work(*args: object) -> None:
+        raise AssertionError("a proof was checked before the options were")
+
+    monkeypatch.setattr(engine, "check", no_work)
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err
@@ -99,7 +114,7 @@ def test_markdown_to_a_directory_is_rejected(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["check", "--markdown", str(tmp_path)]) == 2
-    assert "--markdown must be a file path" in capsys.readouterr().err
+    assert "is a directory, expected a file" in capsys.readouterr().err
 
 
 def test_only_selects_statements(capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,6 +53,28 @@ def test_missing_command_is_an_error() -> None:
     result = run_cli()
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
+    assert "COMMAND is required" in result.stderr
+
+
+def test_unknown_option_before_the_command_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 15: "stepshrink --bogus" said "COMMAND is required"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--bogus"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == "stepshrink: error: unrecognized arguments: --bogus\n"
+
+
+def test_a_leaked_warning_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    # the commands turn warnings into messages; one that slips through keeps the contract
+    import warnings
+
+    from stepshrink.cli import _warning_line
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        _warning_line(RuntimeWarning("overflow\nencountered"), RuntimeWarning, "f.py", 1)
+    assert capsys.readouterr().err == "stepshrink: warning: overflow encountered\n"
 
 
 def test_version() -> None:

@@ -246,7 +246,8 @@ def test_bad_files_exit_2_with_one_line(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--from", "/nonexistent/report.json"], "no such file"),
+        (["--from", "/nonexistent/report.json"], "No such file"),
+        (["--from", "/"], "--from: cannot read '/': Is a directory"),
         (["--entry", "fp8_e4m3"], "--entry needs --from"),
         (["--from", "{report}", "--entry", "bf16"], "--entry 'bf16' matches no report"),
         (["--from", "{report}", "--Delta", "1"], "the report does not give --L"),

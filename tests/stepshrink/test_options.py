@@ -16,6 +16,7 @@ from stepshrink.options import (
     number,
     output_dir,
     positive_int,
+    shown,
 )
 
 
@@ -88,21 +89,49 @@ def test_figure_path(tmp_path: Path) -> None:
 
 
 def test_output_dir(tmp_path: Path) -> None:
-    created = output_dir(tmp_path / "new")
-    assert created.is_dir()
-    assert output_dir(created) == created
+    # checked by creating it (and removing it again): nothing is left before the work starts
+    assert output_dir(tmp_path / "new") == tmp_path / "new"
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "old").mkdir()
+    assert output_dir(tmp_path / "old") == tmp_path / "old"
+    assert list((tmp_path / "old").iterdir()) == []
     (tmp_path / "file").write_text("x")
     with pytest.raises(UsageError, match="exists and is not a directory"):
         output_dir(tmp_path / "file")
     with pytest.raises(UsageError, match="does not exist"):
         output_dir(tmp_path / "a" / "b")
+    with pytest.raises(UsageError, match="path must not be empty"):
+        output_dir("")
+    with pytest.raises(UsageError, match="cannot create '/sys/report'"):
+        output_dir("/sys/report")
 
 
-def test_read_only_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # permissions are simulated: as root every real directory is writable
-    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
-    with pytest.raises(UsageError, match="is not writable"):
-        figure_path(tmp_path / "a.png")
-    with pytest.raises(UsageError, match="is not writable"):
-        output_dir(tmp_path / "new")
-    assert not (tmp_path / "new").exists()
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/sys/x.png", "cannot write in '/sys': Permission denied"),
+        ("/proc/x.png", "cannot write in '/proc'"),
+        ("/etc/passwd/x.png", "'/etc/passwd' is not a directory"),
+        ("", "path must not be empty"),
+        ("a\x00b.png", "must not contain a NUL character"),
+        ("x" * 300 + ".png", "is longer than"),
+    ],
+)
+def test_output_paths_are_tried_not_asked(path: str, message: str) -> None:
+    # os.access says yes to root everywhere; creating a file is the only honest answer
+    with pytest.raises(UsageError, match=message):
+        figure_path(path)
+
+
+def test_os_access_is_not_consulted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a planted os.access that says "no" everywhere changes nothing: the probe decides
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    assert figure_path(tmp_path / "a.png") == tmp_path / "a.png"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shown_keeps_every_digit() -> None:
+    assert shown(1.0000001) == "1.0000001"
+    assert shown(1.0) == "1"
+    assert shown(1e308) == "1e+308"
+    assert shown(1234567.0) == "1234567"

@@ -71,6 +71,15 @@ def test_broken_stepsize_condition_draws_no_bound(
         (["k-eps", "--epsilon", "-1"], "argument --epsilon: must be a finite number > 0"),
         (["q", "--format", "synthetic"], "--format synthetic needs --q-min"),
         (["trajectory", "--K", "0"], "argument --K: must be an integer >= 1"),
+        # issue 15: floor drew although c > L breaks A5 (bound refused it)
+        (["floor", "--theorem", "T3", "--c", "2"], "'A5: c <= L' (c <= L) fails with L = 1, c = 2"),
+        (["floor", "--Delta", "1"], "unrecognized arguments: --Delta 1"),
+        (["k-eps", "--sigma-q2-max", "1e308"], "--sigma-q2-max must be at most 1e+200"),
+        (["bound", "--Delta", "1e300"], "nothing to draw on a log axis"),
+        (["bound", "--theorem", "T2", "--K-max", "99999999999999999999"], "needs about"),
+        (["q", "--samples", "1"], "argument --samples: must be an integer >= 2"),
+        (["q", "--points", "100000000", "--samples", "100000000"], "needs about"),
+        (["trajectory", "-o", "/sys/t.png"], "-o: cannot write in '/sys'"),
         (["nope"], "argument KIND: invalid choice"),
     ],
 )
@@ -79,6 +88,26 @@ def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert message in err
+
+
+def test_all_replicas_diverging_is_drawn_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # mu = 1e6: every replica diverges. This used to warn twice and fail with "Axis limits
+    # cannot be NaN or Inf"; the run is drawn until it leaves the axes, and the figure says so
+    target = tmp_path / "t.png"
+    assert main(["plot", "trajectory", *SIM, "--mu", "1e6", "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(MAGIC[".png"])
+
+
+@pytest.mark.parametrize("epsilon", ["1e6", "1e300"])
+def test_k_eps_colour_bar_counts_whole_iterations(
+    epsilon: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a huge epsilon is reached in one iteration: the colour bar must not start at 3e-6
+    target = tmp_path / "k.png"
+    assert main(["plot", "k-eps", "--epsilon", epsilon, "-o", str(target)]) == 0
+    assert target.is_file()
 
 
 def test_unwritable_output_in_a_subprocess(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,13 +10,7 @@ from pathlib import Path
 import pytest
 
 from stepshrink.cli import main
-from stepshrink.report import (
-    MissingDependency,
-    ReportContext,
-    Section,
-    build_report,
-    require,
-)
+from stepshrink.report import ReportContext, Section, build_report
 from stepshrink.report_document import Block, Figure, Link, Paragraph
 from tests.stepshrink.console import exit_status
 
@@ -48,28 +43,52 @@ def good(context: ReportContext) -> list[Block]:
     return [Paragraph("fine"), Link(context.relative(path), "numbers")]
 
 
-def missing(context: ReportContext) -> list[Block]:
-    require("simulate.no_such_module")
-    return [Paragraph("never reached")]
-
-
 def partial(context: ReportContext) -> list[Block]:
     context.incomplete("one of two parts")
     return [Paragraph("half")]
 
 
-def test_missing_dependency_becomes_a_notice(tmp_path: Path) -> None:
-    sections: list[Section] = [("Good", good), ("Missing", missing), ("Partial", partial)]
+def failing(context: ReportContext) -> list[Block]:
+    context.write_json("half.json", {"written": True})
+    raise RuntimeError("a section failed")
+
+
+def test_a_part_not_built_is_reported(tmp_path: Path) -> None:
+    sections: list[Section] = [("Good", good), ("Partial", partial)]
     outcome = build_report(tmp_path, sections, progress=False)
     assert not outcome.complete
-    assert [title for title, _ in outcome.missing] == ["Missing", "Partial"]
-    assert "simulate.no_such_module is not available" in outcome.missing[0][1]
+    assert [title for title, _ in outcome.missing] == ["Partial"]
     text = outcome.markdown.read_text()
-    assert "never reached" not in text
-    assert "Section not built: simulate.no\\_such\\_module is not available" in text
-    assert "Incomplete: Missing:" in text
+    assert "Incomplete: Partial: one of two parts" in text
     assert outcome.files == [tmp_path / "data" / "numbers.json"]
     assert html_links(outcome.html.read_text()) == ["data/numbers.json"]
+
+
+def test_a_failing_report_leaves_nothing_behind(tmp_path: Path) -> None:
+    target = tmp_path / "report"
+    with pytest.raises(RuntimeError, match="a section failed"):
+        build_report(target, [("Good", good), ("Failing", failing)], progress=False)
+    # neither the first section's file, the half-written one, nor the directory it made
+    assert not target.exists()
+
+
+def test_a_failing_report_keeps_the_previous_one(tmp_path: Path) -> None:
+    build_report(tmp_path, [("Good", good)], progress=False)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    previous = (tmp_path / "report.md").read_text()
+    with pytest.raises(RuntimeError, match="a section failed"):
+        build_report(tmp_path, [("Good", good), ("Failing", failing)], progress=False)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert (tmp_path / "report.md").read_text() == previous
+
+
+def test_report_data_is_strict_json(tmp_path: Path) -> None:
+    context = ReportContext(tmp_path)
+    path = context.write_json("x.json", {"mean": float("nan"), "top": float("inf")})
+    text = path.read_text()
+    assert "NaN" not in text
+    assert "Infinity" not in text
+    assert json.loads(text)["mean"] is None
 
 
 def test_complete_report(tmp_path: Path) -> None:
@@ -84,12 +103,6 @@ def test_a_link_to_a_file_not_written_is_a_bug(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="report links files that were not written"):
         build_report(tmp_path, [("Dangling", dangling)], progress=False)
-
-
-def test_require() -> None:
-    assert require("json", "dumps").dumps([]) == "[]"
-    with pytest.raises(MissingDependency, match="json does not define no_such_function"):
-        require("json", "no_such_function")
 
 
 @pytest.mark.slow
@@ -118,7 +131,22 @@ def test_report_on_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert f"## {title}" in markdown
 
 
-def test_bad_output_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("directory", "message"),
+    [
+        ("file", "exists and is not a directory"),
+        ("", "-o: path must not be empty"),
+        ("/sys/rep", "cannot create '/sys/rep'"),
+        ("missing/rep", "does not exist"),
+    ],
+)
+def test_bad_output_directory(
+    directory: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "file").write_text("x")
-    assert exit_status(["report", "-o", str(tmp_path / "file")]) == 2
-    assert "exists and is not a directory" in capsys.readouterr().err
+    target = directory if directory.startswith("/") or not directory else str(tmp_path / directory)
+    assert exit_status(["report", "--quick", "-o", target]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

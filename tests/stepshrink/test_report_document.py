@@ -43,7 +43,7 @@ def sample() -> Document:
         Paragraph("q_min * 2 < 1 and <script>alert(1)</script>"),
         Table(["format", "q_min"], [["fp8_e4m3", "0.5"], ["a|b", "1"]]),
         Figure("figures/bound.png", "Bound against K"),
-        Notice("Section missing: simulate.assumptions has not landed"),
+        Notice("Proofs that do not check: T9"),
         Code("stepshrink bound T1 --L 1"),
         Link("data/schedule.json", "schedules as JSON"),
     )
@@ -57,7 +57,7 @@ def test_markdown_blocks() -> None:
     assert "q\\_min \\* 2 \\< 1" in text
     assert "| a\\|b | 1 |" in text  # a pipe in a cell cannot split the row
     assert "![Bound against K](figures/bound.png)" in text
-    assert "> **Section missing: simulate.assumptions has not landed**" in text
+    assert "> **Proofs that do not check: T9**" in text
     assert "```\nstepshrink bound T1 --L 1\n```" in text
     assert text.endswith("[schedules as JSON](data/schedule.json)\n")
 

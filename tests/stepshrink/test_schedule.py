@@ -1,9 +1,10 @@
-"""``stepshrink schedule``: the derived numbers match SPEC C2 written out independently."""
+"""``stepshrink schedule``: the numbers match docs/spec.md section 3 (C2), written out anew."""
 
 from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -23,16 +24,26 @@ def test_noise_dominated_regime(capsys: pytest.CaptureFixture[str]) -> None:
     result = derived(capsys, *NOISY, "--q-min", "0.5", "--K", "10000", "--epsilon", "0.05")
     S = 0.35
     fixed = result["fixed_stepsize"]
-    # SPEC C2: mu* = sqrt(2 Delta/(K L S)), bound 2 sqrt(2 Delta L S/K)/q_min
+    # docs/spec.md section 3 (C2): mu* = sqrt(2 Delta/(K L S)), bound 2 sqrt(2 Delta L S/K)/q_min
     assert fixed["mu"] == pytest.approx(math.sqrt(2 * 1.5 / (10000 * 2 * S)), rel=1e-12)
     assert fixed["bound"] == pytest.approx(2 * math.sqrt(2 * 1.5 * 2 * S / 10000) / 0.5)
     assert fixed["regime"] == "noise-dominated"
     assert fixed["cap"] == pytest.approx(1 / (2 * 1.25))
     iterations = result["iterations"]
-    # K(eps) = 8 Delta L S/(q_min^2 eps^2); full precision: 8 Delta L M/eps^2
-    assert iterations["K_eps"] == pytest.approx(8 * 1.5 * 2 * S / (0.25 * 0.05**2))
+    # K(eps) = 8 Delta L S/(q_min^2 eps^2), as an integer: the ceiling (exact rationals: the
+    # float formula lands a hair either side of an integer)
+    assert iterations["K_eps"] == math.ceil(
+        Fraction(8)
+        * Fraction(1.5)
+        * 2
+        * (Fraction(0.3) + Fraction(0.05))
+        / (Fraction(0.5) ** 2 * Fraction(0.05) ** 2)
+    )
+    assert isinstance(iterations["K_eps"], int)
     assert iterations["regime"] == "noise-dominated"
-    assert iterations["K_eps_full_precision"] == pytest.approx(8 * 1.5 * 2 * 0.3 / 0.05**2)
+    assert iterations["K_eps_full_precision"] == math.ceil(
+        Fraction(8) * Fraction(1.5) * 2 * Fraction(0.3) / Fraction(0.05) ** 2
+    )
     assert iterations["slowdown"] == pytest.approx(S / (0.3 * 0.25))  # S/(M q_min^2)
     assert result["constants"]["K"] == 10000
 
@@ -51,6 +62,50 @@ def test_capped_regime(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["iterations"]["K_eps_real"] == pytest.approx(real, rel=1e-12)
     assert result["iterations"]["K_eps"] == math.ceil(real) == 134  # whole iterations
     assert result["iterations"]["K_eps"] < 2 / 0.01
+
+
+def test_iteration_counts_are_integers_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
+    # the issue's default: 8*1*1*0.02/(0.5^2 * 0.05^2) = 256, printed as 255.99999999999994
+    assert derived(capsys)["iterations"]["K_eps"] == 256
+    # a huge epsilon needs one iteration, not 4e-300 of one
+    assert derived(capsys, "--epsilon", "1e300")["iterations"]["K_eps"] == 1
+    # a tiny one needs more than float64 can count: null, and the reason
+    iterations = derived(capsys, "--epsilon", "1e-300")["iterations"]
+    assert iterations["K_eps"] is None
+    assert "beyond float64's range" in iterations["K_eps_reason"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--epsilon", "1e-300"],
+        ["--q-min", "1e-300"],
+        ["--c", "1e-300"],
+        ["--L", "1e308"],
+        ["--Delta", "1e308"],
+    ],
+)
+def test_extremes_answer_without_warnings(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # warnings are errors in the suite: these used to print RuntimeWarnings or a traceback
+    result = derived(capsys, *argv)
+    text = json.dumps(result, allow_nan=False)
+    assert "NaN" not in text
+    assert "Infinity" not in text
+    for section in ("fixed_stepsize", "iterations", "pl_schedule", "compensation"):
+        for key, value in result[section].items():
+            if value is None and not key.endswith("_reason"):
+                assert result[section][f"{key}_reason"], (section, key)
+    assert main(["schedule", *argv]) == 0
+
+
+def test_large_smoothness_keeps_T4_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    # L = 1e308: gamma = beta L M_G - 1 overflows; it used to end in 13 lines of traceback
+    pl = derived(capsys, "--L", "1e308")["pl_schedule"]
+    assert pl["beta"] == pytest.approx(40.0)
+    assert pl["gamma"] is None
+    assert "gamma = beta L M_G - 1" in pl["gamma_reason"]
 
 
 def test_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,7 +170,9 @@ def test_the_known_q_defaults_to_q_min(capsys: pytest.CaptureFixture[str]) -> No
         (["--epsilon", "0"], "argument --epsilon: must be a finite number > 0"),
         (["--K", "-5"], "argument --K: must be an integer >= 1"),
         (["--M-G", "0.5"], "argument --M-G: must be a finite number >= 1"),
-        (["--c", "2", "--L", "1"], "--c must be <= --L"),
+        (["--c", "2", "--L", "1"], "--c 2 exceeds --L 1: A5 needs the PL constant c <= the"),
+        # the user gave only --L: the message names the default of --c, not "--c ... got 0.1"
+        (["--L", "0.05"], "c = 0.1 (the default) exceeds --L 0.05"),
     ],
 )
 def test_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,7 +195,8 @@ def test_pl_schedule_and_compensation(capsys: pytest.CaptureFixture[str]) -> Non
     argv = [*NOISY, "--c", "0.4", "--q-min", "0.8", "--F1-gap", "0.5", "--mu", "0.2"]
     result = derived(capsys, *argv, "--K", "1000")
     pl = result["pl_schedule"]
-    # SPEC T4: beta > 1/(c q_min), beta/(gamma + 1) <= 1/(L M_G); beta* = 2/(c q_min)
+    # docs/spec.md section 3 (T4): beta > 1/(c q_min), beta/(gamma + 1) <= 1/(L M_G);
+    # beta* = 2/(c q_min)
     beta = 2 / (0.4 * 0.8)
     gamma = beta * 2 * 1.25 - 1
     nu = max(beta**2 * 2 * 0.35 / (2 * (beta * 0.4 * 0.8 - 1)), (gamma + 1) * 0.5)
@@ -149,7 +207,8 @@ def test_pl_schedule_and_compensation(capsys: pytest.CaptureFixture[str]) -> Non
     assert pl["bound_at_K"] == pytest.approx(nu / (gamma + 1000))
     assert pl["full_precision_beta_admissible"] is True  # q_min = 0.8 > 1/2
     c3 = result["compensation"]
-    # SPEC C3: nominal mu/q_min, admissible while mu <= q_min/(L M_G); floor grows by 1/q_min
+    # docs/spec.md section 3 (C3): nominal mu/q_min, admissible while mu <= q_min/(L M_G); the
+    # floor grows by 1/q_min
     assert c3["nominal_stepsize"] == pytest.approx(0.2 / 0.8)
     assert c3["mu_must_not_exceed"] == pytest.approx(0.8 / (2 * 1.25))
     assert c3["floor_ratio"] == pytest.approx(1 / 0.8)

@@ -40,7 +40,8 @@ def test_synthetic_run_saves_npz_and_json(
 
 
 def test_real_format_run_measures_shrinkage(tmp_path: Path) -> None:
-    # fp4 E2M1 round-to-nearest: the SPEC section 4 mechanism, small gradients underflow to 0
+    # fp4 E2M1 round-to-nearest, the mechanism of docs/spec.md section 4: small gradients
+    # underflow to 0
     target = tmp_path / "fp4.npz"
     argv = [*BASE, "--format", "fp4_e2m1", "--rounding", "rne", "-o", str(target)]
     assert main(argv) == 0
@@ -109,7 +110,19 @@ def test_interrupted_run_keeps_its_steps(
         (["--format", "synthetic"], "--format synthetic needs --q-min"),
         (["--mu", "0.1", "--beta", "1", "--gamma", "1"], "give either --mu or --beta"),
         (["--beta", "1"], "--beta and --gamma go together"),
-        (["--c", "2", "--L", "1"], "--c must be <= --L"),
+        (["--c", "2", "--L", "1"], "--c 2 exceeds --L 1: A5 needs the PL constant c <= the"),
+        # issue 15: the user never gave --c, so the message must not say "--c ... got 0.1"
+        (["--L", "0.05"], "c = 0.1 (the default) exceeds --L 0.05"),
+        (["--K", "1000000000000"], "needs about"),
+        (["--replicas", "10000000000"], "needs about"),
+        (["--dim", "1000000000"], "needs about"),
+        (["--random-bits", "100"], "argument --random-bits: must be an integer in [1, 62]"),
+        (["--random-bits", "8"], "--random-bits applies only with --rounding sr"),
+        (["--loss-scale", "1e308", "--format", "fp16"], "--loss-scale must be at most"),
+        (["-o", ""], "-o: path must not be empty"),
+        (["-o", "/sys/x.npz"], "-o: cannot write in '/sys'"),
+        (["-o", "/proc/x.npz"], "-o: cannot write in '/proc'"),
+        (["-o", "/etc/passwd/x.npz"], "-o: '/etc/passwd' is not a directory"),
         (["--rounding", "nearest"], "argument --rounding: invalid choice"),
         (["--format", "fp7_e9"], "--format 'fp7_e9'"),
         (["--format", "fp7_e9"], "known: fp32, tf32, fp16, bf16, fp8_e4m3"),
@@ -127,6 +140,67 @@ def test_bad_options_are_one_line_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert message in err
+
+
+def test_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a write failure used to surface after the run, as a traceback with exit status 1
+    import simulate.sgd
+
+    def no_run(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the run started before its output was checked")
+
+    monkeypatch.setattr(simulate.sgd, "run", no_run)
+    for target in ("/sys/x.npz", "/proc/x.npz", "/etc/passwd/x.npz"):
+        assert exit_status([*BASE, "-o", target]) == 2
+    assert capsys.readouterr().err.count("\n") == 3
+
+
+def test_summary_path_is_checked_with_the_trajectory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the pair is written together: an unwritable summary (here a directory in its place)
+    # refuses the run up front, and no lone half.npz is left behind
+    (tmp_path / "half.json").mkdir()
+    assert exit_status([*BASE, "-o", str(tmp_path / "half.npz")]) == 2
+    assert "-o (its JSON summary)" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["half.json"]
+
+
+def test_summary_records_stepsize_and_loss_scale(tmp_path: Path) -> None:
+    target = tmp_path / "run.npz"
+    argv = [*BASE, "--format", "fp16", "--loss-scale", "8", "--mu", "0.05", "-o", str(target)]
+    assert main(argv) == 0
+    meta = json.loads((tmp_path / "run.json").read_text())["meta"]
+    assert meta["schedule"] == {"mu": 0.05}
+    assert meta["stepsize"] == {"mu": 0.05}
+    assert meta["loss_scale"] == 8.0
+    assert meta["loss_scaling"]["kind"] == "static"
+    assert meta["loss_scaling"]["scale"] == 8.0
+
+
+def test_a_diverged_run_has_a_strict_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "run.npz"
+    assert main([*BASE, "--mu", "1e6", "-o", str(target)]) == 0
+    text = (tmp_path / "run.json").read_text()
+    # strict JSON: json.loads with NaN/Infinity refused
+    summary = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert summary["diverged"] == summary["replicas"] == 32
+    assert summary["final_gap"]["mean"] is None
+    assert "all 32 replicas diverged" in summary["final_gap"]["reason"]
+    assert "all 32 replicas diverged" in capsys.readouterr().err
+
+
+def test_no_progress_frames_off_a_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # stderr is captured (not a terminal): no bar, so no "\r" frames in a log
+    argv = ["simulate", "--K", "1500", "--replicas", "4", "-o", str(tmp_path / "r.npz")]
+    assert main(argv) == 0
+    assert "\r" not in capsys.readouterr().err
 
 
 def test_bad_option_through_the_console_script(tmp_path: Path) -> None:

@@ -128,11 +128,16 @@ def test_the_same_sweep_on_dask_scheduler_and_two_dask_workers(swept: Path, tmp_
     ("argv", "message"),
     [
         (["--format", "fp9"], "format 'fp9' with rounding 'rne'"),
-        (["--mu", "0.1", "0.1"], "mu lists 0.1 more than once"),
+        (["--mu", "0.1", "0.1"], "error: --mu lists 0.1 more than once"),
         (["--mu", "-1"], "argument --mu: must be a finite number > 0"),
         (["--rounding", "up"], "rounding must be one of"),
         (["--theorems", "T2"], "theorems: T2 bounds"),
-        (["--c", "2"], "c must be a finite number in (0, L]"),
+        (["--c", "2"], "error: --c must be a finite number in (0, L]"),
+        (["--loss-scale", "1e308"], "error: --loss-scale must be a finite real number with 0 <"),
+        (["--seed", "9" * 20], "error: --seed must be an integer in [0, 9223372036854775807]"),
+        (["--L", "1e308"], "problem 'quadratic' with L = 1e+308"),
+        (["--K", "9" * 20], "an SGD run of steps x replicas x dim = 99999999999999999999 x"),
+        (["--M", "1e308"], "M and M_V must keep E||g||^2"),
         (["--grid", "absent.toml"], "cannot be read"),
         (["--workers", "0"], "argument --workers: must be an integer >= 1"),
     ],
@@ -207,4 +212,4 @@ def test_plot_sweep_refuses_bad_options(
 
 def test_plot_sweep_without_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_status(["plot", "sweep", str(tmp_path), "-o", str(tmp_path / "m.png")]) == 2
-    assert "results.parquet' does not exist" in capsys.readouterr().err
+    assert "results.parquet': No such file or directory" in capsys.readouterr().err

@@ -52,6 +52,9 @@ def test_table_prints_the_t1_sharp_ratio_as_one(capsys: pytest.CaptureFixture[st
         (["--plot", "ratios.txt"], "--plot: file name must end in one of .png, .svg, .pdf"),
         (["--classes", "pl", "--theorems", "T1"], "--classes pl has no class of the chosen"),
         (["--solver", "MOSEK"], "argument --solver: invalid choice"),
+        (["--K", "101"], "--K must be <= 100"),
+        (["--q", "0.1", "--mu-L", "0.05"], "--q times --mu-L must be >= 0.01"),
+        (["--q", "5e-324"], "--q times --mu-L must be >= 0.01"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str) -> None:

@@ -1,8 +1,8 @@
 """Teeth: plausible wrong steps of the paper's proofs, each refuted with an exact counterexample.
 
 Each wrong step is stated as the claim that it follows from the previous step under the stated
-hypotheses (SPEC sections 2-3); its correct twin is proved, so the test shows the checker can
-tell them apart rather than refusing everything.
+hypotheses (docs/spec.md sections 2-3); its correct twin is proved, so the test shows the
+checker can tell them apart rather than refusing everything.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bounds.symbols import grad_norm2 as G
 S = M + sigma_q2
 D_k, D_next, nu = sp.symbols("D_k D_next nu", nonnegative=True)
 
-# Lemma 3, first form -> simplified form (SPEC section 2).
+# Lemma 3, first form -> simplified form (docs/spec.md section 2).
 L3_LHS = -mu * q_k * G + L * mu**2 / 2 * (q_k**2 * (M + M_G * G) + sigma_q2)
 L3_RHS = -(mu * q_min / 2) * G + L * mu**2 / 2 * S
 Q_RANGE = [M_G >= 1, q_min <= q_k, q_k <= 1, q_min <= 1]
