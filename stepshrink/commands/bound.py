@@ -5,6 +5,12 @@ there is no bound to print. It is reported like any other invalid value (one lin
 hypothesis and the constants it involves, exit status 2). So is a bound whose true value lies
 beyond float64's range: it is computed exactly (:mod:`bounds.numeric`), and refused only when
 no float can hold it.
+
+With ``--from REPORT.json`` the constants a measured assumption report gives (``q_min``,
+``sigma_q2``, ``M``, ``M_G``; ``L``, ``M_L``, ``sigma_qL`` from a smoothness file) fill the
+options not given, clipped to the theorems' domains with a note (:mod:`stepshrink.measured`).
+The paper's bounds weigh the noise by ``L`` (the worst case); when ``M_L`` and ``sigma_qL`` are
+known, the matrix-smoothness statement's bound is shown next to T1's or T3's.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 
 from plumbing import strict_json
 from stepshrink.errors import UsageError
+from stepshrink.measured import add_from_options, resolve
 from stepshrink.options import (
     CONSTANT_OPTIONS,
     COUNTER_OPTIONS,
@@ -28,6 +35,8 @@ HELP = "Evaluate a theorem's bound, show its LaTeX, and name any hypothesis the 
 
 _NAMES = [attr for _, attr, _, _ in CONSTANT_OPTIONS] + [attr for _, attr, _ in COUNTER_OPTIONS]
 _FLAGS = {attr: flag for flag, attr, *_ in (*CONSTANT_OPTIONS, *COUNTER_OPTIONS)}
+#: The matrix-smoothness statement whose bound uses the curvature-weighted constants instead.
+_CURVED = {"T1": "T1.matrix", "T1.sharp": "T1.matrix", "T3": "T3.matrix", "T3.sharp": "T3.matrix"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "variant (T2.harmonic, ...); stepshrink theorems lists them all",
     )
     add_constant_options(parser.add_argument_group("constants (as in bounds.symbols)"), _NAMES)
+    add_from_options(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--latex", action="store_true", help="also print the statement in LaTeX")
     add_json_option(output, "print one JSON object")
@@ -79,7 +89,11 @@ def broken_hypotheses_message(statement: Any, broken: Any, given: dict[str, Any]
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink bound``; return the exit status."""
     statement = _statement(args.theorem)
-    given = {name: getattr(args, name) for name in _NAMES if getattr(args, name) is not None}
+    resolved = resolve(args, _NAMES, _FLAGS)
+    given = resolved.values
+    for typed, measured in (("M_V", "M_G"), ("sigma2", "M")):  # another way to give the same
+        if typed in given and not resolved.sources.get(measured, "--").startswith("--"):
+            del given[measured], resolved.sources[measured]
     needed = [name for name in statement.constants if name not in given]
     if statement.uses_sequence and {"beta", "gamma"} <= set(given):
         needed = [name for name in needed if name != "mu"]
@@ -112,7 +126,12 @@ def run(args: argparse.Namespace) -> int:
         "constants": given,
         "hypotheses": [h.name for h in statement.all_hypotheses],
         "latex": statement.latex(),
+        "sources": resolved.sources,
+        "notes": resolved.notes,
     }
+    curved = _curvature_weighted(statement.id, given)
+    if curved is not None:
+        result["curvature_weighted"] = curved
     if result["floor"] is None and statement.horizon is not None:
         if floor is not None:
             reason = "the floor's true value exceeds float64's range"
@@ -126,7 +145,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     op = "=" if statement.relation == "==" else "<="
     print(f"{statement.id} ({statement.title})")
-    print(f"  {statement.quantity_text} {op} {value:.6g}")
+    kind = " (worst case: noise weighted by L)" if statement.id in _CURVED else ""
+    print(f"  {statement.quantity_text} {op} {value:.6g}{kind}")
+    if curved is not None:
+        number = curved["note"] if curved["bound"] is None else f"{curved['bound']:.6g}"
+        print(f"  curvature-weighted ({curved['theorem']}, M_L and sigma_qL): {number}")
     if result["floor"] is not None:
         print(f"  floor as {statement.horizon} -> infinity: {floor:.6g}")
     elif "floor_reason" in result:
@@ -134,4 +157,25 @@ def run(args: argparse.Namespace) -> int:
     print(f"  hypotheses hold: {', '.join(result['hypotheses']) or 'none'}")
     if args.latex:
         print(f"  LaTeX: {result['latex']}")
+    reports = sorted({s for s in resolved.sources.values() if not s.startswith("-")})
+    if reports:
+        print(f"  measured constants from {', '.join(reports)}")
+    for note in resolved.notes:
+        print(f"  note: {note}")
     return 0
+
+
+def _curvature_weighted(theorem: str, given: dict[str, Any]) -> dict[str, Any] | None:
+    """The matrix statement's bound next to ``theorem``'s, when its constants are known."""
+    from bounds import theorems
+
+    if theorem not in _CURVED or not {"M_L", "sigma_qL"} <= set(given):
+        return None
+    statement = theorems.get(_CURVED[theorem])
+    try:
+        bound = float(statement.evaluate(**given))
+    except ValueError as exc:  # e.g. a hypothesis only the matrix statement has
+        return {"theorem": statement.id, "bound": None, "note": str(exc)}
+    if not math.isfinite(bound):
+        return {"theorem": statement.id, "bound": None, "note": "beyond float64's range"}
+    return {"theorem": statement.id, "bound": bound, "note": ""}

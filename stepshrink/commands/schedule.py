@@ -9,6 +9,13 @@ C3's compensated stepsize; next to them what the refined statements imply
 C3.known_q's nominal stepsize for a known constant ``q``. A quantity that does not exist at
 the given numbers (a value beyond float64's range, a compensated stepsize past its cap) is
 ``null`` in the JSON with a ``*_reason`` beside it, and ``none`` with the reason in the table.
+
+With ``--from REPORT.json`` the constants come from a measured assumption report
+(:mod:`stepshrink.measured`; explicit options win): the paper's ``mu*`` and ``K(eps)`` are shown
+as what they are, worst-case bounds (the noise weighted by ``L``), next to the
+curvature-weighted prediction from T1.matrix's constants ``M_L``, ``sigma_qL`` when they are
+known; estimates outside the theorems' domains are clipped with a note; the PL rows are left
+out when no PL constant ``c`` is known.
 """
 
 from __future__ import annotations
@@ -22,12 +29,24 @@ import numpy as np
 
 from plumbing import strict_json
 from stepshrink import defaults
-from stepshrink.options import add_constant_options, add_json_option, check_pl_constant
+from stepshrink.errors import UsageError
+from stepshrink.measured import add_from_options, resolve
+from stepshrink.options import (
+    CONSTANT_OPTIONS,
+    add_constant_options,
+    add_json_option,
+    check_pl_constant,
+)
 
 HELP = "Derive stepsizes: optimal fixed stepsize, admissible schedules, K(eps), slowdown."
 
 _NAMES = ("L", "Delta", "F1_gap", "M", "M_G", "sigma_q2", "q_min", "q", "c", "epsilon", "mu")
 _K_DEFAULT = 10_000
+#: Curvature-weighted constants (T1.matrix): no built-in default, used only when known.
+_CURVED = ("M_L", "sigma_qL")
+#: What the user chooses rather than measures: defaults apply with ``--from`` too.
+_CHOICES = ("epsilon", "mu", "K")
+_FLAGS = {attr: flag for flag, attr, *_ in CONSTANT_OPTIONS} | {"K": "--K"}
 _OVERFLOW = f"beyond float64's range (larger than {sys.float_info.max:.4g})"
 
 
@@ -39,28 +58,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # the other defaults are filled in by derive_schedules, so that messages can tell what
     # was given
     add_constant_options(
-        parser.add_argument_group("constants (defaults: the built-in problem)"),
-        [*_NAMES, "K"],
+        parser.add_argument_group(
+            "constants (defaults: the built-in problem; with --from only epsilon, mu and K "
+            "have defaults, and L and Delta must be given unless a file has them)"
+        ),
+        [*_NAMES, *_CURVED, "K"],
         shown_defaults=values,
     )
+    add_from_options(parser)
     add_json_option(parser, "print one JSON object")
 
 
-def _constants(args: argparse.Namespace) -> dict[str, Any]:
-    given = {name: getattr(args, name) for name in (*_NAMES, "K")}
-    constants = {
-        name: (defaults.CONSTANTS[name] if name != "K" else _K_DEFAULT) if v is None else v
-        for name, v in given.items()
-    }
-    if given["q"] is None:
-        constants["q"] = constants["q_min"]
-    check_pl_constant(
-        constants["c"],
-        constants["L"],
-        c_given=given["c"] is not None,
-        L_given=given["L"] is not None,
-    )
-    return constants
+def _constants(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """The constants to derive from, where each came from, and the clipping notes."""
+    builtin: dict[str, Any] = {n: defaults.CONSTANTS[n] for n in _NAMES if n != "q"}
+    builtin["K"] = _K_DEFAULT  # the known shrinkage q of C3.known_q defaults to q_min
+    measuring = bool(getattr(args, "from_reports", None))
+    fallback = {n: builtin[n] for n in _CHOICES} if measuring else builtin
+    resolved = resolve(args, [*_NAMES, *_CURVED, "K"], _FLAGS, fallback)
+    constants: dict[str, Any] = dict(resolved.values)
+    sources, notes = dict(resolved.sources), list(resolved.notes)
+    if measuring:
+        needed = ("L", "Delta", "q_min", "M", "M_G", "sigma_q2")
+        missing = [_FLAGS[n] for n in needed if n not in constants]
+        if missing:
+            raise UsageError(
+                f"schedule --from: the report does not give {', '.join(missing)}; "
+                "pass them as options"
+            )
+        if "F1_gap" not in constants and "c" in constants:  # under PL, F_inf = F_star
+            constants["F1_gap"], sources["F1_gap"] = constants["Delta"], "= Delta"
+    if "q" not in constants:
+        constants["q"], sources["q"] = constants["q_min"], "= q_min"
+    constants["K"] = int(constants["K"])
+    if "c" in constants:
+        check_pl_constant(
+            constants["c"],
+            constants["L"],
+            c_given=sources["c"].startswith("--"),
+            L_given=sources["L"].startswith("--"),
+        )
+    return constants, sources, notes
 
 
 def _value(result: dict[str, Any], key: str, value: Any, reason: str = _OVERFLOW) -> None:
@@ -93,19 +131,44 @@ def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
     ValueError
         Constants outside their domains (from :mod:`bounds.derive`).
     """
+    constants, sources, notes = _constants(args)
+    t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2")}
+    result: dict[str, Any] = {
+        "constants": constants,
+        "sources": sources,
+        "notes": notes,
+        "fixed_stepsize": _fixed_stepsize(t1, constants["K"]),
+        "iterations": _iterations(t1, constants["epsilon"]),
+    }
+    if all(n in constants for n in _CURVED):
+        result["curvature_weighted"] = _curvature_weighted(constants)
+    if "c" in constants:
+        result["pl_schedule"] = _pl_schedule(constants)
+    else:
+        notes.append("PL rows (T4, T4.sharp) left out: no PL constant c is known (give --c)")
+    result["compensation"] = _compensation(constants)
+    result["refined"] = _refined(constants)
+    return result
+
+
+def _fixed_stepsize(t1: dict[str, Any], K: int) -> dict[str, Any]:
+    """C2: the T1-optimal fixed stepsize for the budget ``K`` and T1's bound there."""
     from bounds import derive
 
-    constants = _constants(args)
-    t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2")}
-    optimum = derive.optimal_fixed_stepsize(**t1, K=constants["K"])
-    fixed: dict[str, Any] = {"K": constants["K"], "regime": optimum.regime}
+    optimum = derive.optimal_fixed_stepsize(**t1, K=K)
+    fixed: dict[str, Any] = {"K": K, "regime": optimum.regime}
     _value(fixed, "mu", optimum.mu)
     no_noise = "S = M + sigma_q2 = 0: the bound decreases in mu up to the cap"
     _value(fixed, "mu_unconstrained", optimum.mu_unconstrained, no_noise)
     _value(fixed, "cap", optimum.cap)
     _value(fixed, "bound", optimum.bound)
+    return fixed
 
-    epsilon = constants["epsilon"]
+
+def _iterations(t1: dict[str, Any], epsilon: float) -> dict[str, Any]:
+    """C2: ``K(eps)`` in whole iterations (and the real root), full precision, slowdown."""
+    from bounds import derive
+
     count = derive.iterations_to_accuracy(**t1, epsilon=epsilon)
     full = derive.iterations_to_accuracy(**{**t1, "q_min": 1.0, "sigma_q2": 0.0}, epsilon=epsilon)
     iterations: dict[str, Any] = {
@@ -116,18 +179,43 @@ def derive_schedules(args: argparse.Namespace) -> dict[str, Any]:
     # that does not exist is one float64 cannot hold
     too_many = f"K(eps) is {_OVERFLOW}"
     _count(iterations, "K_eps", count.iterations, too_many)
+    _value(iterations, "K_eps_real", count.K, too_many)
     _count(iterations, "K_eps_full_precision", full.iterations, too_many)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ratio = np.asarray(count.K, dtype=np.float64) / np.asarray(full.K, dtype=np.float64)
     _value(iterations, "slowdown", ratio, "one of the two iteration counts does not exist")
-    return {
-        "constants": constants,
-        "fixed_stepsize": fixed,
-        "iterations": iterations,
-        "pl_schedule": _pl_schedule(constants),
-        "compensation": _compensation(constants),
-        "refined": _refined(constants),
+    return iterations
+
+
+def _curvature_weighted(constants: dict[str, Any]) -> dict[str, Any]:
+    """C2 with T1.matrix's constants: the noise as the curvature sees it.
+
+    T1.matrix's bound is T1.sharp's with ``L S`` replaced by ``M_L + sigma_qL``, and is below
+    T1's shape with that replacement (its descent factor is ``>= 1``); so C2 evaluated at
+    ``M = M_L/L``, ``sigma_q2 = sigma_qL/L`` is a bound under matrix smoothness, with measured
+    rather than worst-case weights.
+    """
+    from bounds.theorems import get
+
+    weighted = {
+        **{n: constants[n] for n in ("Delta", "L", "M_G", "q_min")},
+        "M": constants["M_L"] / constants["L"],
+        "sigma_q2": constants["sigma_qL"] / constants["L"],
     }
+    result = {
+        "M_L": constants["M_L"],
+        "sigma_qL": constants["sigma_qL"],
+        **_iterations(weighted, constants["epsilon"]),
+    }
+    fixed = _fixed_stepsize(weighted, constants["K"])
+    result.update(mu=fixed["mu"], regime_at_K=fixed["regime"])
+    if fixed["mu"] is None:
+        result["bound"], result["bound_reason"] = None, fixed.get("mu_reason", "no stepsize")
+        return result
+    names = ("Delta", "L", "M_G", "q_min", "M_L", "sigma_qL", "K")
+    matrix = get("T1.matrix").evaluate(**{n: constants[n] for n in names}, mu=fixed["mu"])
+    _value(result, "bound", matrix)
+    return result
 
 
 def _refined(constants: dict[str, Any]) -> dict[str, Any]:
@@ -136,22 +224,24 @@ def _refined(constants: dict[str, Any]) -> dict[str, Any]:
 
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2", "K")}
     fixed = refined.sharp_fixed_stepsize(**t1)
-    pl = refined.sharp_pl_schedule(
-        **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
-    )
     names = ("mu", "q", "L", "M_G", "Delta", "M", "sigma_q2", "K")
     known = refined.known_q_compensation(**{n: constants[n] for n in names})
     sharp: dict[str, Any] = {"regime": fixed.regime}
     _value(sharp, "mu", fixed.mu)
     _value(sharp, "bound", fixed.bound)
-    pl_sharp: dict[str, Any] = {}
-    _value(pl_sharp, "beta", pl.beta)
-    _value(pl_sharp, "gamma", pl.gamma, f"gamma = beta L M_G - 1 is {_OVERFLOW}")
-    _value(pl_sharp, "nu", pl.nu)
     known_q: dict[str, Any] = {"q": constants["q"]}
     _value(known_q, "nominal_stepsize", known.nominal)
     _value(known_q, "mu_must_not_exceed", known.cap)
     _value(known_q, "bound", known.bound)
+    if "c" not in constants:
+        return {"T1.sharp": sharp, "C3.known_q": known_q}
+    pl = refined.sharp_pl_schedule(
+        **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
+    )
+    pl_sharp: dict[str, Any] = {}
+    _value(pl_sharp, "beta", pl.beta)
+    _value(pl_sharp, "gamma", pl.gamma, f"gamma = beta L M_G - 1 is {_OVERFLOW}")
+    _value(pl_sharp, "nu", pl.nu)
     return {"T1.sharp": sharp, "T4.sharp": pl_sharp, "C3.known_q": known_q}
 
 
@@ -209,12 +299,37 @@ def _compensation(constants: dict[str, Any]) -> dict[str, Any]:
 
 #: Rows of the table: (path into the result, label, meaning).
 _ROWS = (
-    (("fixed_stepsize", "mu"), "mu for K", "T1-optimal fixed stepsize for the budget K (C2)"),
+    (
+        ("fixed_stepsize", "mu"),
+        "mu* for K",
+        "worst case: T1-optimal fixed stepsize for the budget K (C2, noise weighted by L)",
+    ),
     (("fixed_stepsize", "regime"), "regime", "noise-dominated, or capped at 1/(L M_G)"),
-    (("fixed_stepsize", "bound"), "T1 bound at mu", "bound on the average E||grad F||^2"),
-    (("iterations", "K_eps"), "K(eps)", "iterations to reach epsilon with the optimal mu"),
+    (("fixed_stepsize", "bound"), "T1 bound at mu", "worst-case bound on avg E||grad F||^2"),
+    (
+        ("iterations", "K_eps"),
+        "K(eps)",
+        "worst case: whole iterations for T1's bound to reach epsilon at the optimal mu",
+    ),
     (("iterations", "K_eps_full_precision"), "K(eps), fp", "the same at q_min = 1, sigma_q2 = 0"),
-    (("iterations", "slowdown"), "slowdown", "K(eps) over its full-precision value"),
+    (("iterations", "slowdown"), "slowdown", "worst case: K(eps) over its full-precision value"),
+    (
+        ("curvature_weighted", "mu"),
+        "mu, curvature",
+        "prediction: C2 with T1.matrix's M_L, sigma_qL (noise as the curvature sees it)",
+    ),
+    (("curvature_weighted", "bound"), "T1.matrix bound", "T1.matrix's bound at that mu"),
+    (("curvature_weighted", "K_eps"), "K(eps), curvature", "prediction: whole iterations"),
+    (
+        ("curvature_weighted", "K_eps_full_precision"),
+        "K(eps), fp, curv.",
+        "the same at q_min = 1, sigma_qL = 0",
+    ),
+    (
+        ("curvature_weighted", "slowdown"),
+        "slowdown, curvature",
+        "prediction: (M_L + sigma_qL)/(M_L q_min^2) deep in the noise regime",
+    ),
     (("pl_schedule", "beta"), "T4 beta", "beta minimising nu (T4), = 2/(c q_min)"),
     (("pl_schedule", "gamma"), "T4 gamma", "least gamma with beta/(gamma+1) <= 1/(L M_G)"),
     (("pl_schedule", "beta_must_exceed"), "T4 beta floor", "T4 needs beta > 1/(c q_min)"),
@@ -259,12 +374,12 @@ def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
     """``[label, value, meaning]`` rows of the table (a missing value says why)."""
     rows = []
     for path, label, meaning in _ROWS:
-        if path[0] not in result:
-            continue
         parent = result
         for key in path[:-1]:
-            parent = parent[key]
+            parent = parent.get(key, {})
         key = path[-1]
+        if key not in parent:  # a section left out (no c: no PL rows)
+            continue
         value = parent[key]
         if value is None:
             text = "none"
@@ -279,12 +394,34 @@ def schedule_rows(result: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _given(result: dict[str, Any]) -> list[str]:
+    """One line per source (a report, the options, derived): ``name = value, ...``."""
+    constants, sources = result["constants"], result["sources"]
+    grouped: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        if source == "default":
+            continue
+        if source.startswith("--"):
+            key, text = "given", f"{name} = {constants[name]:.6g}"
+        elif source.startswith("= "):
+            key, text = "taken as", f"{name} {source}"
+        else:
+            key, text = f"from {source}", f"{name} = {constants[name]:.6g}"
+        grouped.setdefault(key, []).append(text)
+    return [f"{key}: {', '.join(texts)}" for key, texts in grouped.items()]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink schedule``; return the exit status."""
     result = derive_schedules(args)
     if args.json:
         print(strict_json.dumps(result))
         return 0
+    if args.from_reports:
+        for line in _given(result):
+            print(f"constants {line}")
+    for line in result["notes"]:
+        print(f"note: {line}")
     rows = schedule_rows(result)
     note = result["compensation"]["note"]
     if note:

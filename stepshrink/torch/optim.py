@@ -124,8 +124,9 @@ def lambda_lr(
 
     The optimizer's learning rates are set to 1 so that ``LambdaLR``'s factor is the stepsize
     itself; call ``scheduler.step()`` after each ``optimizer.step()`` as usual. A float is a
-    constant schedule. (An optax schedule is a callable of the step count from 0:
-    ``lambda count: schedule(count + 1)``.)
+    constant schedule. The same schedule for optax, whose count starts at 0, is
+    :func:`stepshrink.export.optax_schedule`; :func:`stepshrink.export.derived_schedules`
+    gives the schedules ``stepshrink schedule --json`` recommends.
     """
     mu: Callable[[Any], Any]
     if isinstance(schedule, int | float) and not isinstance(schedule, bool):

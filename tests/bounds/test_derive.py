@@ -63,6 +63,21 @@ def test_iterations_to_accuracy_against_brute_force(epsilon: float) -> None:
     assert max(count.iterations, 1) == Ks[reached[0]]
 
 
+def test_iteration_count_is_a_budget_optimal_fixed_stepsize_takes() -> None:
+    # the integer K(eps) goes straight back into C2 and reaches epsilon there, one less does not
+    for epsilon in (0.05, 0.3, 3.0, 100.0):
+        count = derive.iterations_to_accuracy(**NOISY, epsilon=epsilon)
+        budget = count.iterations
+        assert float(budget).is_integer()
+        assert budget >= 1
+        assert count.K <= budget < count.K + 1
+        assert derive.optimal_fixed_stepsize(**NOISY, K=budget).bound <= epsilon * (1 + 1e-12)
+        if budget > 1:
+            assert derive.optimal_fixed_stepsize(**NOISY, K=budget - 1).bound > epsilon
+    # a target the first iteration already meets: 1 iteration, not a fraction of one
+    assert derive.iterations_to_accuracy(**NOISY, epsilon=1e6).iterations == 1
+
+
 def test_k_eps_hand_computed_and_slowdown() -> None:
     # Noise regime: 8 Delta L S/(q^2 eps^2) = 8*3*2*2/(0.16*0.01) = 60000
     count = derive.iterations_to_accuracy(**NOISY, epsilon=0.1)
