@@ -80,7 +80,9 @@ def mean_and_se(values: FloatArray) -> tuple[float, float]:
     # in units of the largest magnitude: squared norms near 1e300 are finite, their squares
     # (the variance's terms) are not
     unit = float(np.max(np.abs(values)))
-    unit = unit if np.isfinite(unit) and unit > 0 else 1.0
+    if not np.isfinite(unit):  # an overflowed sample: no mean, no spread (the verdicts say so)
+        return float("nan"), float("nan")
+    unit = unit if unit > 0 else 1.0
     scaled = values / unit
     sd = float(scaled.std(ddof=1)) * unit if n > 1 else 0.0
     return float(scaled.mean()) * unit, sd / float(np.sqrt(n))
@@ -179,6 +181,11 @@ def fit_second_moment(
     ``‖∇F‖²`` (``exact=False``) the regressor is itself noisy and the intervals are too narrow
     by the unmodelled error in it; the method string says so.
     """
+    if not (np.isfinite(second).all() and np.isfinite(se).all()):
+        # a second moment beyond float64 (or an overflowed sample): nothing to fit
+        why = "not fitted: a second moment or its standard error is beyond float64's range"
+        nan = ConfidenceInterval(float("nan"), float("nan"), float("nan"), level, why)
+        return nan, nan
     unit = max(float(np.max(np.abs(second))), 1e-300) if second.size else 1.0
     sigma = np.maximum(se / unit, RELATIVE_TOLERANCE * (np.abs(second) / unit + 1e-3))
     design = np.stack([np.ones_like(grad_sq), grad_sq / unit], axis=1) / sigma[:, None]

@@ -15,7 +15,6 @@ import argparse
 import itertools
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from plumbing import strict_json
@@ -32,6 +31,7 @@ from stepshrink.options import (
     add_json_option,
     add_output_option,
     add_sampling_options,
+    input_file,
     number,
     output_file,
 )
@@ -128,8 +128,10 @@ def check_all(
     from simulate import assumptions, gradients
 
     source = getattr(args, "gradients", None)
-    if source is not None and not Path(source).is_file():
-        raise UsageError(f"--gradients: no such file {source!r}")
+    if source is not None:
+        input_file(
+            source, "--gradients", "a .npz from stepshrink.torch.record or simulate.gradients.save"
+        )
     if source is None and getattr(args, "layers", False):
         raise UsageError("--layers needs --gradients (a built-in problem has one layer)")
     if source is not None:

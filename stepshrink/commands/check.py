@@ -12,7 +12,7 @@ from pathlib import Path
 from plumbing import strict_json
 from plumbing.files import atomic_files
 from stepshrink.errors import UsageError
-from stepshrink.options import add_progress_option, output_file, show_progress
+from stepshrink.options import add_progress_option, output_dir, output_file, show_progress
 
 HELP = "Check the proof of every statement of the theorem library and print the report."
 
@@ -39,15 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_progress_option(parser)
 
 
-def _directory(path: Path | None, option: str) -> None:
-    if path is None:
-        return
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} must be a directory, got the file {path}")
-    if not path.exists() and not path.parent.exists():
-        raise UsageError(f"{option}: directory {path.parent} does not exist")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``stepshrink check``; exit 0 only when every proof is proved."""
     targets = {
@@ -57,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     }
     if len({t.resolve() for t in targets.values()}) < len(targets):
         raise UsageError("--json and --markdown must name different files")
-    _directory(args.certificates, "--certificates")
+    if args.certificates is not None:
+        output_dir(args.certificates, "--certificates")
     from bounds import theorems
     from bounds.proof import report
 

@@ -83,7 +83,7 @@ def test_a_false_statement_makes_check_exit_1(
         (["check", "--only", "T99"], "--only must name statements"),
         (["check", "--json", "/no/such/dir/out.json"], "--json: directory"),
         (["check", "--certificates", "/no/such/dir/certs"], "--certificates: directory"),
-        (["check", "--certificates", __file__], "--certificates must be a directory"),
+        (["check", "--certificates", __file__], "exists and is not a directory"),
         # issue 15: these used to check every proof and then fail with a traceback
         (["check", "--json", "/etc/passwd/x.json"], "--json: '/etc/passwd' is not a directory"),
         (["check", "--json", "/sys/x.json"], "--json: cannot write in '/sys'"),
