@@ -13,6 +13,12 @@ One step from ``x`` is ``x_next = U x - V`` with ``U = 1 - m q h (1 + zeta)`` an
 exact recursion (:func:`moments`), which :func:`path_moments` re-derives by enumerating every
 path of noise draws. Every expectation here is a :class:`~fractions.Fraction`; nothing is a
 float.
+
+For matrix smoothness (``T1.matrix``, ``T3.matrix``) a :class:`Diagonal` problem stacks such
+coordinates, ``F(x) = Σ_i (h_i/2) x_i²`` with independent noises per coordinate: its Hessian
+``diag(h_i)`` is the smoothness matrix ``Lmat`` (the quadratic upper model is exact), so the
+``Lmat``-weighted constants ``M_L = Σ h_i E xi_i²`` and ``sigma_qL = Σ h_i E eps_i²`` are exact
+too, and far below ``L M`` and ``L sigma_q2`` when the noise sits in flat coordinates.
 """
 
 from __future__ import annotations
@@ -31,7 +37,16 @@ from bounds import symbols as sy
 from bounds.proof import Ek
 from bounds.statement import Statement
 
-__all__ = ["Distribution", "Moments", "Problem", "Step", "Witness", "centred", "point"]
+__all__ = [
+    "Diagonal",
+    "Distribution",
+    "Moments",
+    "Problem",
+    "Step",
+    "Witness",
+    "centred",
+    "point",
+]
 
 Number = Fraction | int
 
@@ -135,9 +150,42 @@ class Problem:
         return self.eps.second_moment
 
     @property
+    def M_L(self) -> Fraction:
+        """``E[xi Lmat xi]`` with ``Lmat = h``: the ``Lmat``-weighted ``M``."""
+        return self.curvature * self.M
+
+    @property
+    def sigma_qL(self) -> Fraction:
+        """``E[eps Lmat eps]`` with ``Lmat = h``: the ``Lmat``-weighted ``sigma_q2``."""
+        return self.curvature * self.sigma_q2
+
+    @property
+    def coordinates(self) -> tuple[Problem, ...]:
+        """The one-dimensional problems this one is made of: itself."""
+        return (self,)
+
+    @property
+    def gradient_noise_unbiased(self) -> bool:
+        """A2's means: ``E zeta = E xi = 0``."""
+        return self.zeta.mean == 0 and self.xi.mean == 0
+
+    @property
+    def quantization_noise_unbiased(self) -> bool:
+        """A4's mean: ``E eps = 0``."""
+        return self.eps.mean == 0
+
+    @property
     def unbiased(self) -> bool:
         """A2's and A4's means: ``E zeta = E xi = E eps = 0``."""
-        return self.zeta.mean == 0 and self.xi.mean == 0 and self.eps.mean == 0
+        return self.gradient_noise_unbiased and self.quantization_noise_unbiased
+
+    @property
+    def largest_curvature(self) -> Fraction:
+        return self.curvature
+
+    @property
+    def smallest_curvature(self) -> Fraction:
+        return self.curvature
 
     def F(self, x: Fraction) -> Fraction:
         return self.curvature * x * x / 2
@@ -218,6 +266,67 @@ class Problem:
         return [self.curvature**2 * m.second for m in self.moments(x1, steps)]
 
 
+@dataclass(frozen=True)
+class Diagonal:
+    """``F(x) = Σ_i (h_i/2) x_i²``: independent coordinates, each a :class:`Problem`.
+
+    Coordinate ``i`` has the gradient ``h_i x_i (1 + zeta_i) + xi_i`` and the quantized
+    gradient ``q g_i + eps_i`` (one shrinkage ``q`` for all coordinates), every noise drawn
+    independently. Its step from ``x_i`` depends on ``x_i`` alone, so each coordinate's moments
+    follow :meth:`Problem.moments` and the expected ``F`` and ``‖∇F‖²`` are their sums.
+
+    The model's constants: ``L >= max h_i`` (A1), ``c <= min h_i`` (PL),
+    ``E‖g − ∇F‖² = Σ_i (M_i + M_V,i h_i² x_i²) <= M + M_V ‖∇F‖²`` with ``M = Σ M_i`` and
+    ``M_V = max M_V,i`` (A2), ``E‖eps‖² = Σ_i sigma_i`` (A4). With ``Lmat = diag(h_i)``, F's
+    Hessian (matrix smoothness holds with equality),
+    ``E[(g − ∇F)ᵀ Lmat (g − ∇F)] = Σ_i h_i M_i + Σ_i h_i M_V,i h_i² x_i²
+    <= M_L + L M_V ‖∇F‖²`` with ``M_L = Σ_i h_i M_i``, and
+    ``E[epsᵀ Lmat eps] = Σ_i h_i sigma_i = sigma_qL``.
+    """
+
+    coordinates: tuple[Problem, ...]
+
+    def __post_init__(self) -> None:
+        if not self.coordinates:
+            raise ValueError("a diagonal problem needs at least one coordinate")
+
+    @property
+    def largest_curvature(self) -> Fraction:
+        return max(c.curvature for c in self.coordinates)
+
+    @property
+    def smallest_curvature(self) -> Fraction:
+        return min(c.curvature for c in self.coordinates)
+
+    @property
+    def M(self) -> Fraction:
+        return sum((c.M for c in self.coordinates), Fraction(0))
+
+    @property
+    def M_V(self) -> Fraction:
+        return max(c.M_V for c in self.coordinates)
+
+    @property
+    def sigma_q2(self) -> Fraction:
+        return sum((c.sigma_q2 for c in self.coordinates), Fraction(0))
+
+    @property
+    def M_L(self) -> Fraction:
+        return sum((c.M_L for c in self.coordinates), Fraction(0))
+
+    @property
+    def sigma_qL(self) -> Fraction:
+        return sum((c.sigma_qL for c in self.coordinates), Fraction(0))
+
+    @property
+    def gradient_noise_unbiased(self) -> bool:
+        return all(c.gradient_noise_unbiased for c in self.coordinates)
+
+    @property
+    def quantization_noise_unbiased(self) -> bool:
+        return all(c.quantization_noise_unbiased for c in self.coordinates)
+
+
 # ------------------------------------------------------------------ statements on instances
 def _rational(value: Number) -> sp.Rational:
     value = Fraction(value)
@@ -241,31 +350,49 @@ class Witness:
     """A problem, a start and the constants a statement is read at: one exact instance.
 
     For a per-step lemma (L1-L3) ``x1`` is ``x_k`` and the step is taken from it with
-    ``mu_k`` and ``q_k`` (``constants``); for a run, ``x1`` is the deterministic start, the
-    run takes the statement's own :attr:`~bounds.statement.Statement.stepsize` at every step
-    (``schedule`` lists ``mu_1, mu_2, ...`` when that stepsize is the sequence ``mu_k``), and
-    ``shrinkage`` gives ``q_k`` (default ``q_min``). ``Delta`` and ``F1_gap`` default to
-    ``F(x_1)`` (the problem has ``F_inf = F_star = 0``), ``L`` to the curvature, and ``M``,
-    ``M_V``, ``M_G = 1 + M_V``, ``sigma_q2`` are the noises' moments.
+    ``mu_k`` and ``q_k`` (``constants``); for a run, ``x1`` is the deterministic start (one
+    number per coordinate of a :class:`Diagonal` problem), the run takes the statement's own
+    :attr:`~bounds.statement.Statement.stepsize` at every step (``schedule`` lists
+    ``mu_1, mu_2, ...`` when that stepsize is the sequence ``mu_k``), and ``shrinkage`` gives
+    ``q_k`` (default ``q_k``, else the known constant ``q``, else ``q_min``). ``Delta`` and
+    ``F1_gap`` default to ``F(x_1)`` (the problem has ``F_inf = F_star = 0``), ``L`` to the
+    largest curvature, and ``M``, ``M_V``, ``M_G = 1 + M_V``, ``sigma_q2`` and the
+    ``Lmat``-weighted ``M_L``, ``sigma_qL`` are the noises' moments.
     """
 
-    problem: Problem
-    x1: Fraction
+    problem: Problem | Diagonal
+    x1: Fraction | tuple[Fraction, ...]
     constants: Mapping[str, Number] = field(default_factory=dict)
     schedule: tuple[Fraction, ...] = ()
     shrinkage: Callable[[int], Fraction] | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.starts) != len(self.problem.coordinates):
+            raise ValueError(f"x1 needs one value per coordinate: {self.x1}")
 
     def with_constants(self, **constants: Number) -> Witness:
         """The same instance with some constants changed."""
         return dataclasses.replace(self, constants={**self.constants, **constants})
 
     # ---------------------------------------------------------------------- numbers
+    @property
+    def starts(self) -> tuple[Fraction, ...]:
+        """``x_1``, one number per coordinate."""
+        return self.x1 if isinstance(self.x1, tuple) else (self.x1,)
+
+    def F1(self) -> Fraction:
+        """``F(x_1)``."""
+        return sum(
+            (c.F(x) for c, x in zip(self.problem.coordinates, self.starts, strict=True)),
+            Fraction(0),
+        )
+
     def values(self) -> dict[sp.Symbol, sp.Rational]:
         """Every constant of the instance, as SymPy rationals keyed by symbol."""
         p = self.problem
-        f1 = p.F(self.x1)
+        f1 = self.F1()
         given: dict[str, Number] = {
-            "L": p.curvature,
+            "L": p.largest_curvature,
             "Delta": f1,
             "F1_gap": f1,
             "F_inf": 0,
@@ -274,18 +401,23 @@ class Witness:
             "M_V": p.M_V,
             "M_G": 1 + p.M_V,
             "sigma_q2": p.sigma_q2,
-            "x_k": self.x1,
-            "grad_k": p.grad(self.x1),
-            "grad_norm2": p.grad(self.x1) ** 2,
-            **self.constants,
+            "M_L": p.M_L,
+            "sigma_qL": p.sigma_qL,
         }
+        if isinstance(p, Problem):
+            x = self.starts[0]
+            given.update(x_k=x, grad_k=p.grad(x), grad_norm2=p.grad(x) ** 2)
+        given.update(self.constants)
         return {sy.SYMBOLS[name]: _rational(v) for name, v in given.items()}
 
     def q(self, k: int) -> Fraction:
         """``q_k``."""
         if self.shrinkage is not None:
             return self.shrinkage(k)
-        return Fraction(self.constants.get("q_k", self.constants["q_min"]))
+        for name in ("q_k", "q", "q_min"):
+            if name in self.constants:
+                return Fraction(self.constants[name])
+        raise ValueError("the witness names no shrinkage (q_k, q or q_min)")
 
     def _at_step(self, expr: sp.Basic, k: int) -> sp.Basic:
         """``expr`` at step ``k`` of the run: ``k``, ``q_k`` and ``mu_seq[k]`` filled in."""
@@ -310,26 +442,43 @@ class Witness:
         assert statement.horizon is not None
         return int(self.constants[statement.horizon.name])
 
+    def expected_F(self, steps: Sequence[Step]) -> list[Fraction]:
+        """``E F(x_k)`` along ``steps``: the sum over the coordinates."""
+        runs = [
+            c.expected_F(x, steps)
+            for c, x in zip(self.problem.coordinates, self.starts, strict=True)
+        ]
+        return [sum(values, Fraction(0)) for values in zip(*runs, strict=True)]
+
+    def expected_grad_norm2(self, steps: Sequence[Step]) -> list[Fraction]:
+        """``E‖∇F(x_k)‖²`` along ``steps``: the sum over the coordinates."""
+        runs = [
+            c.expected_grad_norm2(x, steps)
+            for c, x in zip(self.problem.coordinates, self.starts, strict=True)
+        ]
+        return [sum(values, Fraction(0)) for values in zip(*runs, strict=True)]
+
     def evaluate(self, statement: Statement, expr: sp.Basic) -> Fraction:
         """``expr`` (the statement's quantity or bound) at this instance, exactly."""
         values = self.values()
         if statement.horizon is None:
+            assert isinstance(self.problem, Problem), "a per-step lemma is read in one dimension"
             step = Step(Fraction(self.constants["mu_k"]), self.q(1))
-            conditional = self.problem.conditional(self.x1, step)
+            conditional = self.problem.conditional(self.starts[0], step)
             expr = expr.xreplace(
                 {
                     Ek(model.x_next): _rational(conditional["x_next"]),
                     Ek(model.ghat_sq): _rational(conditional["ghat_sq"]),
                     Ek(model.F_next): _rational(conditional["F_next"]),
-                    model.F_k: _rational(self.problem.F(self.x1)),
+                    model.F_k: _rational(self.F1()),
                     sy.q_k: _rational(self.q(1)),
                 }
             )
             return _fraction(expr.subs(values), f"{statement.id}: {expr}")
         n = self.horizon(statement)
         steps = self.steps(statement, n)
-        ef = self.problem.expected_F(self.x1, steps)
-        eg = self.problem.expected_grad_norm2(self.x1, steps)
+        ef = self.expected_F(steps)
+        eg = self.expected_grad_norm2(steps)
         expanded = expr.subs(statement.horizon, n).doit()
         expanded = expanded.replace(
             lambda e: isinstance(e, sp.Indexed) and e.base == sy.mu_seq,
@@ -353,8 +502,11 @@ class Witness:
         The relations of its assumptions and its hypotheses (a relation on a quantity of one
         step at every step of the run; a ``for_all`` hypothesis at every index in its range),
         then the parts of the assumptions that are not relations: ``h <= L`` and
-        ``Delta >= F(x_1) - F_inf`` (A1), zero-mean gradient noise (A2), zero-mean quantization
-        noise (A4), ``c <= h`` and ``F1_gap >= F(x_1) - F_star`` (A5).
+        ``Delta >= F(x_1) - F_inf`` (A1), zero-mean gradient noise with moments at most
+        ``M``, ``M_V`` (A2), zero-mean quantization noise with moment at most ``sigma_q2``
+        (A4), ``c <= h`` and ``F1_gap >= F(x_1) - F_star`` (A5), ``q_k = q`` at every step
+        (known shrinkage), and ``Lmat = diag(h) <= L I`` with the weighted noise at most
+        ``M_L``, ``sigma_qL`` (matrix smoothness).
         """
         p = self.problem
         count = 1 if statement.horizon is None else self.horizon(statement)
@@ -374,15 +526,31 @@ class Witness:
             if not all(_holds(self._at_step(relation, k)) for k in ks):
                 broken.append(h.name)
         values = self.values()
-        names = {a.name for a in statement.assumptions}
-        f1 = p.F(self.x1)
-        model_facts = {
-            "A1: F is L-smooth (h <= L)": p.curvature <= _fraction(values[sy.L], "L"),
-            "A1: Delta >= F(x_1) - F_inf": f1 <= _fraction(values[sy.Delta], "Delta"),
-            "A2: zero-mean gradient noise": p.zeta.mean == 0 and p.xi.mean == 0,
-            "A4: zero-mean quantization noise": p.eps.mean == 0,
-            "A5: PL (c <= h)": sy.c not in values or _fraction(values[sy.c], "c") <= p.curvature,
-            "A5: F1_gap >= F(x_1) - F_star": f1 <= _fraction(values[sy.F1_gap], "F1_gap"),
+
+        def value(name: str) -> Fraction:
+            return _fraction(values[sy.SYMBOLS[name]], name)
+
+        f1 = self.F1()
+        model_facts: dict[str, Callable[[], bool]] = {
+            "A1: F is L-smooth (h <= L)": lambda: p.largest_curvature <= value("L"),
+            "A1: Delta >= F(x_1) - F_inf": lambda: f1 <= value("Delta"),
+            "A2: zero-mean gradient noise": lambda: p.gradient_noise_unbiased,
+            "A2: noise moments at most M, M_V": lambda: value("M") >= p.M and value("M_V") >= p.M_V,
+            "A4: zero-mean quantization noise": lambda: p.quantization_noise_unbiased,
+            "A4: noise moment at most sigma_q2": lambda: value("sigma_q2") >= p.sigma_q2,
+            "A5: PL (c <= h)": lambda: sy.c not in values or value("c") <= p.smallest_curvature,
+            "A5: F1_gap >= F(x_1) - F_star": lambda: f1 <= value("F1_gap"),
+            "A3 (known q): q_k = q at every step": lambda: all(
+                self.q(k) == value("q") for k in range(1, count + 1)
+            ),
+            "A1-A4 (matrix): Lmat = diag(h) <= L I": lambda: p.largest_curvature <= value("L"),
+            "A1-A4 (matrix): weighted gradient noise at most M_L": lambda: value("M_L") >= p.M_L,
+            "A1-A4 (matrix): weighted quantization noise at most sigma_qL": lambda: (
+                value("sigma_qL") >= p.sigma_qL
+            ),
         }
-        broken += [name for name, ok in model_facts.items() if name[:2] in names and not ok]
+        names = {a.name for a in statement.assumptions}
+        broken += [
+            name for name, ok in model_facts.items() if name.split(":")[0] in names and not ok()
+        ]
         return tuple(broken)

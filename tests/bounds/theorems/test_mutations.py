@@ -51,10 +51,13 @@ from bounds import theorems
 from bounds.assumptions import le
 from bounds.statement import Statement
 from bounds.theorems import c2_slowdown as c2
+from bounds.theorems import t3_known_q as t3q
 from bounds.theorems import t3_pl_fixed as t3
 from bounds.theorems import t4_pl_diminishing as t4
+from bounds.theorems import t4_sharp as t4s
+from bounds.theorems._refined import pl_bound
 from stepshrink.cli import main
-from tests.exact_instances import Problem, Step, Witness, centred, point
+from tests.exact_instances import Diagonal, Problem, Step, Witness, centred, point
 
 Kind = Literal["constant", "shrinkage", "noise", "stepsize", "assumption"]
 #: The kinds every statement must have a mutant of (``stepsize`` only where a condition bounds
@@ -102,6 +105,22 @@ def hypothesis_is(name: str, relation: sp.Basic | None) -> Edit:
     return edit
 
 
+def without_relation(assumption: str, name: str) -> Edit:
+    """Assumption ``assumption`` without its relation ``name`` (``A3`` without ``q_k >= q_min``)."""
+
+    def edit(s: Statement) -> Statement:
+        (kept,) = (a for a in s.assumptions if a.name == assumption)
+        assert name in {r.name for r in kept.relations}, name
+        weaker = dataclasses.replace(
+            kept, relations=tuple(r for r in kept.relations if r.name != name)
+        )
+        return dataclasses.replace(
+            s, assumptions=tuple(weaker if a is kept else a for a in s.assumptions)
+        )
+
+    return edit
+
+
 def without_assumption(name: str) -> Edit:
     def edit(s: Statement) -> Statement:
         assert name in {a.name for a in s.assumptions}, name
@@ -110,8 +129,9 @@ def without_assumption(name: str) -> Edit:
     return edit
 
 
-#: The true statements, taken before any test replaces a module's ``STATEMENT``.
-TRUE: dict[str, Statement] = {result_id: theorems.get(result_id) for result_id in theorems.IDS}
+#: The true statements with a checked proof (the paper's and the refined ones), taken before
+#: any test replaces a module's ``STATEMENT``.
+TRUE: dict[str, Statement] = {s.id: s for s in theorems.with_variants() if s.has_proof}
 
 
 @dataclass(frozen=True)
@@ -605,7 +625,348 @@ def _pl() -> list[Mutant]:
     return mutants
 
 
-MUTANTS: tuple[Mutant, ...] = (*_lemmas(), *_averages(), *_diminishing(), *_pl())
+# ----------------------------------------------------------------------------- refined
+# The refined statements of issue 12. Under the sharp and matrix ones the descent factor
+# t = 2 - L mu M_G q_min is kept, so the stepsize cap matters only when q_k > q_min (with
+# q_k = q_min the bound holds for every L mu M_G q_min < 2): their stepsize witnesses take
+# q_min = 1/2 and q_k = 1. Under a known shrinkage q_k = q the argument needs only
+# L mu M_G q < 2 (where t > 0) and t = 0 makes the bound undefined, so doubling the cap is no
+# false mutant there; removing it is, at three times the cap.
+#: Two coordinates, F = (x_1² + x_2²/4)/2: Lmat = diag(1, 1/4), L = 1, PL with c <= 1/4.
+STIFF_FLAT = Diagonal((Problem(Fraction(1)), Problem(quarter)))
+#: Gradient noise E xi² = 1 in the flat coordinate only: M = 1 but M_L = 1/4.
+FLAT_SAMPLED = Diagonal((Problem(Fraction(1)), Problem(quarter, xi=centred(1))))
+#: Quantization noise E eps² = 1 in the flat coordinate only: sigma_q2 = 1, sigma_qL = 1/4.
+FLAT_QUANTIZED = Diagonal((Problem(Fraction(1)), Problem(quarter, eps=centred(1))))
+
+
+def _refined_averages() -> list[Mutant]:
+    """T1.sharp, T2.sharp, C3.known_q and T1.matrix: bounds on averages of E‖∇F‖²."""
+    x1 = Fraction(2)
+    full = dict(mu=1, q_min=1, K=2)
+    # q_k = 1 > q_min = 1/2 at twice the cap: phi(q_k) = 0 < phi(q_min).
+    beyond = Witness(QUIET, x1, dict(mu=2, q_min=half, K=2), shrinkage=lambda k: Fraction(1))
+    mutants = [
+        Mutant(
+            "T1.sharp",
+            "constant",
+            "2 Delta -> Delta",
+            bound_at({sy.Delta: sy.Delta / 2}),
+            Witness(QUIET, x1, full),
+        ),
+        Mutant(
+            "T1.sharp",
+            "shrinkage",
+            "q_min -> 1",
+            bound_at({sy.q_min: 1}),
+            Witness(QUIET, x1, dict(mu=1, q_min=half, K=2)),
+        ),
+        Mutant(
+            "T1.sharp",
+            "noise",
+            "sigma_q2 dropped from S",
+            bound_at({sy.sigma_q2: 0}),
+            Witness(QUANTIZED, Fraction(0), full),
+        ),
+        Mutant(
+            "T1.sharp",
+            "stepsize",
+            "stepsize condition removed (run at twice the cap)",
+            hypothesis_is("stepsize condition", None),
+            beyond,
+            breaks=("stepsize condition",),
+            fair=beyond.with_constants(mu=1),
+        ),
+    ]
+    harmonic = (Fraction(1), Fraction(2, 3))
+    at = dict(q_min=1, mu_max=1, K=2)
+    doubled = Witness(
+        QUIET,
+        x1,
+        dict(q_min=half, mu_max=2, K=2),
+        tuple(2 * m for m in harmonic),
+        shrinkage=lambda k: Fraction(1),
+    )
+    mutants += [
+        Mutant(
+            "T2.sharp",
+            "constant",
+            "2 Delta -> Delta",
+            bound_at({sy.Delta: sy.Delta / 2}),
+            Witness(QUIET, x1, at, harmonic),
+        ),
+        Mutant(
+            "T2.sharp",
+            "shrinkage",
+            "q_min -> 1",
+            bound_at({sy.q_min: 1}),
+            Witness(QUIET, x1, dict(at, q_min=half), harmonic),
+        ),
+        Mutant(
+            "T2.sharp",
+            "noise",
+            "sigma_q2 dropped from S",
+            bound_at({sy.sigma_q2: 0}),
+            Witness(QUANTIZED, Fraction(0), at, harmonic),
+        ),
+        Mutant(
+            "T2.sharp",
+            "stepsize",
+            "cap on mu_max removed (run at twice the cap)",
+            hypothesis_is("stepsize condition", None),
+            doubled,
+            breaks=("stepsize condition",),
+            fair=dataclasses.replace(doubled, schedule=harmonic).with_constants(mu_max=1),
+        ),
+    ]
+    # C3.known_q: nominal stepsize mu/q with q_k = q = 1/2, effective stepsize mu.
+    known = dict(mu=1, q=half, K=2)
+    tripled = Witness(QUIET, x1, dict(known, mu=3))
+    mutants += [
+        Mutant(
+            "C3.known_q",
+            "constant",
+            "2 Delta -> Delta",
+            bound_at({sy.Delta: sy.Delta / 2}),
+            Witness(QUIET, x1, known),
+        ),
+        Mutant(
+            "C3.known_q",
+            "shrinkage",
+            "q -> 1 (sigma_q2/q² -> sigma_q2)",
+            bound_at({sy.q: 1}),
+            Witness(QUANTIZED, Fraction(0), known),
+        ),
+        Mutant(
+            "C3.known_q",
+            "noise",
+            "M dropped",
+            bound_at({sy.M: 0}),
+            Witness(SAMPLED, Fraction(0), known),
+        ),
+        Mutant(
+            "C3.known_q",
+            "stepsize",
+            "stepsize condition removed",
+            hypothesis_is("stepsize condition", None),
+            tripled,
+            breaks=("stepsize condition",),
+            fair=Witness(QUIET, x1, known),
+        ),
+    ]
+    # T1.matrix on F = (x_1² + x_2²/4)/2, the noise in the flat coordinate.
+    start = (Fraction(2), Fraction(0))
+    origin = (Fraction(0), Fraction(0))
+    wide = Witness(STIFF_FLAT, start, dict(mu=2, q_min=half, K=2), shrinkage=lambda k: Fraction(1))
+    mutants += [
+        Mutant(
+            "T1.matrix",
+            "constant",
+            "2 Delta -> Delta",
+            bound_at({sy.Delta: sy.Delta / 2}),
+            Witness(FLAT_SAMPLED, start, full),
+        ),
+        Mutant(
+            "T1.matrix",
+            "shrinkage",
+            "q_min -> 1",
+            bound_at({sy.q_min: 1}),
+            Witness(FLAT_SAMPLED, start, dict(mu=1, q_min=half, K=2)),
+        ),
+        Mutant(
+            "T1.matrix",
+            "noise",
+            "M_L dropped",
+            bound_at({sy.M_L: 0}),
+            Witness(FLAT_SAMPLED, origin, full),
+        ),
+        Mutant(
+            "T1.matrix",
+            "noise",
+            "sigma_qL dropped",
+            bound_at({sy.sigma_qL: 0}),
+            Witness(FLAT_QUANTIZED, origin, full),
+        ),
+        Mutant(
+            "T1.matrix",
+            "stepsize",
+            "stepsize condition removed (run at twice the cap)",
+            hypothesis_is("stepsize condition", None),
+            wide,
+            breaks=("stepsize condition",),
+            fair=wide.with_constants(mu=1),
+        ),
+    ]
+    return mutants
+
+
+def _refined_pl() -> list[Mutant]:
+    """T3.sharp, T4.sharp, T3.known_q and T3.matrix: bounds on the optimality gap."""
+    x1 = Fraction(2)
+    fixed = dict(mu=1, q_min=1, c=1, k=2)
+    beyond = Witness(QUIET, x1, dict(mu=2, q_min=half, c=1, k=2), shrinkage=lambda k: Fraction(1))
+    # q_k = 1/2 below q_min = 1: A3 without q_k >= q_min.
+    below = Witness(QUIET, x1, fixed, shrinkage=lambda k: half)
+    mutants = [
+        Mutant(
+            "T3.sharp",
+            "constant",
+            "F1_gap -> F1_gap/2",
+            bound_at({sy.F1_gap: sy.F1_gap / 2}),
+            # tight: mu = 1/4 contracts F by 9/16 = 1 - mu (2 - mu).
+            Witness(QUIET, x1, dict(fixed, mu=quarter)),
+        ),
+        Mutant(
+            "T3.sharp",
+            "shrinkage",
+            "A3 without q_k >= q_min",
+            without_relation("A3", "A3: q_k >= q_min"),
+            below,
+            breaks=("A3: q_k >= q_min",),
+            fair=below.with_constants(q_min=half),
+        ),
+        Mutant(
+            "T3.sharp",
+            "noise",
+            "sigma_q2 dropped from S",
+            bound_at({sy.sigma_q2: 0}),
+            Witness(QUANTIZED, Fraction(0), fixed),
+        ),
+        Mutant(
+            "T3.sharp",
+            "stepsize",
+            "stepsize condition removed",
+            hypothesis_is("stepsize condition", None),
+            beyond,
+            breaks=("stepsize condition",),
+            fair=beyond.with_constants(mu=1),
+        ),
+    ]
+    schedule = dict(beta=2, gamma=1, q_min=1, c=1)
+    # beta = 4, gamma = 1: mu_1 = 2, twice the cap, with q_k = 1 > q_min = 1/2 (t_1 = 1).
+    first = Witness(
+        QUIET, x1, dict(schedule, beta=4, q_min=half, k=2), shrinkage=lambda k: Fraction(1)
+    )
+    mutants += [
+        Mutant(
+            "T4.sharp",
+            "constant",
+            "(gamma + 1) F1_gap -> gamma F1_gap",
+            bound_is(sp.Max(t4s.NU_NOISE, sy.gamma * sy.F1_gap) / (sy.gamma + sy.k)),
+            Witness(QUIET, x1, dict(schedule, k=1)),
+        ),
+        Mutant(
+            "T4.sharp",
+            "shrinkage",
+            "q_min -> 1",
+            bound_at({sy.q_min: 1}),
+            Witness(QUANTIZED, Fraction(0), dict(beta=3, gamma=2, q_min=half, c=1, k=3)),
+        ),
+        Mutant(
+            "T4.sharp",
+            "noise",
+            "sigma_q2 dropped from S",
+            bound_at({sy.sigma_q2: 0}),
+            Witness(QUANTIZED, Fraction(0), dict(schedule, k=2)),
+        ),
+        Mutant(
+            "T4.sharp",
+            "stepsize",
+            "first stepsize cap doubled",
+            hypothesis_is("first stepsize condition", le(sy.beta / (sy.gamma + 1), cap(2, 1))),
+            first,
+            breaks=("first stepsize condition",),
+            fair=first.with_constants(beta=2),
+        ),
+    ]
+    known = dict(mu=1, q=half, c=1, k=2)
+    tripled = Witness(QUIET, x1, dict(mu=3, q=1, c=half, k=2))
+    mutants += [
+        Mutant(
+            "T3.known_q",
+            "constant",
+            "floor halved (2c -> 4c)",
+            bound_is(pl_bound(t3q.FLOOR / 2, t3q.CONTRACTION)),
+            Witness(QUANTIZED, Fraction(0), dict(known, q=1)),
+        ),
+        Mutant(
+            "T3.known_q",
+            "shrinkage",
+            "gradient noise q² M -> q³ M",
+            bound_is(pl_bound(t3q.FLOOR.subs(sy.M, sy.q * sy.M), t3q.CONTRACTION)),
+            # tight: one step from 0 at q = 1/2 gives E F = mu² q² M/2, the bound at k = 2.
+            Witness(SAMPLED, Fraction(0), known),
+        ),
+        Mutant(
+            "T3.known_q",
+            "noise",
+            "M dropped",
+            bound_at({sy.M: 0}),
+            Witness(SAMPLED, Fraction(0), known),
+        ),
+        Mutant(
+            "T3.known_q",
+            "stepsize",
+            "effective stepsize condition removed",
+            hypothesis_is("effective stepsize condition", None),
+            # mu q L M_G = 3, c = 1/2 < h: F grows by 4 a step, the bound by 1 + 3c = 5/2.
+            tripled,
+            breaks=("effective stepsize condition",),
+            fair=tripled.with_constants(mu=1),
+        ),
+    ]
+    start, origin = (Fraction(2), Fraction(0)), (Fraction(0), Fraction(0))
+    flat_start = (Fraction(0), Fraction(2))
+    matrix = dict(mu=1, q_min=1, c=quarter, k=2)
+    slow = Witness(STIFF_FLAT, flat_start, matrix, shrinkage=lambda k: half)
+    wide = Witness(
+        STIFF_FLAT, start, dict(matrix, mu=2, q_min=half), shrinkage=lambda k: Fraction(1)
+    )
+    mutants += [
+        Mutant(
+            "T3.matrix",
+            "constant",
+            "F1_gap -> F1_gap/2",
+            bound_at({sy.F1_gap: sy.F1_gap / 2}),
+            Witness(STIFF_FLAT, flat_start, matrix),
+        ),
+        Mutant(
+            "T3.matrix",
+            "shrinkage",
+            "A3 without q_k >= q_min",
+            without_relation("A3", "A3: q_k >= q_min"),
+            slow,
+            breaks=("A3: q_k >= q_min",),
+            fair=slow.with_constants(q_min=half),
+        ),
+        Mutant(
+            "T3.matrix",
+            "noise",
+            "sigma_qL dropped",
+            bound_at({sy.sigma_qL: 0}),
+            Witness(FLAT_QUANTIZED, origin, matrix),
+        ),
+        Mutant(
+            "T3.matrix",
+            "stepsize",
+            "stepsize condition removed",
+            hypothesis_is("stepsize condition", None),
+            wide,
+            breaks=("stepsize condition",),
+            fair=wide.with_constants(mu=1),
+        ),
+    ]
+    return mutants
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    *_lemmas(),
+    *_averages(),
+    *_diminishing(),
+    *_pl(),
+    *_refined_averages(),
+    *_refined_pl(),
+)
 
 
 def _bounds_the_stepsize(statement: Statement) -> bool:
