@@ -225,7 +225,7 @@ def run(
             "update_quantizer": _describe(update_quantizer),
             "weight_quantizer": _describe(weight_quantizer),
             "stepsize": _describe_stepsize(mu),
-            "loss_scale": _describe_scaler(scaler),
+            "loss_scaler": _describe_scaler(scaler),
             "ci": f"normal approximation over live replicas, z = {z:.6f}",
         },
     )

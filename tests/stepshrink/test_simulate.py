@@ -176,8 +176,8 @@ def test_summary_records_stepsize_and_loss_scale(tmp_path: Path) -> None:
     assert meta["schedule"] == {"mu": 0.05}
     assert meta["stepsize"] == {"mu": 0.05}
     assert meta["loss_scale"] == 8.0
-    assert meta["loss_scaling"]["kind"] == "static"
-    assert meta["loss_scaling"]["scale"] == 8.0
+    assert meta["loss_scaler"]["kind"] == "static"
+    assert meta["loss_scaler"]["scale"] == 8.0
 
 
 def test_a_diverged_run_has_a_strict_summary(
