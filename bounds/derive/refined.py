@@ -168,7 +168,7 @@ def sharp_pl_schedule(**constants: Any) -> PLSchedule:
     gamma = np.where(gamma > 0, gamma, np.finfo(np.float64).tiny)
     nu = numeric(t4_sharp.NU, {**values, "beta": beta, "gamma": gamma})
     slope = t4_sharp.STATEMENT.hypothesis("slope condition").relation
-    full = np.broadcast_to(2.0 / values["c"], nu.shape)
+    full = np.broadcast_to(numeric(2 / sy.c, values), nu.shape)
     full_gamma = np.maximum(numeric(derived.gamma_min, {**values, "beta": full}), 0.0)
     full_gamma = np.where(full_gamma > 0, full_gamma, np.finfo(np.float64).tiny)
     full_slope = numeric(slope.lhs, {**values, "beta": full, "gamma": full_gamma})
@@ -176,7 +176,7 @@ def sharp_pl_schedule(**constants: Any) -> PLSchedule:
         np.broadcast_to(beta, nu.shape),
         np.broadcast_to(gamma, nu.shape),
         nu,
-        np.broadcast_to(1.0 / (values["c"] * values["q_min"]), nu.shape),
+        np.broadcast_to(numeric(1 / (sy.c * sy.q_min), values), nu.shape),
         np.asarray(full_slope > 1.0),
     )
 

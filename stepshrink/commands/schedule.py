@@ -224,9 +224,8 @@ def _refined(constants: dict[str, Any]) -> dict[str, Any]:
 
     t1 = {n: constants[n] for n in ("Delta", "L", "M", "M_G", "q_min", "sigma_q2", "K")}
     names = ("mu", "q", "L", "M_G", "Delta", "M", "sigma_q2", "K")
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        fixed = refined.sharp_fixed_stepsize(**t1)
-        known = refined.known_q_compensation(**{n: constants[n] for n in names})
+    fixed = refined.sharp_fixed_stepsize(**t1)
+    known = refined.known_q_compensation(**{n: constants[n] for n in names})
     sharp: dict[str, Any] = {"regime": fixed.regime}
     _value(sharp, "mu", fixed.mu)
     _value(sharp, "bound", fixed.bound)
@@ -236,11 +235,9 @@ def _refined(constants: dict[str, Any]) -> dict[str, Any]:
     _value(known_q, "bound", known.bound)
     if "c" not in constants:
         return {"T1.sharp": sharp, "C3.known_q": known_q}
-    # at float64's extremes (q_min or c = 5e-324) beta and nu overflow: null with the reason
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        pl = refined.sharp_pl_schedule(
-            **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
-        )
+    pl = refined.sharp_pl_schedule(
+        **{n: constants[n] for n in ("c", "q_min", "L", "M", "M_G", "sigma_q2", "F1_gap")}
+    )
     pl_sharp: dict[str, Any] = {}
     _value(pl_sharp, "beta", pl.beta)
     _value(pl_sharp, "gamma", pl.gamma, f"gamma = beta L M_G - 1 is {_OVERFLOW}")
