@@ -213,13 +213,8 @@ def _row(fmt: str, rounding: str, report: Any) -> list[str]:
         *(_estimate(e[name]) for name in ("q_min", "q_max", "sigma_q2", "M", "M_G")),
         _fraction(e["underflow"].value),
         _fraction(e["saturated"].value),
-        *(_status(report[name]) for name in ("A2", "A3", "A4")),
+        *(report[name].status for name in ("A2", "A3", "A4")),
     ]
-
-
-def _status(verdict: Any) -> str:
-    status = getattr(verdict, "status", None)
-    return str(status) if status is not None else ("holds" if verdict.holds else "fails")
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
