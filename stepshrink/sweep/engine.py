@@ -137,6 +137,9 @@ def _run_local(cells: Sequence[Cell], on_done: OnDone, workers: int | None) -> N
 def _client(address: str) -> Iterator[Any]:
     distributed = _require("distributed")
     try:
+        # a malformed address is refused before a Client exists: a Client that failed to
+        # connect prints a traceback from its finaliser when it is collected
+        distributed.comm.resolve_address(address)
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
