@@ -19,11 +19,14 @@ Kernels (``P`` the fraction bits of the input type, ``m`` the format's):
 * :class:`FloatAdditionKernel`, RNE elsewhere (fp16, and wider formats from float64):
   ``(x + C) - C`` with ``C = ±2**(e + P - m)`` from ``x``'s own sign and exponent field lets
   the hardware's correctly rounded addition round to the format's quantum.
-* :class:`FixedPointSR`, stochastic rounding: ``|x|`` scaled by a power of two to an integer
-  count of ``2**-r`` quanta, truncated exactly, plus the draw, shifted right by ``r``: the
-  reference's event ``draw + floor(f 2**r) >= 2**r`` with the same draw, in every binade.
+* :class:`SignedScaleSR`, stochastic rounding where the count and the draw fit an int32 (fp4,
+  fp6, fp8 E4M3 at up to ``29 - m`` random bits): ``x`` times a signed power of two
+  ``±2**(r + m - E)`` is the integer count of ``2**-r`` quanta, truncated exactly; plus the
+  draw, cleared below the quantum, divided by the same scale: the reference's event
+  ``draw + floor(f 2**r) >= 2**r`` with the same draw, in every binade, the sign included.
+* :class:`FixedPointSR`, the same count for wider ones (64-bit), on ``|x|``, sign restored.
 * :class:`CarrySR`, stochastic rounding for formats whose normal range holds nearly every
-  value (fp8 E4M3 and wider): the draw added below the kept bits of the pattern, cleared.
+  value (fp8 E5M2 and wider): the draw added below the kept bits of the pattern, cleared.
 * :class:`PowerOfTwoKernel`, RNE and SR into E8M0: a carry into the exponent field.
 
 The kernels run chunk by chunk under :func:`simulate.executor.run`.
@@ -303,6 +306,93 @@ def apply_overflow(result: NDArray[np.floating], x: NDArray[np.floating], fmt: F
 
 
 # Stochastic rounding -----------------------------------------------------------------------
+def signed_scale_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
+    """Whether the count and the draw fit an int32 and the scales are normal numbers."""
+    bits = layout(dtype)
+    return (
+        dtype in (np.float32, np.float64)
+        and fmt.subnormals
+        and fmt.signed
+        and fmt.mantissa_bits < bits.fraction_bits
+        and fmt.mantissa_bits + random_bits + 2 <= 31
+        and abs(fmt.mantissa_bits + random_bits - fmt.emin) < bits.bias
+        and fmt.emin - fmt.mantissa_bits >= 1 - bits.bias
+        and fmt.emax < bits.bias
+    )
+
+
+@dataclass(frozen=True)
+class SignedScaleSR:
+    """SR by one signed scale ``s = ±2**(r + m - E)``: ``floor(x s) + draw``, cleared, over ``s``.
+
+    ``E = max(e, emin)`` for ``x``'s exponent ``e``, so ``q = 2**(E - m)`` is the format's
+    quantum at ``x`` in the normal and the subnormal range alike, and ``|x| s = |x| 2**r / q``
+    (exact: a scaling by a power of two below ``2**(r + m + 1)``) truncates to the count
+    ``kept 2**r + floor(f 2**r)``; adding the draw and clearing the ``r`` low bits leaves
+    ``(kept + away) 2**r``, ``away`` the reference's event ``draw + floor(f 2**r) >= 2**r``.
+    Dividing by ``s`` gives ``±(kept + away) q`` exactly: the sign comes back with the scale
+    (also on a zero result), so the magnitude needs no pass of its own.
+
+    The scale takes three passes and no integer clamping: ``2**(r + m)`` divided by
+    ``x & (sign | exponent)`` is ``±2**(r + m - e)`` (``±inf`` for zeros and the input type's
+    subnormals, whose field is 0), and clipping it to ``±2**(r + m - emin)`` is the
+    ``max(e, emin)``. An infinity or NaN has the scale ``±0``, so its result is NaN or
+    infinite whatever the platform makes of its count; with results beyond ``max_finite``
+    (the format's overflow policy) they are left to the reference, found by one maximum and
+    one minimum. Five passes fewer than :class:`FixedPointSR`: the whole stochastic rounding,
+    random words included, measured 1.15x to 1.45x faster on fp4/fp6.
+    """
+
+    fmt: Format
+    bits: Layout
+    random_bits: int
+    constants: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        layout_, fmt, r = self.bits, self.fmt, self.random_bits
+        float_type = layout_.float_type
+        bound = float_type(2.0 ** (r + fmt.mantissa_bits - fmt.emin))
+        constants = {
+            "sign and exponent": layout_.sign | layout_.exponent,
+            "numerator": float_type(2.0 ** (r + fmt.mantissa_bits)),
+            "low": -bound,
+            "high": bound,
+            "draw shift": np.uint32(32 - r),
+            "kept": np.int32(-(1 << r)),  # clears the r bits below the kept ones
+            "max_finite": float_type(fmt.max_finite),
+            "-max_finite": float_type(-fmt.max_finite),
+        }
+        object.__setattr__(self, "constants", constants)
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        assert words is not None  # uint32: random_bits <= 29
+        constants, layout_ = self.constants, self.bits
+        fields = scratch.get("scale", layout_.uint_type, x.size)
+        np.bitwise_and(x.view(layout_.uint_type), constants["sign and exponent"], out=fields)
+        scale = fields.view(layout_.float_type)
+        np.divide(constants["numerator"], scale, out=scale)
+        scale.clip(constants["low"], constants["high"], out=scale)
+        count = scratch.get("count", np.int32, x.size)
+        # The product, exact and >= 0, truncated to the count as it is stored.
+        np.multiply(x, scale, out=count, casting="unsafe")
+        draws = out.view(np.uint32)[: x.size]  # out is free until the end: a buffer less
+        np.right_shift(words, constants["draw shift"], out=draws)
+        count += draws.view(np.int32)
+        count &= constants["kept"]
+        np.copyto(out, count, casting="unsafe")  # (kept + away) 2**r, exact
+        out /= scale
+        # NaN fails both comparisons: infinities and NaN inputs end here too.
+        if out.max() <= constants["max_finite"] and out.min() >= constants["-max_finite"]:
+            return None
+        return np.flatnonzero(~(np.abs(out) <= constants["max_finite"]))
+
+
 def fixed_point_sr_applies(dtype: np.dtype, fmt: Format, random_bits: int) -> bool:
     """Whether the count of ``2**-r`` quanta fits 62 bits and the scalings fit the input type."""
     bits = layout(dtype)
@@ -531,14 +621,33 @@ class PowerOfTwoKernel:
 
     With no fraction bits kept, adding half a binade (RNE; ties go away from zero, as every
     significand is 1) or the draw scaled to the fraction bits (SR) to the pattern and keeping
-    only the exponent field gives ``2**e`` or ``2**(e + 1)``. Negative values become NaN
-    branch-free; zeros, values below the input's normal range, values whose rounding may
-    overflow, infinities and NaN are left to the reference.
+    the sign and exponent fields gives ``±2**e`` or ``±2**(e + 1)``; one minimum with the NaN
+    pattern then makes every negative result NaN without a branch. The results it cannot
+    stand for are told by two reductions over the carried patterns, before that minimum:
+    the least (unsigned) is below ``2**(emin + 1)`` for zeros, the input type's subnormals
+    and values below the format's range (and for a negative NaN whose carry wraps to 0), the
+    greatest positive one (signed view) is above ``2**emax`` for overflow, infinities and
+    NaN. Those few go to the reference; the reductions cost less than a flag pass (measured).
     """
 
     fmt: Format
     bits: Layout
     random_bits: int
+    constants: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        layout_, fmt = self.bits, self.fmt
+        fraction_bits = layout_.fraction_bits
+        lowest = max(layout_.field(fmt.emin), layout_.field(1 - layout_.bias))
+        constants = {
+            "half": layout_.uint(1 << (fraction_bits - 1)),
+            "sign and exponent": layout_.sign | layout_.exponent,
+            "nan": layout_.uint(int(layout_.exponent) | (1 << (fraction_bits - 1))),
+            # Results at or below 2**max(emin, input emin) may come from below that: checked.
+            "low": layout_.uint(lowest + (1 << fraction_bits)),
+            "high": layout_.int_type(layout_.field(fmt.emax)),
+        }
+        object.__setattr__(self, "constants", constants)
 
     def __call__(
         self,
@@ -547,38 +656,23 @@ class PowerOfTwoKernel:
         words: NDArray[np.unsignedinteger] | None,
         scratch: Scratch,
     ) -> NDArray[np.intp] | None:
-        layout_, fmt = self.bits, self.fmt
-        uint_type, fraction_bits = layout_.uint_type, layout_.fraction_bits
-        bits = x.view(uint_type)
-        rounded = out.view(uint_type)
+        layout_, constants = self.bits, self.constants
+        bits = x.view(layout_.uint_type)
+        rounded = out.view(layout_.uint_type)
         if words is None:
-            np.add(bits, layout_.uint(1 << (fraction_bits - 1)), out=rounded)
+            np.add(bits, constants["half"], out=rounded)
         else:
-            align_draws(words, self.random_bits, fraction_bits, rounded)
+            align_draws(words, self.random_bits, layout_.fraction_bits, rounded)
             rounded += bits
-        # Keeping the sign with the exponent field leaves negative results (-0 included) at
-        # or above the sign bit, above every positive result and the quiet NaN pattern:
-        # one minimum with that pattern makes them NaN without a branch.
-        rounded &= layout_.sign | layout_.exponent
-        nan = layout_.uint(int(layout_.exponent) | (1 << (fraction_bits - 1)))
-        np.minimum(rounded, scratch.filled(nan, x.size), out=rounded)
-        # Magnitudes outside [low, high) go to the reference: zero, values below the input's
-        # normal range, values whose rounding may overflow, infinity and NaN (of either sign;
-        # a negative one gives NaN there too). Twice the pattern less twice low drops the
-        # sign and wraps magnitudes below low high: one bound and a maximum decide.
-        low = max(layout_.field(fmt.emin), layout_.field(1 - layout_.bias))
-        if words is None:
-            high = layout_.field(fmt.emax) | (1 << (fraction_bits - 1))  # 1.5 * 2**emax
-        else:
-            high = layout_.field(fmt.emax)
-        flags = scratch.get("flags", uint_type, x.size)
-        np.subtract(bits, layout_.uint(low), out=flags)
-        flags <<= uint_type(1)
-        bound = layout_.uint(2 * (high - low))
-        if flags.max() < bound:
-            return None
-        left = np.greater_equal(flags, bound)
-        return np.flatnonzero(left) if left.any() else None
+        rounded &= constants["sign and exponent"]
+        signed = rounded.view(layout_.int_type)
+        left = None
+        if rounded.min() < constants["low"] or signed.max() > constants["high"]:
+            left = np.flatnonzero((rounded < constants["low"]) | (signed > constants["high"]))
+        # Negative results (-0 included) lie at or above the sign bit, above every positive
+        # result and the quiet NaN pattern.
+        np.minimum(rounded, scratch.filled(constants["nan"], x.size), out=rounded)
+        return left
 
 
 @dataclass(frozen=True)
@@ -621,20 +715,25 @@ def _fast_kernel(
         return FloatAdditionKernel(fmt, bits)
     if mode != "sr":
         return None
-    fixed_point = (
-        FixedPointSR(fmt, bits, random_bits)
-        if fixed_point_sr_applies(dtype, fmt, random_bits)
-        else None
-    )
+    dense: Kernel | None = None
+    if signed_scale_sr_applies(dtype, fmt, random_bits):
+        dense = SignedScaleSR(fmt, bits, random_bits)
+    elif fixed_point_sr_applies(dtype, fmt, random_bits):
+        dense = FixedPointSR(fmt, bits, random_bits)
     carry = (
-        CarrySR(fmt, bits, random_bits, fixed_point)
+        CarrySR(fmt, bits, random_bits, dense)
         if carry_sr_applies(dtype, fmt, random_bits)
         else None
     )
-    # The carry leaves the range below min_normal to others: it comes first where that range
-    # holds few gradients (fp8 E4M3 and wider), and wherever the fixed-point count would need
-    # 64 bits for float32 input.
-    narrow_count = fmt.mantissa_bits + 1 + random_bits <= 30 or dtype == np.float64
-    if carry is not None and (fmt.emin <= CARRY_SR_MAX_EMIN or not narrow_count):
-        return carry
-    return fixed_point or carry
+    # The carry leaves values below min_normal to the reference: it comes first where few
+    # gradients lie there (fp8 E5M2 and wider, below 2**-14) and where the fixed-point count
+    # would need 64 bits for float32 input. Below fp8 E4M3's 2**-6 lie 1.2% of standard
+    # normal values: the reference rounds them slower than the signed-scale kernel rounds the
+    # whole chunk (measured 1.2x), faster than the fixed-point kernel would.
+    if carry is not None:
+        if isinstance(dense, SignedScaleSR):
+            return carry if fmt.emin < CARRY_SR_MAX_EMIN else dense
+        narrow_count = fmt.mantissa_bits + 1 + random_bits <= 30 or dtype == np.float64
+        if fmt.emin <= CARRY_SR_MAX_EMIN or not narrow_count:
+            return carry
+    return dense or carry
