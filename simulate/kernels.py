@@ -381,14 +381,20 @@ class SignedScaleSR:
         count = scratch.get("count", np.int32, x.size)
         # The product, exact and >= 0, truncated to the count as it is stored.
         np.multiply(x, scale, out=count, casting="unsafe")
-        draws = out.view(np.uint32)[: x.size]  # out is free until the end: a buffer less
+        # The draws go to out, free until the end: one buffer less in cache.
+        draws = out.view(np.uint32)
+        if draws.size != x.size:
+            draws = draws[: x.size]
         np.right_shift(words, constants["draw shift"], out=draws)
         count += draws.view(np.int32)
         count &= constants["kept"]
         np.copyto(out, count, casting="unsafe")  # (kept + away) 2**r, exact
         out /= scale
         # NaN fails both comparisons: infinities and NaN inputs end here too.
-        if out.max() <= constants["max_finite"] and out.min() >= constants["-max_finite"]:
+        if (
+            np.maximum.reduce(out) <= constants["max_finite"]
+            and np.minimum.reduce(out) >= constants["-max_finite"]
+        ):
             return None
         return np.flatnonzero(~(np.abs(out) <= constants["max_finite"]))
 
