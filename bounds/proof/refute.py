@@ -53,8 +53,13 @@ def counterexample(
     hypotheses: Sequence[tuple[str, Any]],
     samples: int = 200,
     seed: int = 0,
+    candidates: int = CANDIDATES,
+    random_models: int = RANDOM_MODELS,
 ) -> dict[str, Any] | None:
     """A model in which every hypothesis holds and ``lhs rel rhs`` fails, or ``None``.
+
+    ``candidates`` and ``random_models`` bound the parametrised and the random search (counts,
+    not times, so the answer is the same on every machine).
 
     Returns
     -------
@@ -74,9 +79,9 @@ def counterexample(
     applied = sorted(set().union(*(_applied(e) for e in exprs)), key=str)
     for model in chain(
         islice(
-            _parametrised(lhs, rel, rhs, relations, symbols, applied, samples, seed), CANDIDATES
+            _parametrised(lhs, rel, rhs, relations, symbols, applied, samples, seed), candidates
         ),
-        _random_models(exprs, symbols, applied, constant, seed),
+        islice(_random_models(exprs, symbols, applied, constant, seed), random_models),
     ):
         if _refutes(model, claim, relations):
             return model.describe()
