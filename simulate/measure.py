@@ -47,18 +47,31 @@ def projection(g: FloatArray, quantized: FloatArray) -> tuple[FloatArray, FloatA
     with np.errstate(over="ignore", under="ignore"):
         norm_sq = np.einsum("rd,rd->r", g, g)
         inner = np.einsum("rd,rd->r", quantized, g)
-    # ‖g‖² can underflow (|g| ~ 1e-160) or overflow (|g| ~ 1e155) in float64 although the ratio
-    # is representable; only those rare rows pay for rescaling by their largest entry.
-    unsafe = ~((norm_sq > _TINY) & (norm_sq < _HUGE))
+    # ‖g‖² can underflow (|g| ~ 1e-160) or overflow (|g| ~ 1e155), and <Q(g), g> overflow, in
+    # float64 although the ratio is representable; only those rare rows pay for rescaling g and
+    # Q(g) each by its largest entry (q then overflows only if ‖Q(g)‖/‖g‖ does).
+    unsafe = ~((norm_sq > _TINY) & (norm_sq < _HUGE) & (np.abs(inner) < _HUGE))
+    q = np.divide(inner, norm_sq, out=np.ones_like(norm_sq), where=~unsafe)
     if unsafe.any():
-        peak = np.max(np.abs(g[unsafe]), axis=1, keepdims=True)
-        peak[peak == 0] = 1.0
-        g_scaled, q_scaled = g[unsafe] / peak, quantized[unsafe] / peak
-        norm_sq[unsafe] = np.einsum("rd,rd->r", g_scaled, g_scaled)
-        inner[unsafe] = np.einsum("rd,rd->r", q_scaled, g_scaled)
-    zero = norm_sq == 0
-    q = np.divide(inner, norm_sq, out=np.ones_like(norm_sq), where=~zero)
+        g_peak, q_peak = _row_peak(g[unsafe]), _row_peak(quantized[unsafe])
+        g_scaled, q_scaled = g[unsafe] / g_peak, quantized[unsafe] / q_peak
+        scaled_norm_sq = np.einsum("rd,rd->r", g_scaled, g_scaled)
+        ratio = np.divide(
+            np.einsum("rd,rd->r", q_scaled, g_scaled),
+            scaled_norm_sq,
+            out=np.zeros_like(scaled_norm_sq),
+            where=scaled_norm_sq > 0,
+        )
+        with np.errstate(over="ignore"):
+            q[unsafe] = np.where(scaled_norm_sq > 0, ratio * (q_peak / g_peak)[:, 0], 1.0)
     return q, quantized - q[:, None] * g
+
+
+def _row_peak(values: FloatArray) -> FloatArray:
+    """Largest magnitude of each row, as a column (1 for an all-zero row)."""
+    peak = np.max(np.abs(values), axis=1, keepdims=True)
+    peak[peak == 0] = 1.0
+    return peak
 
 
 def require_measurable(g: FloatArray) -> None:

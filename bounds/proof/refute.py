@@ -18,6 +18,7 @@ dropped; finding none means nothing ("unknown", never "proved").
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterator, Sequence
@@ -53,8 +54,13 @@ def counterexample(
     hypotheses: Sequence[tuple[str, Any]],
     samples: int = 200,
     seed: int = 0,
+    candidates: int = CANDIDATES,
+    random_models: int = RANDOM_MODELS,
 ) -> dict[str, Any] | None:
     """A model in which every hypothesis holds and ``lhs rel rhs`` fails, or ``None``.
+
+    ``candidates`` and ``random_models`` bound the parametrised and the random search (counts,
+    not times, so the answer is the same on every machine).
 
     Returns
     -------
@@ -74,9 +80,9 @@ def counterexample(
     applied = sorted(set().union(*(_applied(e) for e in exprs)), key=str)
     for model in chain(
         islice(
-            _parametrised(lhs, rel, rhs, relations, symbols, applied, samples, seed), CANDIDATES
+            _parametrised(lhs, rel, rhs, relations, symbols, applied, samples, seed), candidates
         ),
-        _random_models(exprs, symbols, applied, constant, seed),
+        islice(_random_models(exprs, symbols, applied, constant, seed), random_models),
     ):
         if _refutes(model, claim, relations):
             return model.describe()
@@ -96,10 +102,12 @@ def search(
 
 
 def _refutes(model: evaluate.Model, claim: sp.Basic, relations: list[sp.Basic]) -> bool:
+    # The claim first: most candidates satisfy it, and then the hypotheses need no evaluation
+    # (the answer is the conjunction either way).
     try:
-        if not all(evaluate.holds(h, model) for h in relations):
+        if evaluate.holds(claim, model):
             return False
-        return not evaluate.holds(claim, model)
+        return all(evaluate.holds(h, model) for h in relations)
     except evaluate.Undecided:
         return False
 
@@ -109,15 +117,27 @@ def _applied(expr: sp.Basic) -> set[sp.Basic]:
 
 
 def _domain_ok(symbol: sp.Symbol, number: sp.Rational) -> bool:
-    if symbol.is_integer and not number.is_Integer:
-        return False
-    if symbol.is_positive and not number > 0:
-        return False
-    if symbol.is_nonnegative and not number >= 0:
-        return False
-    if symbol.is_negative and not number < 0:
-        return False
-    return not (symbol.is_nonpositive and not number <= 0)
+    integer, lowest, highest = _domain(symbol)
+    return _within(number, integer, lowest, highest)
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain(symbol: sp.Symbol) -> tuple[bool, int | None, int | None]:
+    """``(integer, lowest sign, highest sign)`` a value of ``symbol`` may take, looked up once
+    per symbol (assumption queries are most of a candidate's cost otherwise)."""
+    lowest = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else None
+    highest = -1 if symbol.is_negative else 0 if symbol.is_nonpositive else None
+    return bool(symbol.is_integer), lowest, highest
+
+
+def _within(number: sp.Rational, integer: bool, lowest: int | None, highest: int | None) -> bool:
+    rational = sp.Rational(number)
+    sign = (rational.p > 0) - (rational.p < 0)
+    return not (
+        (integer and rational.q != 1)
+        or (lowest is not None and sign < lowest)
+        or (highest is not None and sign > highest)
+    )
 
 
 def _head_domain_ok(atom: sp.Basic, number: sp.Rational) -> bool:

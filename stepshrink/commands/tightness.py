@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bounds.tightness import FUNCTION_CLASSES, SOLVERS, THEOREMS
@@ -205,26 +206,40 @@ def run(args: argparse.Namespace) -> int:
                 rows.append(found)
     except KeyboardInterrupt:
         bar.close()
-        print(render(rows, tightness.summary(rows)))
+        _emit(rows, None, args, stopped=f"interrupted after {len(rows)} of {len(points)} points")
         print(f"interrupted after {len(rows)} of {len(points)} points", file=sys.stderr)
         raise
     except RuntimeError as exc:  # no solver answered accurately: say so, keep what was solved
         bar.close()
-        print(render(rows, tightness.summary(rows)))
-        print(f"stepshrink tightness: {exc} at {point}; {len(rows)} rows above", file=sys.stderr)
+        _emit(rows, None, args, stopped=f"{exc} at {point}")
+        print(f"stepshrink tightness: {exc} at {point}; {len(rows)} rows kept", file=sys.stderr)
         return EXIT_STOPPED
-    groups = tightness.summary(rows)
     if target is not None and rows:
         save_figure(tightness.ratio_figure(rows), target)
+    _emit(rows, target, args, stopped=None)
+    return 0
+
+
+def _emit(
+    rows: list[Any], target: Path | None, args: argparse.Namespace, stopped: str | None
+) -> None:
+    """Print the rows and their summary as the table, or as one JSON object with ``--json``.
+
+    A stopped run (a solver failure, Ctrl-C) prints what it solved in the same form, so a
+    ``--json`` consumer always reads JSON; ``stopped`` says why the rows end early.
+    """
+    from bounds import tightness
+
+    groups = tightness.summary(rows)
     if args.json:
         payload = {
             "rows": [r.to_dict() for r in rows],
             "summary": groups,
             "plot": None if target is None else str(target),
+            "stopped": stopped,
         }
         print(strict_json.dumps(payload))
-        return 0
+        return
     print(render(rows, groups))
     if target is not None:
         print(f"\nplot: {target}")
-    return 0

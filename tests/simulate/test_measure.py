@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -37,10 +37,15 @@ def test_projection_exact_values() -> None:
 @example(g=np.zeros((3, 5)), noise=np.ones((3, 5)), shrink=1.0)
 @example(g=np.full((3, 5), 2e-295), noise=np.ones((3, 5)), shrink=1.0)  # ‖g‖² underflows
 @example(g=np.full((3, 5), 1e155), noise=np.ones((3, 5)), shrink=0.5)  # ‖g‖² overflows
+# ‖g‖² underflows and <Q(g), g> overflows once rescaled by ‖g‖'s peak alone (q = 4.5e307)
+@example(g=np.full((3, 5), 2.2250738585072014e-308), noise=np.ones((3, 5)), shrink=1.0)
 def test_eps_is_orthogonal_and_reconstructs(
     g: np.ndarray, noise: np.ndarray, shrink: float
 ) -> None:
     quantized = shrink * g + noise
+    # |q| <= ‖Q(g)‖/‖g‖ <= sqrt(5) max|Q(g)| / max|g|: a ratio up to 5e307 keeps q a float64
+    g_peak = np.max(np.abs(g), axis=1)
+    assume(np.all((np.max(np.abs(quantized), axis=1) * 2e-308 <= g_peak) | (g_peak == 0)))
     q, eps = projection(g, quantized)
     assert np.allclose(q[:, None] * g + eps, quantized, rtol=1e-12, atol=1e-9)
     # orthogonal up to rounding of the products, which scale with ‖g‖ ‖Q(g)‖; g is normalised
@@ -49,10 +54,14 @@ def test_eps_is_orthogonal_and_reconstructs(
     unit = g / np.where(peak == 0, 1.0, peak)
     scale = np.linalg.norm(unit, axis=1) * np.max(np.abs(quantized), axis=1) * np.sqrt(5)
     assert np.all(np.abs(np.einsum("rd,rd->r", eps, unit)) <= 1e-12 * scale)
-    # the projection minimises ‖Q(g) - t g‖ over t: any other t does no better
-    other = (q + 0.01)[:, None] * g
+    # the projection minimises ‖Q(g) - t g‖ over t: any other t does no better (residuals
+    # compared in units of their larger peak: squares of 1e-161 lose digits as subnormals)
+    other = quantized - (q + 0.01)[:, None] * g
+    unit_residual = np.maximum(np.max(np.abs(other), axis=1), np.max(np.abs(eps), axis=1))
+    unit_residual = np.where(unit_residual == 0, 1.0, unit_residual)[:, None]
     assert np.all(
-        np.linalg.norm(quantized - other, axis=1) >= np.linalg.norm(eps, axis=1) * (1 - 1e-12)
+        np.linalg.norm(other / unit_residual, axis=1)
+        >= np.linalg.norm(eps / unit_residual, axis=1) * (1 - 1e-12)
     )
 
 

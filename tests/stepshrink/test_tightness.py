@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stepshrink.cli import main
+from stepshrink.commands.tightness import EXIT_STOPPED
 from tests.stepshrink.console import exit_status, run_console
 
 SMALL = ["--theorems", "T1", "T1.sharp", "--q", "0.5", "--mu-L", "1", "--K", "2"]
@@ -80,3 +81,32 @@ def test_without_pepit_the_command_names_the_extra(
     assert captured.out == ""
     assert "pip install 'stepshrink[pep]'" in captured.err
     assert captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_solver_failure_keeps_the_solved_rows_in_the_chosen_form(
+    as_json: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bounds import tightness
+
+    solved = tightness.compare
+    calls = []
+
+    def fails_second(**point: object) -> object:
+        calls.append(point)
+        if len(calls) == 2:
+            raise RuntimeError("no solver answered accurately")
+        return solved(**point)
+
+    monkeypatch.setattr(tightness, "compare", fails_second)
+    assert main(["tightness", *SMALL, *(["--json"] if as_json else [])]) == EXIT_STOPPED
+    captured = capsys.readouterr()
+    assert "no solver answered accurately" in captured.err
+    assert captured.err.count("\n") == 1
+    if as_json:
+        payload = json.loads(captured.out, parse_constant=lambda c: pytest.fail(c))
+        assert [r["theorem"] for r in payload["rows"]] == ["T1"]
+        assert payload["stopped"].startswith("no solver answered accurately at ")
+    else:
+        assert captured.out.startswith("theorem")
+        assert "bound / worst case per theorem" in captured.out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 from bounds.proof import Premises, Proof, Step, check
@@ -88,3 +89,32 @@ def test_against_a_claim_the_conclusion_must_be_it() -> None:
     report = check(proof, Premises.closed(HYPS), x <= x**3)
     assert report.status != "proved"
     assert any("statement claims" in p for p in report.problems)
+
+
+def test_a_refuted_target_skips_the_search_over_products_of_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refutation gate before degree 2: a false target ends there, a true one goes on."""
+    from bounds.proof import engine
+    from bounds.proof.tactics import Goal, TacticResult, products
+
+    beta, gamma, L, M_G = sp.symbols("beta gamma L M_G", positive=True)
+    facts = (("cap doubled", sp.Le(beta / (gamma + 1), 2 / (L * M_G))),)
+    degrees = []
+    real_check = products.check
+
+    def counting(goal: Goal) -> TacticResult:
+        degrees.append(goal.hint["degree"])
+        return real_check(goal)
+
+    monkeypatch.setattr(products, "check", counting)
+    false_target = sp.Le(beta / (gamma + 1), 1 / (L * M_G))
+    assert engine._refuted(*engine.relation_of(false_target), facts)
+    assert engine.auto_prove(false_target, facts) is None
+    assert 2 not in degrees
+    # a true target is never refuted, and goes on to be proved
+    x, y = sp.symbols("x y", real=True)
+    pair = (("x >= 1", sp.Ge(x, 1)), ("y >= 1", sp.Ge(y, 1)))
+    true_target = sp.Ge(x * y, 1)
+    assert not engine._refuted(*engine.relation_of(true_target), pair)
+    assert engine.auto_prove(true_target, pair) is not None

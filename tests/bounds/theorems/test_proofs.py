@@ -68,8 +68,10 @@ def test_a_changed_statement_is_checked_as_changed() -> None:
     assert report.failures()[-1][1].rule == "positivity"
 
 
-# Planted: each refined statement made false in the way its sharpening could go wrong; the
-# proof, rebuilt from the changed statement, must not check.
+# Planted: refined statements made false in the way their sharpening could go wrong; the
+# proof, rebuilt from the changed statement, must not check. (The witnessed mutants of
+# tests/bounds/theorems/test_mutations.py also cover every refined statement; the edits kept
+# here are the ones no mutant there makes: the sharpened factors themselves.)
 FALSE_REFINED = {
     # the descent factor 2 - L mu M_G q_min replaced by 2 (T1 halved)
     "T1.sharp": lambda s: s.bound.subs(s.extra("descent factor"), 2),
@@ -77,13 +79,6 @@ FALSE_REFINED = {
     # proved (L mu M_G q_min dropped) is not proved either, but deciding the last step of the
     # induction then takes the positivity tactic minutes (rho^(k-1) against another power).
     "T3.sharp": lambda s: s.bound.subs(t3_sharp.FLOOR, t3_sharp.FLOOR / 2),
-    # the known shrinkage's noise q² M with q² dropped from the floor only
-    "T3.known_q": lambda s: s.bound.subs(sy.q**2 * sy.M, sy.q**3 * sy.M),
-    # compensation amplifies the quantization noise by 1/q²; without it the floor is too small
-    "C3.known_q": lambda s: s.bound.subs(sy.sigma_q2 / sy.q**2, sy.sigma_q2),
-    # the matrix noise constants halved
-    "T1.matrix": lambda s: s.bound.subs(sy.M_L, sy.M_L / 2),
-    "T3.matrix": lambda s: s.bound.subs(sy.sigma_qL, sy.sigma_qL / 2),
     # the weights' smallest factor 2 - L M_G q_min mu_max replaced by 2
     "T2.sharp": lambda s: s.bound.subs(sy.mu_max, 0),
     # T4.sharp's nu over gamma + k + 1 instead of gamma + k
