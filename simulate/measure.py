@@ -56,14 +56,15 @@ def projection(g: FloatArray, quantized: FloatArray) -> tuple[FloatArray, FloatA
         g_peak, q_peak = _row_peak(g[unsafe]), _row_peak(quantized[unsafe])
         g_scaled, q_scaled = g[unsafe] / g_peak, quantized[unsafe] / q_peak
         scaled_norm_sq = np.einsum("rd,rd->r", g_scaled, g_scaled)
+        nonzero = scaled_norm_sq > 0
         ratio = np.divide(
             np.einsum("rd,rd->r", q_scaled, g_scaled),
             scaled_norm_sq,
             out=np.zeros_like(scaled_norm_sq),
-            where=scaled_norm_sq > 0,
+            where=nonzero,
         )
         with np.errstate(over="ignore"):
-            q[unsafe] = np.where(scaled_norm_sq > 0, ratio * (q_peak / g_peak)[:, 0], 1.0)
+            q[unsafe] = np.where(nonzero, ratio * (q_peak / g_peak)[:, 0], 1.0)
     return q, quantized - q[:, None] * g
 
 

@@ -122,9 +122,10 @@ def _domain_ok(symbol: sp.Symbol, number: sp.Rational) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _domain(symbol: sp.Symbol) -> tuple[bool, int | None, int | None]:
-    """``(integer, lowest sign, highest sign)`` a value of ``symbol`` may take, looked up once
-    per symbol (assumption queries are most of a candidate's cost otherwise)."""
+def _domain(symbol: sp.Basic) -> tuple[bool, int | None, int | None]:
+    """``(integer, lowest sign, highest sign)`` a value of ``symbol`` (or an applied function)
+    may take, looked up once per symbol (assumption queries are most of a candidate's cost
+    otherwise)."""
     lowest = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else None
     highest = -1 if symbol.is_negative else 0 if symbol.is_nonpositive else None
     return bool(symbol.is_integer), lowest, highest
@@ -141,11 +142,9 @@ def _within(number: sp.Rational, integer: bool, lowest: int | None, highest: int
 
 
 def _head_domain_ok(atom: sp.Basic, number: sp.Rational) -> bool:
-    return not (
-        (atom.is_positive and not number > 0)
-        or (atom.is_nonnegative and not number >= 0)
-        or (atom.is_integer and not number.is_Integer)
-    )
+    """:func:`_domain_ok` for an applied function, whose values only a lower sign bounds."""
+    integer, lowest, _ = _domain(atom)
+    return _within(number, integer, lowest, None)
 
 
 def _integer_variants(

@@ -206,8 +206,9 @@ def run(args: argparse.Namespace) -> int:
                 rows.append(found)
     except KeyboardInterrupt:
         bar.close()
-        _emit(rows, None, args, stopped=f"interrupted after {len(rows)} of {len(points)} points")
-        print(f"interrupted after {len(rows)} of {len(points)} points", file=sys.stderr)
+        stopped = f"interrupted after {len(rows)} of {len(points)} points"
+        _emit(rows, None, args, stopped=stopped)
+        print(stopped, file=sys.stderr)
         raise
     except RuntimeError as exc:  # no solver answered accurately: say so, keep what was solved
         bar.close()
