@@ -586,43 +586,53 @@ def _pl() -> list[Mutant]:
             fair=no_pl.with_constants(c=1),
         )
     )
-    # beta = 2, gamma = 1: mu_1 = 1 = 1/(L M_G), beta c q_min = 2 > 1.
-    schedule = dict(beta=2, gamma=1, q_min=1, c=1)
-    # beta = 4: mu_1 = 2, twice the first stepsize cap.
-    doubled4 = Witness(QUIET, x1, dict(schedule, beta=4, k=2))
-    mutants += [
+    # beta = 2, gamma = 1: mu_1 = 1 = 1/(L M_G), beta c q_min = 2 > 1; beta = 4: mu_1 = 2,
+    # twice the first stepsize cap.
+    doubled4 = Witness(QUIET, x1, dict(PL_SCHEDULE, beta=4, k=2))
+    mutants += pl_diminishing_mutants("T4", t4.NU_NOISE, doubled4)
+    return mutants
+
+
+#: T4's schedule at its first stepsize cap: beta = 2, gamma = 1, so mu_1 = 1 = 1/(L M_G).
+PL_SCHEDULE = dict(beta=2, gamma=1, q_min=1, c=1)
+
+
+def pl_diminishing_mutants(statement_id: str, nu_noise: sp.Expr, doubled: Witness) -> list[Mutant]:
+    """T4's four mutants, for T4 or T4.sharp (``nu_noise``: its noise branch of ``nu``);
+    ``doubled`` runs at twice the first stepsize cap."""
+    x1 = Fraction(2)
+    return [
         Mutant(
-            "T4",
+            statement_id,
             "constant",
             "(gamma + 1) F1_gap -> gamma F1_gap",
-            bound_is(sp.Max(t4.NU_NOISE, sy.gamma * sy.F1_gap) / (sy.gamma + sy.k)),
-            Witness(QUIET, x1, dict(schedule, k=1)),
+            bound_is(sp.Max(nu_noise, sy.gamma * sy.F1_gap) / (sy.gamma + sy.k)),
+            Witness(QUIET, x1, dict(PL_SCHEDULE, k=1)),
         ),
         Mutant(
-            "T4",
+            statement_id,
             "shrinkage",
             "q_min -> 1",
             bound_at({sy.q_min: 1}),
             Witness(QUANTIZED, Fraction(0), dict(beta=3, gamma=2, q_min=half, c=1, k=3)),
         ),
         Mutant(
-            "T4",
+            statement_id,
             "noise",
             "sigma_q2 dropped from S",
             bound_at({sy.sigma_q2: 0}),
-            Witness(QUANTIZED, Fraction(0), dict(schedule, k=2)),
+            Witness(QUANTIZED, Fraction(0), dict(PL_SCHEDULE, k=2)),
         ),
         Mutant(
-            "T4",
+            statement_id,
             "stepsize",
             "first stepsize cap doubled",
             hypothesis_is("first stepsize condition", le(sy.beta / (sy.gamma + 1), cap(2, 1))),
-            doubled4,
+            doubled,
             breaks=("first stepsize condition",),
-            fair=doubled4.with_constants(beta=2),
+            fair=doubled.with_constants(beta=2),
         ),
     ]
-    return mutants
 
 
 # ----------------------------------------------------------------------------- refined
@@ -842,43 +852,11 @@ def _refined_pl() -> list[Mutant]:
             fair=beyond.with_constants(mu=1),
         ),
     ]
-    schedule = dict(beta=2, gamma=1, q_min=1, c=1)
     # beta = 4, gamma = 1: mu_1 = 2, twice the cap, with q_k = 1 > q_min = 1/2 (t_1 = 1).
     first = Witness(
-        QUIET, x1, dict(schedule, beta=4, q_min=half, k=2), shrinkage=lambda k: Fraction(1)
+        QUIET, x1, dict(PL_SCHEDULE, beta=4, q_min=half, k=2), shrinkage=lambda k: Fraction(1)
     )
-    mutants += [
-        Mutant(
-            "T4.sharp",
-            "constant",
-            "(gamma + 1) F1_gap -> gamma F1_gap",
-            bound_is(sp.Max(t4s.NU_NOISE, sy.gamma * sy.F1_gap) / (sy.gamma + sy.k)),
-            Witness(QUIET, x1, dict(schedule, k=1)),
-        ),
-        Mutant(
-            "T4.sharp",
-            "shrinkage",
-            "q_min -> 1",
-            bound_at({sy.q_min: 1}),
-            Witness(QUANTIZED, Fraction(0), dict(beta=3, gamma=2, q_min=half, c=1, k=3)),
-        ),
-        Mutant(
-            "T4.sharp",
-            "noise",
-            "sigma_q2 dropped from S",
-            bound_at({sy.sigma_q2: 0}),
-            Witness(QUANTIZED, Fraction(0), dict(schedule, k=2)),
-        ),
-        Mutant(
-            "T4.sharp",
-            "stepsize",
-            "first stepsize cap doubled",
-            hypothesis_is("first stepsize condition", le(sy.beta / (sy.gamma + 1), cap(2, 1))),
-            first,
-            breaks=("first stepsize condition",),
-            fair=first.with_constants(beta=2),
-        ),
-    ]
+    mutants += pl_diminishing_mutants("T4.sharp", t4s.NU_NOISE, first)
     known = dict(mu=1, q=half, c=1, k=2)
     tripled = Witness(QUIET, x1, dict(mu=3, q=1, c=half, k=2))
     mutants += [
