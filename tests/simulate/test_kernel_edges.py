@@ -123,10 +123,11 @@ def test_signed_scale_sr_matches_the_reference_at_its_edges(name: str, dtype: ty
 
 
 def test_signed_scale_sr_is_what_quantize_takes_for_the_small_formats() -> None:
-    reference = reference_for(formats.get("fp4_e2m1"), "sr", 24)
     for name in ("fp4_e2m1", "fp6_e2m3", "fp6_e3m2", "fp8_e4m3"):
+        fmt = formats.get(name)
+        reference = reference_for(fmt, "sr", 24)
         for dtype in (np.float32, np.float64):
-            kernel = kernels.select(np.dtype(dtype), formats.get(name), "sr", 24, reference)
+            kernel = kernels.select(np.dtype(dtype), fmt, "sr", 24, reference)
             assert isinstance(kernel, kernels.SignedScaleSR), (name, dtype)
 
 
@@ -158,7 +159,6 @@ def test_power_of_two_kernel_matches_the_reference_at_its_edges(mode: str, dtype
     )
     with np.errstate(over="ignore"):
         near = near.astype(dtype)
-    with np.errstate(over="ignore"):
         near = np.concatenate(
             [near, np.nextafter(near, dtype(0)), np.nextafter(near, dtype(np.inf))]
         )
