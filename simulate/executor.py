@@ -19,6 +19,8 @@ pass leaves it. Generators that cannot jump run on one thread.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import threading
 from collections.abc import Callable
@@ -49,6 +51,8 @@ class Kernel(Protocol):
     """Round ``x`` into ``out`` (same length); return positions left to the reference.
 
     ``words`` (stochastic rounding only) are the elements' :func:`random_words`, read-only.
+    A kernel may set ``chunk_size`` (even) to get chunks of that size instead of
+    :data:`CHUNK_SIZE`: a compiled kernel's call costs more, and its chunk holds no scratch.
     """
 
     def __call__(
@@ -89,6 +93,18 @@ class Scratch:
 
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
+
+
+def numba_enabled() -> bool:
+    """Whether the compiled (numba) paths may be used: numba is installed and the
+    environment variable ``STEPSHRINK_NUMBA`` is not ``0``. The NumPy paths give the same
+    bits; tests run both."""
+    return os.environ.get("STEPSHRINK_NUMBA", "1") != "0" and _numba_installed()
+
+
+@functools.cache
+def _numba_installed() -> bool:
+    return importlib.util.find_spec("numba") is not None
 
 
 def max_threads() -> int:
@@ -154,13 +170,15 @@ def draw(
     return draws_of(random_words(bit_generator, count, random_bits), random_bits)
 
 
-def thread_count(size: int, threads: int | None, bit_generator: object | None) -> int:
+def thread_count(
+    size: int, threads: int | None, bit_generator: object | None, chunk_size: int = CHUNK_SIZE
+) -> int:
     """Threads for an array of ``size`` elements (``threads=None``: automatic)."""
     if bit_generator is not None and type(bit_generator).__name__ not in _JUMPABLE:
         return 1
     if threads is None:
         threads = idle_cores() if size >= PARALLEL_MIN_SIZE else 1
-    return max(1, min(threads, -(-size // CHUNK_SIZE)))
+    return max(1, min(threads, -(-size // chunk_size)))
 
 
 def run(
@@ -179,9 +197,10 @@ def run(
     if not x.size:
         return out
     bit_generator = rng.bit_generator if rng is not None else None
-    count = thread_count(x.size, threads, bit_generator)
+    chunk_size = getattr(kernel, "chunk_size", CHUNK_SIZE)
+    count = thread_count(x.size, threads, bit_generator, chunk_size)
     # Contiguous ranges of whole chunks, one per thread.
-    per_thread = -(-x.size // (count * CHUNK_SIZE)) * CHUNK_SIZE
+    per_thread = -(-x.size // (count * chunk_size)) * chunk_size
     starts = list(range(0, x.size, per_thread))
 
     def part(start: int) -> None:
@@ -197,11 +216,11 @@ def run(
             generator = type(generator)()
             generator.state = bit_generator.state  # type: ignore[union-attr]
             generator.advance(words_for(start, random_bits))  # type: ignore[attr-defined]
-        scratch = Scratch(CHUNK_SIZE)
+        scratch = Scratch(chunk_size)
         positions: list[NDArray[np.intp]] = []
         gathered: list[NDArray[np.unsignedinteger]] = []
-        for low in range(start, stop, CHUNK_SIZE):
-            high = min(low + CHUNK_SIZE, stop)
+        for low in range(start, stop, chunk_size):
+            high = min(low + chunk_size, stop)
             words = None
             if generator is not None:
                 words = random_words(generator, high - low, random_bits)

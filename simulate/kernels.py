@@ -29,6 +29,11 @@ Kernels (``P`` the fraction bits of the input type, ``m`` the format's):
   value (fp8 E5M2 and wider): the draw added below the kept bits of the pattern, cleared.
 * :class:`PowerOfTwoKernel`, RNE and SR into E8M0: a carry into the exponent field.
 
+Where numba is installed, :func:`select` takes the compiled kernel of
+:mod:`simulate.compiled_kernels` instead wherever it applies: one pass over memory where these
+take one per operation. These stay the path without numba, and the tests hold both to the
+reference.
+
 The kernels run chunk by chunk under :func:`simulate.executor.run`.
 """
 
@@ -41,7 +46,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate.executor import Kernel, Reference, Scratch, draws_of
+from simulate.executor import Kernel, Reference, Scratch, draws_of, numba_enabled
 from simulate.formats import Format
 
 #: Stochastic rounding by carry first for formats whose normal range reaches this low.
@@ -701,7 +706,16 @@ class ReferenceKernel:
 def select(
     dtype: np.dtype, fmt: Format, mode: str, random_bits: int, reference: Reference
 ) -> Kernel:
-    """The fastest kernel for float32/float64 input (the reference where none applies)."""
+    """The fastest kernel for float32/float64 input (the reference where none applies).
+
+    The compiled kernel of :mod:`simulate.compiled_kernels` where numba is installed
+    (:func:`simulate.executor.numba_enabled`) and it applies, else this module's NumPy ones.
+    """
+    if numba_enabled():
+        from simulate import compiled_kernels  # imports numba: only where it is installed
+
+        if compiled_kernels.applies(dtype, fmt, mode, random_bits):
+            return compiled_kernels.build(np.dtype(dtype), fmt, mode, random_bits)
     return _fast_kernel(dtype, fmt, mode, random_bits, reference) or ReferenceKernel(
         reference, random_bits
     )

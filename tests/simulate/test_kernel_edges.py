@@ -122,7 +122,11 @@ def test_signed_scale_sr_matches_the_reference_at_its_edges(name: str, dtype: ty
     assert not kernels.signed_scale_sr_applies(np.dtype(dtype), fmt, widest + 1)
 
 
-def test_signed_scale_sr_is_what_quantize_takes_for_the_small_formats() -> None:
+def test_signed_scale_sr_is_what_quantize_takes_for_the_small_formats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without numba; with it, the compiled kernel (tests/simulate/test_compiled_kernels.py)."""
+    monkeypatch.setenv("STEPSHRINK_NUMBA", "0")
     for name in ("fp4_e2m1", "fp6_e2m3", "fp6_e3m2", "fp8_e4m3"):
         fmt = formats.get(name)
         reference = reference_for(fmt, "sr", 24)

@@ -5,7 +5,8 @@ copy of the generator jumped ahead to its first word; these tests show the resul
 generator's state afterwards, equal to one sequential pass and to the exact reference with
 the draws of one sequential pass. ``quantize_blocks`` rounds MX chunk by chunk on integer
 patterns and every other case slice by slice; both are held bit for bit to the unchunked
-construction ``_blocked`` that ``encode_blocks`` uses.
+construction ``_blocked`` that ``encode_blocks`` uses. Every test runs on the compiled
+kernels and on the NumPy ones (the ``kernel_path`` fixture).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from simulate.scaling import (
     get_block_format,
     quantize_blocks,
 )
+
+pytestmark = pytest.mark.usefixtures("kernel_path")
 
 
 def same_bits(a: NDArray[np.floating], b: NDArray[np.floating]) -> bool:

@@ -1,7 +1,9 @@
 """The fast kernels of ``quantize`` agree bit for bit with the exact integer reference.
 
-``quantize`` rounds by table lookup, carries, float addition and fixed-point stochastic
-rounding (``simulate/kernels.py``); ``quantize_exact`` decides every rounding on the integer
+``quantize`` rounds by the compiled kernel where numba is installed
+(``simulate/compiled_kernels.py``), else by table lookup, carries, float addition and
+fixed-point stochastic rounding (``simulate/kernels.py``): every test here runs on both
+(the ``kernel_path`` fixture). ``quantize_exact`` decides every rounding on the integer
 significand. The two are independent implementations of the same definition, so their
 agreement in every mode on every float16 pattern and on random float32/float64 patterns (all
 exponents, NaN, infinities, signed zeros; arrays of many chunks) checks both. The oracle
@@ -17,6 +19,8 @@ from numpy.typing import NDArray
 from simulate import formats
 from simulate.executor import draw
 from simulate.rounding import DETERMINISTIC_MODES, quantize, quantize_exact
+
+pytestmark = pytest.mark.usefixtures("kernel_path")
 
 CUSTOM_FORMATS = (
     formats.Format("e3m4_bias2", 3, 4, 2),

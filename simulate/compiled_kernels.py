@@ -1,0 +1,337 @@
+"""Compiled rounding kernels (numba): every mode in one pass over memory, where numba is installed.
+
+The NumPy kernels of :mod:`simulate.kernels` pay one pass over a chunk per operation; the
+conversions they are measured against (torch's, ml_dtypes') are one fused pass. The kernel
+here is that fused pass, compiled by numba for float32 (8 lanes of 32-bit integers) and for
+float64 input, and held bit for bit to the same exact reference
+(:func:`simulate.rounding.quantize_exact`) by the same tests.
+
+Let the input type have ``P`` fraction bits and ``a`` be the bit pattern of ``|x|``. Two
+regimes, the same definitions as the reference's:
+
+* ``|x|`` at or above the format's ``min_normal`` (or anywhere, when the format's exponent
+  range starts where the input type's does: bf16 and tf32 on float32), where the quantum is
+  a fixed ``d = P - m`` bits of the pattern: ``kept = a >> d`` and the remainder
+  ``a & (2**d - 1)`` decide the step, and ``(kept + step) << d`` is the rounded pattern, the
+  carry into the exponent field included (in a format without mantissa bits every
+  significand is 1: odd, so ties go up, as the reference's);
+* below ``min_normal`` in a format with subnormals, the quantum is ``2**(emin - m)``:
+  ``t = |x| * 2**(m - emin)`` is the magnitude in quanta, exactly (a power-of-two scale), and
+  ``k = floor(t)`` and ``t - k`` are exact; the result ``(k + step) * 2**(emin - m)`` is exact.
+
+Stochastic rounding steps where ``draw + floor(f 2**r) >= 2**r`` for the discarded fraction
+``f`` of a quantum, the reference's event with the same draw: in the first regime
+``floor(f 2**r)`` is the remainder shifted to ``r`` bits, and ``draw + floor(f 2**r)`` fits
+the pattern's integer type (:func:`applies`); in the second, ``floor(f 2**r)`` and
+``2**r - draw`` are exact in the input's float type.
+
+What the kernel leaves to the reference, by returning its positions: infinities and NaN,
+results above ``max_finite`` (the overflow policies), values below ``min_normal`` in a format
+without subnormals, and in a format without a sign (E8M0) zero and negative inputs.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+from numpy.typing import NDArray
+
+from simulate.executor import Scratch
+from simulate.formats import Format
+
+#: Elements per call: large enough that the call's fixed cost (a few µs of argument checks)
+#: is a few percent of the work, small enough that a chunk's random words stay in a core's
+#: cache.
+CHUNK_SIZE = 1 << 18
+
+_MODE_CODES = {"rne": 0, "rna": 1, "rtz": 2, "rup": 3, "rdn": 4, "sr": 5}
+_FLOAT_OF = {np.dtype(np.uint32): np.float32, np.dtype(np.uint64): np.float64}
+
+
+@intrinsic
+def _as_float(typingctx, pattern):  # type: ignore[no-untyped-def]
+    """The float of the same width as the unsigned integer ``pattern`` (a bit cast)."""
+    width = pattern.bitwidth
+    result = types.float32 if width == 32 else types.float64
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], ir.FloatType() if width == 32 else ir.DoubleType())
+
+    return result(pattern), codegen
+
+
+@intrinsic
+def _as_pattern(typingctx, value):  # type: ignore[no-untyped-def]
+    """The unsigned integer of the same width as the float ``value`` (a bit cast)."""
+    width = value.bitwidth
+    result = types.uint32 if width == 32 else types.uint64
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], ir.IntType(width))
+
+    return result(value), codegen
+
+
+@intrinsic
+def _to_float(typingctx, integer, like):  # type: ignore[no-untyped-def]
+    """The unsigned ``integer`` converted to the float type of ``like`` (NumPy's typing
+    would widen a float32 operation with a uint32 to float64)."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        target = ir.FloatType() if like.bitwidth == 32 else ir.DoubleType()
+        return builder.uitofp(args[0], target)
+
+    return like(integer, like), codegen
+
+
+@intrinsic
+def _convert(typingctx, integer, like):  # type: ignore[no-untyped-def]
+    """The unsigned ``integer`` widened or truncated to the unsigned type of ``like``."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        target = ir.IntType(like.bitwidth)
+        if integer.bitwidth == like.bitwidth:
+            return args[0]
+        if integer.bitwidth < like.bitwidth:
+            return builder.zext(args[0], target)
+        return builder.trunc(args[0], target)
+
+    return like(integer, like), codegen
+
+
+def _same_width(operation: str):  # type: ignore[no-untyped-def]
+    """An integer operation that keeps its operands' width.
+
+    NumPy's typing in numba computes ``uint32 & uint32`` on 64-bit integers, which halves the
+    lanes of a vector loop (and a bit cast needs the pattern's own width).
+    """
+
+    @intrinsic
+    def apply(typingctx, a, b):  # type: ignore[no-untyped-def]
+        if a != b:
+            return None
+
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            return getattr(builder, operation)(args[0], args[1])
+
+        return a(a, b), codegen
+
+    return apply
+
+
+_and = _same_width("and_")
+_or = _same_width("or_")
+_add = _same_width("add")
+_shr = _same_width("lshr")
+_shl = _same_width("shl")
+
+
+@numba.njit(inline="always")
+def _round_into(  # type: ignore[no-untyped-def]
+    x, out, flags, words, mode, c, f
+):
+    """Round the patterns ``x`` into ``out``; flag those left to the reference (any: 1).
+
+    ``c``: integer constants of the pattern's type, ``f``: float constants of the input type
+    (:meth:`CompiledKernel._build_constants`). Inlined into one compiled function per mode,
+    so that the mode is a constant there and the loop compiles to branch-free vector code.
+    """
+    (sign_bit, magnitude_mask, low_mask, high_mask, half, below_half, dropped, odd_from_kept, normal_pattern,
+     inf_pattern, max_pattern, nan_pattern, word_shift, down, up_shift, unit, zero, one,
+     regime_two, subnormals, signed, whole_range) = c
+    scale_down, scale_up, half_f, unit_f, zero_f, one_f = f
+    # Accumulated in the patterns' width: a 64-bit count would halve the vector's lanes.
+    any_left = zero
+    for i in range(x.size):
+        u = x[i]
+        a = _and(u, magnitude_mask)
+        negative = u != a
+        kept = _shr(a, dropped)
+        remainder = _and(a, low_mask)
+        if mode == 0:
+            # Nearest even by carry: add half a quantum less one, plus the kept lsb.
+            odd = _or(_and(kept, one), odd_from_kept)
+            rounded = _and(_add(_add(a, below_half), odd), high_mask)
+        elif mode == 1:
+            rounded = _and(_add(a, half), high_mask)
+        else:
+            if mode == 5:
+                draw = _convert(_shr(words[i], word_shift), u)
+                carry = _add(draw, _shl(_shr(remainder, down), up_shift))
+                step = one if carry >= unit else zero
+            elif mode == 2:
+                step = zero
+            elif mode == 3:
+                step = one if (remainder != zero) & ~negative else zero
+            else:
+                step = one if (remainder != zero) & negative else zero
+            rounded = _shl(_add(kept, step), dropped)
+        # Below min_normal (second regime): the magnitude in quanta, as a float.
+        quanta = _as_float(a) * scale_down
+        whole = np.floor(quanta)
+        fraction = quanta - whole
+        if mode == 5:
+            draw_f = _to_float(_shr(words[i], word_shift), zero_f)
+            small_step = one_f if np.floor(fraction * unit_f) >= unit_f - draw_f else zero_f
+        elif mode == 0:
+            odd_f = whole * half_f != np.floor(whole * half_f)
+            small_step = (
+                one_f if (fraction > half_f) | ((fraction == half_f) & odd_f) else zero_f
+            )
+        elif mode == 1:
+            small_step = one_f if fraction >= half_f else zero_f
+        elif mode == 2:
+            small_step = zero_f
+        elif mode == 3:
+            small_step = one_f if (fraction != zero_f) & ~negative else zero_f
+        else:
+            small_step = one_f if (fraction != zero_f) & negative else zero_f
+        small = _as_pattern((whole + small_step) * scale_up)
+        normal = (a >= normal_pattern) | whole_range
+        result = _or(rounded if normal else small, _and(u, sign_bit))
+        # A format without a sign (E8M0) has no zero and no negative values: NaN, as the
+        # reference gives.
+        result = nan_pattern if ~signed & (negative | (a == zero)) else result
+        left = (
+            (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~(subnormals & regime_two))
+        )
+        out[i] = result
+        flags[i] = left
+        any_left = _or(any_left, one if left else zero)
+    return any_left
+
+def _specialized(mode: int):  # type: ignore[no-untyped-def]
+    def round_chunk(x, out, flags, words, c, f):  # type: ignore[no-untyped-def]
+        return _round_into(x, out, flags, words, mode, c, f)
+
+    return numba.njit(nogil=True, cache=True)(round_chunk)
+
+
+_ROUND_CHUNK = {name: _specialized(code) for name, code in _MODE_CODES.items()}
+
+
+def applies(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> bool:
+    """Whether :class:`CompiledKernel` is exact for this input type, format and mode.
+
+    Every value of ``fmt`` must be one of ``dtype`` (the result is stored there exactly);
+    below ``min_normal`` the scales ``2**(m - emin)`` and ``2**(emin - m)`` must be normal
+    numbers of ``dtype``; for stochastic rounding ``draw + floor(f 2**r)`` must fit the
+    pattern's integer type, and ``2**r - draw`` be exact in ``dtype``.
+    """
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        return False
+    finfo = np.finfo(dtype)
+    m = fmt.mantissa_bits
+    smallest = fmt.emin - (m if fmt.subnormals else 0)
+    if m >= finfo.nmant or fmt.emax > finfo.maxexp - 1 or smallest < finfo.minexp - finfo.nmant:
+        return False
+    if mode != "sr":
+        return True
+    width = finfo.bits
+    if random_bits >= width:
+        return False
+    below_normal = fmt.subnormals and fmt.emin > finfo.minexp
+    return not below_normal or random_bits <= finfo.nmant + 1
+
+
+@dataclass(frozen=True)
+class CompiledKernel:
+    """Every rounding mode of :mod:`simulate.rounding` in one compiled pass (module docstring).
+
+    Built for one input type (float32 or float64), format, mode and number of random bits,
+    where :func:`applies`.
+    """
+
+    dtype: np.dtype
+    fmt: Format
+    mode: str
+    random_bits: int
+    chunk_size: int = CHUNK_SIZE
+    _constants: tuple[tuple[object, ...], tuple[object, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_constants", self._build_constants())
+
+    def _build_constants(self) -> tuple[tuple[object, ...], tuple[object, ...]]:
+        fmt, finfo = self.fmt, np.finfo(self.dtype)
+        width, fraction_bits = finfo.bits, finfo.nmant
+        uint = np.dtype(f"u{finfo.bits // 8}").type
+        real = np.dtype(self.dtype).type
+        m, r = fmt.mantissa_bits, self.random_bits
+        dropped = fraction_bits - m
+        bias = finfo.maxexp - 1
+        # The pattern of min_normal; a format whose exponent range starts at or below the
+        # input type's has its quanta aligned with the pattern's down to the type's
+        # subnormals (bf16, tf32 on float32), or reaches below them (E8M0 on float32).
+        normal_field = fmt.emin + bias
+        whole_range = normal_field == 1 and fmt.subnormals
+        regime_two = fmt.subnormals and normal_field > 1
+        word_width = 32 if r <= 32 else 64
+        word_uint = np.uint32 if word_width == 32 else np.uint64
+        integers = (
+            uint(1 << (width - 1)),
+            uint((1 << (width - 1)) - 1),
+            uint((1 << dropped) - 1),
+            uint(((1 << width) - 1) ^ ((1 << dropped) - 1)),
+            uint(1 << (dropped - 1)),
+            uint((1 << (dropped - 1)) - 1),
+            uint(dropped),
+            uint(1 if m == 0 else 0),
+            uint(max(normal_field, 1) << fraction_bits),
+            uint(((1 << (width - 1 - fraction_bits)) - 1) << fraction_bits),
+            np.array(fmt.max_finite, real).view(uint)[()],
+            np.array(np.nan, real).view(uint)[()],
+            word_uint(word_width - r if r else 0),
+            uint(max(dropped - r, 0)),
+            uint(max(r - dropped, 0)),
+            uint(1 << r) if r < width else uint(0),
+            uint(0),
+            uint(1),
+            regime_two,
+            fmt.subnormals,
+            fmt.signed,
+            whole_range,
+        )
+        scale_exponent = m - fmt.emin if regime_two else 0
+        floats = (
+            real(np.ldexp(1.0, scale_exponent)),
+            real(np.ldexp(1.0, -scale_exponent)),
+            real(0.5),
+            real(np.ldexp(1.0, r)),
+            real(0.0),
+            real(1.0),
+        )
+        return integers, floats
+
+    def __call__(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        words: NDArray[np.unsignedinteger] | None,
+        scratch: Scratch,
+    ) -> NDArray[np.intp] | None:
+        integers, floats = self._constants
+        uint = integers[0].dtype  # type: ignore[attr-defined]
+        patterns, results = x.view(uint), out.view(uint)
+        if words is None:
+            words = _NO_WORDS
+        flags = scratch.get("left", np.bool_, x.size)
+        if not _ROUND_CHUNK[self.mode](patterns, results, flags, words, integers, floats):
+            return None
+        return np.flatnonzero(flags)
+
+
+@functools.lru_cache(maxsize=256)
+def build(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> CompiledKernel:
+    """The kernel, built once per input type, format, mode and random bits: a simulation
+    rounds small arrays many times, and the constants cost more than such a call."""
+    return CompiledKernel(np.dtype(dtype), fmt, mode, random_bits)
+
+
+_NO_WORDS = np.zeros(0, np.uint32)
