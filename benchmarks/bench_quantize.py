@@ -4,8 +4,10 @@ For ``--n`` standard normal values (seed 0) in float32 and float64, and every fo
 spec table, the best of ``--repeat`` timed calls (interleaved round by round across the
 contenders of a row, so that all of them meet the same load on a shared machine) of:
 
-* ours: ``quantize(x, fmt, "rne")`` and ``quantize(x, fmt, "sr", rng=...)`` (all cores), and
-  the torch backend ``quantize(torch_tensor, fmt, "rne")`` on the CPU (on ``--slow-n``);
+* ours: ``quantize(x, fmt, "rne")`` and ``quantize(x, fmt, "sr", rng=...)`` (all cores; the
+  compiled kernels where numba is installed), RNE again on the NumPy kernels alone
+  (``STEPSHRINK_NUMBA=0``, the path without numba), and the torch backend
+  ``quantize(torch_tensor, fmt, "rne")`` on the CPU (on ``--slow-n``);
 * torch: ``t.to(dtype).to(t.dtype)`` at 1 thread and at torch's default thread count (fp16,
   bf16, fp8 E4M3/E5M2, E8M0);
 * ml_dtypes: ``x.astype(T).astype(x.dtype)``; NumPy: the same with its float16;
@@ -28,6 +30,7 @@ import argparse
 import contextlib
 import importlib
 import io
+import os
 import time
 import tracemalloc
 import warnings
@@ -169,6 +172,23 @@ def element_peers(
     return peers
 
 
+def numpy_kernels(call: Callable[[], object]) -> Callable[[], object]:
+    """``call`` on the NumPy kernels alone (``STEPSHRINK_NUMBA=0``)."""
+
+    def without_numba() -> object:
+        before = os.environ.get("STEPSHRINK_NUMBA")
+        os.environ["STEPSHRINK_NUMBA"] = "0"
+        try:
+            return call()
+        finally:
+            if before is None:
+                del os.environ["STEPSHRINK_NUMBA"]
+            else:
+                os.environ["STEPSHRINK_NUMBA"] = before
+
+    return without_numba
+
+
 def measure_elements(
     name: str, x: np.ndarray, args: argparse.Namespace, modules: dict[str, Any]
 ) -> dict[str, Any]:
@@ -177,6 +197,7 @@ def measure_elements(
     contenders: dict[str, tuple[Callable[[], object], int, int]] = {
         "rne": (lambda: quantize(x, name, "rne"), x.size, args.repeat),
         "sr": (lambda: quantize(x, name, "sr", rng=rng), x.size, args.repeat),
+        "numpy rne": (numpy_kernels(lambda: quantize(x, name, "rne")), x.size, args.repeat),
     }
     torch = modules["torch"]
     if torch is not None:
@@ -189,7 +210,7 @@ def measure_elements(
         warnings.simplefilter("ignore")  # peers' own overflow and cast warnings
         rates = best_rates(contenders)
     row: dict[str, Any] = {
-        key: rates[key] for key in ("rne", "sr", "torch backend") if key in rates
+        key: rates[key] for key in ("rne", "sr", "numpy rne", "torch backend") if key in rates
     }
     row["peers"] = {label: rates[label] for label in peers}
     return row
@@ -269,7 +290,8 @@ def fastest(peers: dict[str, float]) -> tuple[str, float] | None:
 def print_elements(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     """The element table; returns the targets missed."""
     header = (
-        f"{'format':<9} {'input':<7} {'RNE':>7} {'SR':>7} {'SR/RNE':>6} {'torch be':>8} "
+        f"{'format':<9} {'input':<7} {'RNE':>7} {'SR':>7} {'SR/RNE':>6} {'NumPy':>7} "
+        f"{'torch be':>8} "
         f"{'fastest peer':>18} {'rate':>7} {'RNE/peer':>8}   all peers (M/s)"
     )
     print(header)
@@ -283,7 +305,7 @@ def print_elements(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         peer_text = ", ".join(f"{k} {v / 1e6:.3g}" for k, v in row["peers"].items())
         print(
             f"{name:<9} {dtype:<7} {row['rne'] / 1e6:7.1f} {row['sr'] / 1e6:7.1f} "
-            f"{sr_ratio:6.2f} {backend} {best[0] if best else '-':>18} "
+            f"{sr_ratio:6.2f} {row['numpy rne'] / 1e6:7.1f} {backend} {best[0] if best else '-':>18} "
             f"{best[1] / 1e6 if best else float('nan'):7.1f} {ratio:8.2f}   {peer_text}"
         )
         if best and ratio < 1.0:

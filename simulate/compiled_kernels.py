@@ -134,17 +134,18 @@ _shl = _same_width("shl")
 
 @numba.njit(inline="always")
 def _round_into(  # type: ignore[no-untyped-def]
-    x, out, flags, words, mode, c, f
+    x, out, flags, words, mode, below_normal, c, f
 ):
     """Round the patterns ``x`` into ``out``; flag those left to the reference (any: 1).
 
     ``c``: integer constants of the pattern's type, ``f``: float constants of the input type
-    (:meth:`CompiledKernel._build_constants`). Inlined into one compiled function per mode,
-    so that the mode is a constant there and the loop compiles to branch-free vector code.
+    (:meth:`CompiledKernel._build_constants`). Inlined into one compiled function per mode
+    and ``below_normal`` (whether the format has the second regime), constants there, so
+    that the loop compiles to branch-free vector code without the regime it does not need.
     """
     (sign_bit, magnitude_mask, low_mask, high_mask, half, below_half, dropped, odd_from_kept, normal_pattern,
      inf_pattern, max_pattern, nan_pattern, word_shift, down, up_shift, unit, zero, one,
-     regime_two, subnormals, signed, whole_range) = c
+     signed, whole_range) = c
     scale_down, scale_up, half_f, unit_f, zero_f, one_f = f
     # Accumulated in the patterns' width: a 64-bit count would halve the vector's lanes.
     any_left = zero
@@ -172,48 +173,54 @@ def _round_into(  # type: ignore[no-untyped-def]
             else:
                 step = one if (remainder != zero) & negative else zero
             rounded = _shl(_add(kept, step), dropped)
-        # Below min_normal (second regime): the magnitude in quanta, as a float.
-        quanta = _as_float(a) * scale_down
-        whole = np.floor(quanta)
-        fraction = quanta - whole
-        if mode == 5:
-            draw_f = _to_float(_shr(words[i], word_shift), zero_f)
-            small_step = one_f if np.floor(fraction * unit_f) >= unit_f - draw_f else zero_f
-        elif mode == 0:
-            odd_f = whole * half_f != np.floor(whole * half_f)
-            small_step = (
-                one_f if (fraction > half_f) | ((fraction == half_f) & odd_f) else zero_f
-            )
-        elif mode == 1:
-            small_step = one_f if fraction >= half_f else zero_f
-        elif mode == 2:
-            small_step = zero_f
-        elif mode == 3:
-            small_step = one_f if (fraction != zero_f) & ~negative else zero_f
-        else:
-            small_step = one_f if (fraction != zero_f) & negative else zero_f
-        small = _as_pattern((whole + small_step) * scale_up)
+        small = zero
+        if below_normal:
+            # Below min_normal (second regime): the magnitude in quanta, as a float.
+            quanta = _as_float(a) * scale_down
+            whole = np.floor(quanta)
+            fraction = quanta - whole
+            if mode == 5:
+                draw_f = _to_float(_shr(words[i], word_shift), zero_f)
+                small_step = one_f if np.floor(fraction * unit_f) >= unit_f - draw_f else zero_f
+            elif mode == 0:
+                odd_f = whole * half_f != np.floor(whole * half_f)
+                small_step = (
+                    one_f if (fraction > half_f) | ((fraction == half_f) & odd_f) else zero_f
+                )
+            elif mode == 1:
+                small_step = one_f if fraction >= half_f else zero_f
+            elif mode == 2:
+                small_step = zero_f
+            elif mode == 3:
+                small_step = one_f if (fraction != zero_f) & ~negative else zero_f
+            else:
+                small_step = one_f if (fraction != zero_f) & negative else zero_f
+            small = _as_pattern((whole + small_step) * scale_up)
         normal = (a >= normal_pattern) | whole_range
         result = _or(rounded if normal else small, _and(u, sign_bit))
         # A format without a sign (E8M0) has no zero and no negative values: NaN, as the
         # reference gives.
         result = nan_pattern if ~signed & (negative | (a == zero)) else result
         left = (
-            (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~(subnormals & regime_two))
+            (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~below_normal)
         )
         out[i] = result
         flags[i] = left
         any_left = _or(any_left, one if left else zero)
     return any_left
 
-def _specialized(mode: int):  # type: ignore[no-untyped-def]
+def _specialized(mode: int, below_normal: bool):  # type: ignore[no-untyped-def]
     def round_chunk(x, out, flags, words, c, f):  # type: ignore[no-untyped-def]
-        return _round_into(x, out, flags, words, mode, c, f)
+        return _round_into(x, out, flags, words, mode, below_normal, c, f)
 
     return numba.njit(nogil=True, cache=True)(round_chunk)
 
 
-_ROUND_CHUNK = {name: _specialized(code) for name, code in _MODE_CODES.items()}
+_ROUND_CHUNK = {
+    (name, below_normal): _specialized(code, below_normal)
+    for name, code in _MODE_CODES.items()
+    for below_normal in (False, True)
+}
 
 
 def applies(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> bool:
@@ -258,6 +265,13 @@ class CompiledKernel:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_constants", self._build_constants())
 
+    @property
+    def below_normal(self) -> bool:
+        """Whether the format has the second regime: subnormals below the input type's
+        normal range start (fp16, fp8, fp6, fp4; not bf16 and tf32 on float32)."""
+        bias = np.finfo(self.dtype).maxexp - 1
+        return self.fmt.subnormals and self.fmt.emin + bias > 1
+
     def _build_constants(self) -> tuple[tuple[object, ...], tuple[object, ...]]:
         fmt, finfo = self.fmt, np.finfo(self.dtype)
         width, fraction_bits = finfo.bits, finfo.nmant
@@ -271,7 +285,6 @@ class CompiledKernel:
         # subnormals (bf16, tf32 on float32), or reaches below them (E8M0 on float32).
         normal_field = fmt.emin + bias
         whole_range = normal_field == 1 and fmt.subnormals
-        regime_two = fmt.subnormals and normal_field > 1
         word_width = 32 if r <= 32 else 64
         word_uint = np.uint32 if word_width == 32 else np.uint64
         integers = (
@@ -293,12 +306,10 @@ class CompiledKernel:
             uint(1 << r) if r < width else uint(0),
             uint(0),
             uint(1),
-            regime_two,
-            fmt.subnormals,
             fmt.signed,
             whole_range,
         )
-        scale_exponent = m - fmt.emin if regime_two else 0
+        scale_exponent = m - fmt.emin if self.below_normal else 0
         floats = (
             real(np.ldexp(1.0, scale_exponent)),
             real(np.ldexp(1.0, -scale_exponent)),
@@ -322,7 +333,8 @@ class CompiledKernel:
         if words is None:
             words = _NO_WORDS
         flags = scratch.get("left", np.bool_, x.size)
-        if not _ROUND_CHUNK[self.mode](patterns, results, flags, words, integers, floats):
+        round_chunk = _ROUND_CHUNK[self.mode, self.below_normal]
+        if not round_chunk(patterns, results, flags, words, integers, floats):
             return None
         return np.flatnonzero(flags)
 

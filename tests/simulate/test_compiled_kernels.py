@@ -1,0 +1,155 @@
+"""The compiled kernel (``simulate/compiled_kernels.py``): where it is taken, and its teeth.
+
+Its agreement with the exact reference on every float16 pattern and on random float32 and
+float64 inputs is shown by ``test_quantize_fast_paths.py`` and ``test_kernels.py``, which run
+on both kernel paths. Here: that ``quantize`` really takes it, that what it leaves to the
+reference is right, and that a kernel built with one wrong constant disagrees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from simulate import compiled_kernels, executor, formats, kernels
+from simulate.executor import Scratch
+from simulate.rounding import ROUNDING_MODES, quantize_exact, reference_for
+
+PRESETS = tuple(fmt for fmt in map(formats.get, formats.names()) if isinstance(fmt, formats.Format))
+
+
+def every_float16_as(dtype: type) -> NDArray[np.floating]:
+    return np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(dtype)
+
+
+def same_bits(a: NDArray[np.floating], b: NDArray[np.floating]) -> bool:
+    unsigned = np.dtype(f"u{a.dtype.itemsize}")
+    return bool(((a.view(unsigned) == b.view(unsigned)) | (np.isnan(a) & np.isnan(b))).all())
+
+
+def run(kernel: compiled_kernels.CompiledKernel, x: NDArray[np.floating], seed: int = 0):
+    """The kernel on one chunk, what it leaves rounded by the reference; and the reference."""
+    bits = kernel.random_bits
+    words = None
+    if kernel.mode == "sr":
+        words = executor.random_words(np.random.PCG64(seed), x.size, bits)
+    out = np.empty_like(x)
+    left = kernel(x, out, words, Scratch(x.size))
+    draws = None if words is None else executor.draws_of(words, bits)
+    with np.errstate(invalid="ignore", over="ignore"):
+        exact = quantize_exact(x.astype(np.float64), kernel.fmt, kernel.mode, draws, bits)
+        expected = exact.astype(x.dtype)
+    if left is not None:
+        out[left] = expected[left]
+    return out, expected, left
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fmt", PRESETS, ids=lambda fmt: fmt.name)
+def test_quantize_takes_the_compiled_kernel_for_every_narrower_preset(
+    fmt: formats.Format, dtype: type
+) -> None:
+    narrower = fmt.mantissa_bits < np.finfo(dtype).nmant and fmt.emax < np.finfo(dtype).maxexp
+    for mode, bits in [("rne", 0), ("rtz", 0), ("sr", 24)]:
+        kernel = kernels.select(np.dtype(dtype), fmt, mode, bits, reference_for(fmt, mode, bits))
+        assert isinstance(kernel, compiled_kernels.CompiledKernel) == narrower, (mode, bits)
+
+
+def test_without_numba_quantize_takes_the_numpy_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STEPSHRINK_NUMBA", "0")
+    fmt = formats.get("bf16")
+    kernel = kernels.select(np.dtype(np.float32), fmt, "rne", 0, reference_for(fmt, "rne", 0))
+    assert isinstance(kernel, kernels.CarryKernel)
+
+
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+@pytest.mark.parametrize("name", ["fp16", "bf16", "fp8_e4m3", "fp4_e2m1", "e8m0"])
+def test_what_the_kernel_leaves_is_only_what_it_cannot_round(name: str, mode: str) -> None:
+    """NaN, infinities, overflow and (E8M0) the range below its smallest power of two."""
+    fmt = formats.get(name)
+    assert isinstance(fmt, formats.Format)
+    x = every_float16_as(np.float32)
+    kernel = compiled_kernels.build(np.dtype(np.float32), fmt, mode, 24 if mode == "sr" else 0)
+    out, expected, left = run(kernel, x)
+    assert same_bits(out, expected)
+    with np.errstate(invalid="ignore"):  # the float16 patterns hold signalling NaNs
+        magnitude = np.abs(x.astype(np.float64))
+        may_leave = ~np.isfinite(magnitude) | (magnitude > fmt.max_finite / 2)
+        if not fmt.subnormals:
+            may_leave |= magnitude < fmt.min_normal
+    assert left is not None and may_leave[left].all()
+
+
+def corrupted(kernel: compiled_kernels.CompiledKernel, position: int, value: object):
+    """The kernel with one of its integer constants replaced."""
+    integers, floats = kernel._constants
+    wrong = list(integers)
+    wrong[position] = type(integers[position])(value)  # type: ignore[call-arg]
+    planted = dataclasses.replace(kernel)
+    object.__setattr__(planted, "_constants", (tuple(wrong), floats))
+    return planted
+
+
+@pytest.mark.parametrize(
+    "name, mode, constant, value",
+    [
+        # RNE's carry without the "less one": ties go up instead of to even.
+        ("fp8_e4m3", "rne", 5, 1 << 19),
+        ("bf16", "rne", 5, 1 << 15),
+        # One bit fewer dropped: a quantum of half the size.
+        ("fp16", "rtz", 6, 12),
+        # The random draw shifted one bit too far: a biased rounding.
+        ("fp4_e2m1", "sr", 12, 21),
+    ],
+)
+def test_a_kernel_with_one_wrong_constant_is_caught(
+    name: str, mode: str, constant: int, value: int
+) -> None:
+    fmt = formats.get(name)
+    assert isinstance(fmt, formats.Format)
+    patterns = np.random.default_rng(1).integers(0, 1 << 32, 100_000, dtype=np.uint64)
+    x = np.concatenate([every_float16_as(np.float32), patterns.astype(np.uint32).view(np.float32)])
+    kernel = compiled_kernels.build(np.dtype(np.float32), fmt, mode, 24 if mode == "sr" else 0)
+    assert same_bits(*run(kernel, x)[:2])
+    assert not same_bits(*run(corrupted(kernel, constant, value), x)[:2])
+
+
+def test_the_below_normal_scale_has_teeth() -> None:
+    """fp16's subnormals rounded on a quantum twice too large are caught."""
+    fmt = formats.get("fp16")
+    x = every_float16_as(np.float32)
+    kernel = compiled_kernels.build(np.dtype(np.float32), fmt, "rne", 0)
+    integers, (scale_down, scale_up, *rest) = kernel._constants
+    planted = dataclasses.replace(kernel)
+    wrong = (scale_down / 2, scale_up * 2, *rest)
+    object.__setattr__(planted, "_constants", (integers, wrong))
+    assert not same_bits(*run(planted, x)[:2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stochastic_rounding_takes_the_reference_event_with_the_same_draws(dtype: type) -> None:
+    """Over many seeds, every element of every float16 pattern, against the same draws."""
+    fmt = formats.get("fp8_e5m2")
+    assert isinstance(fmt, formats.Format)
+    x = every_float16_as(dtype)
+    for random_bits in (1, 3, 13, 24):
+        kernel = compiled_kernels.build(np.dtype(dtype), fmt, "sr", random_bits)
+        for seed in range(3):
+            out, expected, _ = run(kernel, x, seed)
+            assert same_bits(out, expected), (random_bits, seed)
+
+
+def test_where_the_kernel_does_not_apply() -> None:
+    float32 = np.dtype(np.float32)
+    # fp32 itself, and stochastic rounding with more random bits than float32 holds exactly
+    # below fp16's normal range, are left to the NumPy kernels.
+    assert not compiled_kernels.applies(float32, formats.get("fp32"), "rne", 0)
+    assert compiled_kernels.applies(float32, formats.get("fp16"), "sr", 24)
+    assert not compiled_kernels.applies(float32, formats.get("fp16"), "sr", 25)
+    # bf16 has no second regime on float32: up to 31 random bits.
+    assert compiled_kernels.applies(float32, formats.get("bf16"), "sr", 31)
+    assert not compiled_kernels.applies(float32, formats.get("bf16"), "sr", 32)
+    assert not compiled_kernels.applies(np.dtype(np.float16), formats.get("fp8_e4m3"), "rne", 0)
