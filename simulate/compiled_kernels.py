@@ -238,12 +238,13 @@ def applies(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> bool:
     smallest = fmt.emin - (m if fmt.subnormals else 0)
     if m >= finfo.nmant or fmt.emax > finfo.maxexp - 1 or smallest < finfo.minexp - finfo.nmant:
         return False
+    below_normal = fmt.subnormals and fmt.emin > finfo.minexp
+    if below_normal and (m - fmt.emin >= finfo.maxexp or fmt.emin - m < finfo.minexp):
+        return False
     if mode != "sr":
         return True
-    width = finfo.bits
-    if random_bits >= width:
+    if random_bits >= finfo.bits:
         return False
-    below_normal = fmt.subnormals and fmt.emin > finfo.minexp
     return not below_normal or random_bits <= finfo.nmant + 1
 
 

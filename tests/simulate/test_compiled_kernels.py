@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from simulate import compiled_kernels, executor, formats, kernels
 from simulate.executor import Scratch
-from simulate.rounding import ROUNDING_MODES, quantize_exact, reference_for
+from simulate.rounding import ROUNDING_MODES, quantize, quantize_exact, reference_for
 
 PRESETS = tuple(fmt for fmt in map(formats.get, formats.names()) if isinstance(fmt, formats.Format))
 
@@ -153,3 +153,22 @@ def test_where_the_kernel_does_not_apply() -> None:
     assert compiled_kernels.applies(float32, formats.get("bf16"), "sr", 31)
     assert not compiled_kernels.applies(float32, formats.get("bf16"), "sr", 32)
     assert not compiled_kernels.applies(np.dtype(np.float16), formats.get("fp8_e4m3"), "rne", 0)
+    # Subnormals whose scale to quanta, 2**(m - emin) = 2**139, float32 cannot hold.
+    assert not compiled_kernels.applies(float32, formats.Format("e7m20", 7, 20, 120), "rne", 0)
+    assert compiled_kernels.applies(np.dtype(np.float64), formats.Format("e7m20", 7, 20, 120), "rne", 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_format_at_the_edge_of_the_scales_rounds_exactly(dtype: type) -> None:
+    """Subnormals of 2**-139 to 2**-120 (float32 holds them, not their scale 2**139)."""
+    fmt = formats.Format("e7m20", 7, 20, 120)
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(20_000) * np.exp2(rng.integers(-142, -115, 20_000))).astype(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for mode in ROUNDING_MODES:
+            draws = None
+            if mode == "sr":
+                draws = executor.draw(np.random.default_rng(2).bit_generator, x.size, 24)
+            expected = quantize_exact(x.astype(np.float64), fmt, mode, draws, 24).astype(dtype)
+            ours = quantize(x, fmt, mode, rng=np.random.default_rng(2))
+            assert same_bits(ours, expected), mode
