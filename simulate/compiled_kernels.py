@@ -227,8 +227,8 @@ def applies(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> bool:
     """Whether :class:`CompiledKernel` is exact for this input type, format and mode.
 
     Every value of ``fmt`` must be one of ``dtype`` (the result is stored there exactly);
-    below ``min_normal`` the scales ``2**(m - emin)`` and ``2**(emin - m)`` must be normal
-    numbers of ``dtype``; for stochastic rounding ``draw + floor(f 2**r)`` must fit the
+    below ``min_normal`` the scale ``2**(m - emin)`` must lie in ``[1, max]`` of ``dtype``
+    (then ``2**(emin - m)`` is normal too, and every scaled value is exact); for stochastic rounding ``draw + floor(f 2**r)`` must fit the
     pattern's integer type, and ``2**r - draw`` be exact in ``dtype``.
     """
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
@@ -239,7 +239,9 @@ def applies(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> bool:
     if m >= finfo.nmant or fmt.emax > finfo.maxexp - 1 or smallest < finfo.minexp - finfo.nmant:
         return False
     below_normal = fmt.subnormals and fmt.emin > finfo.minexp
-    if below_normal and (m - fmt.emin >= finfo.maxexp or fmt.emin - m < finfo.minexp):
+    # The scale to quanta must be a power of two at least 1 (below 1 it would flush the
+    # input type's subnormals to zero: wrong where rounding up or down) that the type holds.
+    if below_normal and not 0 <= m - fmt.emin < finfo.maxexp:
         return False
     if mode != "sr":
         return True

@@ -12,6 +12,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from simulate import compiled_kernels, executor, formats, kernels
@@ -156,6 +158,8 @@ def test_where_the_kernel_does_not_apply() -> None:
     # Subnormals whose scale to quanta, 2**(m - emin) = 2**139, float32 cannot hold.
     assert not compiled_kernels.applies(float32, formats.Format("e7m20", 7, 20, 120), "rne", 0)
     assert compiled_kernels.applies(np.dtype(np.float64), formats.Format("e7m20", 7, 20, 120), "rne", 0)
+    # A smallest normal above 2**m: scaling to quanta would flush float32's subnormals.
+    assert not compiled_kernels.applies(float32, formats.Format("e2m1b-17", 2, 1, -17), "rdn", 0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -171,4 +175,47 @@ def test_a_format_at_the_edge_of_the_scales_rounds_exactly(dtype: type) -> None:
                 draws = executor.draw(np.random.default_rng(2).bit_generator, x.size, 24)
             expected = quantize_exact(x.astype(np.float64), fmt, mode, draws, 24).astype(dtype)
             ours = quantize(x, fmt, mode, rng=np.random.default_rng(2))
+            assert same_bits(ours, expected), mode
+
+
+@st.composite
+def float32_formats(draw: st.DrawFn) -> formats.Format:
+    """Formats whose every value float32 holds, with any bias that allows it (not only near
+    IEEE's): the scales of the below-normal regime reach float32's limits here."""
+    exponent_bits = draw(st.integers(2, 8))
+    mantissa_bits = draw(st.integers(1, 22))
+    nan_inf = draw(st.sampled_from(["ieee", "fn", "none"]))
+    top_finite = (1 << exponent_bits) - 1 - (nan_inf == "ieee")
+    # emax = top_finite - bias <= 127 and emin - m = 1 - bias - m >= -149.
+    bias = draw(st.integers(max(top_finite - 127, -100), 150 - mantissa_bits))
+    overflow = {"ieee": ["inf", "saturate", "nan"], "fn": ["saturate", "nan"], "none": ["saturate"]}
+    return formats.Format(
+        f"e{exponent_bits}m{mantissa_bits}b{bias}",
+        exponent_bits,
+        mantissa_bits,
+        bias,
+        subnormals=draw(st.booleans()),
+        nan_inf=nan_inf,  # type: ignore[arg-type]
+        overflow=draw(st.sampled_from(overflow[nan_inf])),  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@settings(max_examples=40)
+@given(fmt=float32_formats(), seed=st.integers(0, 2**32 - 1))
+def test_formats_of_any_bias_round_exactly(dtype: type, fmt: formats.Format, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    unsigned = np.dtype(f"u{np.dtype(dtype).itemsize}")
+    patterns = rng.integers(0, np.iinfo(unsigned).max, 2_000, dtype=unsigned, endpoint=True)
+    # Half raw patterns (subnormals of the input type among them), half values around the
+    # format's own range.
+    near = rng.standard_normal(2_000) * np.exp2(rng.integers(fmt.emin - 30, fmt.emax + 3, 2_000))
+    with np.errstate(invalid="ignore", over="ignore"):
+        x = np.concatenate([patterns.view(dtype), near.astype(dtype)])
+        for mode in ROUNDING_MODES:
+            draws = None
+            if mode == "sr":
+                draws = executor.draw(np.random.default_rng(seed).bit_generator, x.size, 20)
+            expected = quantize_exact(x.astype(np.float64), fmt, mode, draws, 20).astype(x.dtype)
+            ours = quantize(x, fmt, mode, rng=np.random.default_rng(seed), random_bits=20)
             assert same_bits(ours, expected), mode
