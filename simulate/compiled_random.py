@@ -70,8 +70,9 @@ _PARAMETERS = {
 _DXSM = {np.random.PCG64: False, np.random.PCG64DXSM: True}
 
 
-@intrinsic
-def _mul_add(typingctx: Any, alo: Any, ahi: Any, blo: Any, bhi: Any, clo: Any, chi: Any) -> Any:
+def _mul_add_typing(
+    typingctx: Any, alo: Any, ahi: Any, blo: Any, bhi: Any, clo: Any, chi: Any
+) -> Any:
     """``a * b + c`` modulo ``2**128`` on (low, high) uint64 pairs; returns (low, high)."""
     sig = types.UniTuple(types.uint64, 2)(*([types.uint64] * 6))
 
@@ -80,7 +81,9 @@ def _mul_add(typingctx: Any, alo: Any, ahi: Any, blo: Any, bhi: Any, clo: Any, c
         shift = ir.Constant(i128, 64)
 
         def join(low: Any, high: Any) -> Any:
-            return builder.or_(builder.zext(low, i128), builder.shl(builder.zext(high, i128), shift))
+            return builder.or_(
+                builder.zext(low, i128), builder.shl(builder.zext(high, i128), shift)
+            )
 
         a, b, c = join(*args[0:2]), join(*args[2:4]), join(*args[4:6])
         result = builder.add(builder.mul(a, b), c)
@@ -91,8 +94,11 @@ def _mul_add(typingctx: Any, alo: Any, ahi: Any, blo: Any, bhi: Any, clo: Any, c
     return sig, codegen
 
 
-@intrinsic
-def _as_pointer(typingctx: Any, address: Any) -> Any:
+# Typed Any: mypy would read the typing function's parameters as the call's.
+_mul_add: Any = intrinsic(_mul_add_typing)
+
+
+def _as_pointer_typing(typingctx: Any, address: Any) -> Any:
     """The uint64 ``address`` as a pointer to uint64 words (for ``numba.carray``)."""
     sig = types.CPointer(types.uint64)(types.uint64)
 
@@ -102,6 +108,7 @@ def _as_pointer(typingctx: Any, address: Any) -> Any:
     return sig, codegen
 
 
+_as_pointer: Any = intrinsic(_as_pointer_typing)
 _U = np.uint64
 
 
