@@ -175,11 +175,16 @@ def compiled_module(name: str) -> ModuleType | None:
     return _COMPILED[name]
 
 
-def raw_words(bit_generator: np.random.BitGenerator, count: int) -> NDArray[np.uint64]:
-    """``bit_generator.random_raw(count)``, compiled where :mod:`simulate.compiled_random` can."""
+def raw_words(
+    bit_generator: np.random.BitGenerator, count: int, out: NDArray[np.uint64] | None = None
+) -> NDArray[np.uint64]:
+    """``bit_generator.random_raw(count)``, compiled where :mod:`simulate.compiled_random` can.
+
+    The compiled path fills ``out`` (at least ``count`` words) if given; NumPy's allocates.
+    """
     compiled = compiled_module("compiled_random")
     if compiled is not None and compiled.supports(bit_generator):
-        return compiled.random_raw(bit_generator, count)
+        return compiled.random_raw(bit_generator, count, out)
     return bit_generator.random_raw(count)
 
 
@@ -189,17 +194,22 @@ def words_for(count: int, random_bits: int) -> int:
 
 
 def random_words(
-    bit_generator: np.random.BitGenerator, count: int, random_bits: int
+    bit_generator: np.random.BitGenerator,
+    count: int,
+    random_bits: int,
+    out: NDArray[np.uint64] | None = None,
 ) -> NDArray[np.unsignedinteger]:
     """``count`` random words, one per element: uint32 up to 32 bits, else uint64.
 
     Up to 32 bits, each raw word feeds two elements (its two halves): half the generator's
     work. Every path of :func:`simulate.quantize` draws through here, so equal seeds give
-    equal bits on all of them.
+    equal bits on all of them. ``out``: a buffer of at least :func:`words_for` raw words that
+    the compiled generator may fill (the words then share its memory).
     """
     if random_bits <= 32:
-        return raw_words(bit_generator, words_for(count, random_bits)).view(np.uint32)[:count]
-    return raw_words(bit_generator, count)
+        raw = raw_words(bit_generator, words_for(count, random_bits), out)
+        return raw.view(np.uint32)[:count]
+    return raw_words(bit_generator, count, out)
 
 
 def draws_of(words: NDArray[np.unsignedinteger], random_bits: int) -> NDArray[np.unsignedinteger]:
@@ -264,7 +274,10 @@ def run(
             high = min(low + CHUNK_SIZE, stop)
             words = None
             if generator is not None:
-                words = random_words(generator, high - low, random_bits)
+                # A thread's chunks reuse one buffer of raw words (the kernel reads them
+                # during its call only; the draws gathered for the reference are copies).
+                buffer = scratch.get("raw words", np.uint64, words_for(high - low, random_bits))
+                words = random_words(generator, high - low, random_bits, buffer)
             left = kernel(x[low:high], out[low:high], words, scratch)
             if left is not None and left.size:
                 positions.append(left + low)
