@@ -6,7 +6,7 @@ contenders of a row, so that all of them meet the same load on a shared machine)
 
 * ours: ``quantize(x, fmt, "rne")`` and ``quantize(x, fmt, "sr", rng=...)`` (all cores; the
   compiled kernels where numba is installed), RNE again on the NumPy kernels alone
-  (``STEPSHRINK_NUMBA=0``, the path without numba), and the torch backend
+  (``executor.numpy_only()``, the path without numba), and the torch backend
   ``quantize(torch_tensor, fmt, "rne")`` on the CPU (on ``--slow-n``);
 * torch: ``t.to(dtype).to(t.dtype)`` at 1 thread and at torch's default thread count (fp16,
   bf16, fp8 E4M3/E5M2, E8M0);
@@ -30,7 +30,6 @@ import argparse
 import contextlib
 import importlib
 import io
-import os
 import time
 import tracemalloc
 import warnings
@@ -39,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from simulate import formats, quantize, quantize_blocks
+from simulate import executor, formats, quantize, quantize_blocks
 
 ELEMENT_FORMATS = (
     "fp16",
@@ -173,18 +172,11 @@ def element_peers(
 
 
 def numpy_kernels(call: Callable[[], object]) -> Callable[[], object]:
-    """``call`` on the NumPy kernels alone (``STEPSHRINK_NUMBA=0``)."""
+    """``call`` on the NumPy kernels alone (:func:`simulate.executor.numpy_only`)."""
 
     def without_numba() -> object:
-        before = os.environ.get("STEPSHRINK_NUMBA")
-        os.environ["STEPSHRINK_NUMBA"] = "0"
-        try:
+        with executor.numpy_only():
             return call()
-        finally:
-            if before is None:
-                del os.environ["STEPSHRINK_NUMBA"]
-            else:
-                os.environ["STEPSHRINK_NUMBA"] = before
 
     return without_numba
 

@@ -15,17 +15,24 @@ scaled to some other bit position shifts the word once. A thread starts from a c
 generator advanced to its first word (PCG64 and PCG64DXSM can jump ahead), so the bits are
 those of one sequential pass whatever the thread count, and the generator ends where one
 pass leaves it. Generators that cannot jump run on one thread.
+
+Compiled paths: with numba installed (the ``fast`` extra), PCG64 and PCG64DXSM words come from
+:mod:`simulate.compiled_random`, the same words faster. ``STEPSHRINK_NUMBA=0`` in the
+environment turns every compiled path off (:func:`numba_enabled`), and so does
+:func:`numpy_only` inside its ``with`` block (how tests compare the two paths); NumPy is the
+reference either way.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.util
+import contextlib
+import importlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
@@ -95,18 +102,6 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
-def numba_enabled() -> bool:
-    """Whether the compiled (numba) paths may be used: numba is installed and the
-    environment variable ``STEPSHRINK_NUMBA`` is not ``0``. The NumPy paths give the same
-    bits; tests run both."""
-    return os.environ.get("STEPSHRINK_NUMBA", "1") != "0" and _numba_installed()
-
-
-@functools.cache
-def _numba_installed() -> bool:
-    return importlib.util.find_spec("numba") is not None
-
-
 def max_threads() -> int:
     """Threads the executor may use: the cores this process may run on."""
     try:
@@ -139,23 +134,84 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL
 
 
+#: Set by :func:`numpy_only`: the compiled paths are off while it is True.
+_FORCE_NUMPY = False
+
+
+def numba_enabled() -> bool:
+    """Whether compiled (numba) paths may run: not under ``STEPSHRINK_NUMBA=0`` nor
+    :func:`numpy_only`. Read at each call (an environment lookup costs well under a
+    microsecond), so that a test or a user may flip it at run time."""
+    return not _FORCE_NUMPY and os.environ.get("STEPSHRINK_NUMBA", "1") != "0"
+
+
+@contextlib.contextmanager
+def numpy_only() -> Iterator[None]:
+    """Inside this block every compiled path is off, as under ``STEPSHRINK_NUMBA=0``."""
+    global _FORCE_NUMPY
+    before, _FORCE_NUMPY = _FORCE_NUMPY, True
+    try:
+        yield
+    finally:
+        _FORCE_NUMPY = before
+
+
+_COMPILED: dict[str, ModuleType | None] = {}
+
+
+def compiled_module(name: str) -> ModuleType | None:
+    """``simulate.<name>`` if numba is installed and :func:`numba_enabled`, else None.
+
+    The import is tried once per module and remembered: without numba it fails fast every
+    later call.
+    """
+    if not numba_enabled():
+        return None
+    if name not in _COMPILED:
+        try:
+            _COMPILED[name] = importlib.import_module(f"simulate.{name}")
+        except ImportError as error:
+            if error.name is None or error.name.split(".")[0] not in ("numba", "llvmlite"):
+                raise
+            _COMPILED[name] = None
+    return _COMPILED[name]
+
+
+def raw_words(
+    bit_generator: np.random.BitGenerator, count: int, out: NDArray[np.uint64] | None = None
+) -> NDArray[np.uint64]:
+    """``bit_generator.random_raw(count)``, compiled where :mod:`simulate.compiled_random` can.
+
+    The compiled path fills ``out`` (at least ``count`` words) if given; NumPy's allocates.
+    """
+    compiled = compiled_module("compiled_random")
+    if compiled is not None and compiled.supports(bit_generator):
+        return compiled.random_raw(bit_generator, count, out)
+    return bit_generator.random_raw(count)
+
+
 def words_for(count: int, random_bits: int) -> int:
     """Raw 64-bit words that ``count`` draws of ``random_bits`` bits consume."""
     return (count + 1) // 2 if random_bits <= 32 else count
 
 
 def random_words(
-    bit_generator: np.random.BitGenerator, count: int, random_bits: int
+    bit_generator: np.random.BitGenerator,
+    count: int,
+    random_bits: int,
+    out: NDArray[np.uint64] | None = None,
 ) -> NDArray[np.unsignedinteger]:
     """``count`` random words, one per element: uint32 up to 32 bits, else uint64.
 
     Up to 32 bits, each raw word feeds two elements (its two halves): half the generator's
     work. Every path of :func:`simulate.quantize` draws through here, so equal seeds give
-    equal bits on all of them.
+    equal bits on all of them. ``out``: a buffer of at least :func:`words_for` raw words that
+    the compiled generator may fill (the words then share its memory).
     """
     if random_bits <= 32:
-        return bit_generator.random_raw(words_for(count, random_bits)).view(np.uint32)[:count]
-    return bit_generator.random_raw(count)
+        raw = raw_words(bit_generator, words_for(count, random_bits), out)
+        return raw.view(np.uint32)[:count]
+    return raw_words(bit_generator, count, out)
 
 
 def draws_of(words: NDArray[np.unsignedinteger], random_bits: int) -> NDArray[np.unsignedinteger]:
@@ -223,7 +279,10 @@ def run(
             high = min(low + chunk_size, stop)
             words = None
             if generator is not None:
-                words = random_words(generator, high - low, random_bits)
+                # A thread's chunks reuse one buffer of raw words (the kernel reads them
+                # during its call only; the draws gathered for the reference are copies).
+                buffer = scratch.get("raw words", np.uint64, words_for(high - low, random_bits))
+                words = random_words(generator, high - low, random_bits, buffer)
             left = kernel(x[low:high], out[low:high], words, scratch)
             if left is not None and left.size:
                 positions.append(left + low)

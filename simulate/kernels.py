@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from simulate.executor import Kernel, Reference, Scratch, draws_of, numba_enabled
+from simulate.executor import Kernel, Reference, Scratch, compiled_module, draws_of
 from simulate.formats import Format
 
 #: Stochastic rounding by carry first for formats whose normal range reaches this low.
@@ -709,13 +709,12 @@ def select(
     """The fastest kernel for float32/float64 input (the reference where none applies).
 
     The compiled kernel of :mod:`simulate.compiled_kernels` where numba is installed
-    (:func:`simulate.executor.numba_enabled`) and it applies, else this module's NumPy ones.
+    (:func:`simulate.executor.compiled_module`) and it applies, else this module's NumPy ones.
     """
-    if numba_enabled():
-        from simulate import compiled_kernels  # imports numba: only where it is installed
-
-        if compiled_kernels.applies(dtype, fmt, mode, random_bits):
-            return compiled_kernels.build(np.dtype(dtype), fmt, mode, random_bits)
+    compiled = compiled_module("compiled_kernels")
+    if compiled is not None and compiled.applies(dtype, fmt, mode, random_bits):
+        kernel: Kernel = compiled.build(np.dtype(dtype), fmt, mode, random_bits)
+        return kernel
     return _fast_kernel(dtype, fmt, mode, random_bits, reference) or ReferenceKernel(
         reference, random_bits
     )
