@@ -297,7 +297,8 @@ def print_elements(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         peer_text = ", ".join(f"{k} {v / 1e6:.3g}" for k, v in row["peers"].items())
         print(
             f"{name:<9} {dtype:<7} {row['rne'] / 1e6:7.1f} {row['sr'] / 1e6:7.1f} "
-            f"{sr_ratio:6.2f} {row['numpy rne'] / 1e6:7.1f} {backend} {best[0] if best else '-':>18} "
+            f"{sr_ratio:6.2f} {row['numpy rne'] / 1e6:7.1f} {backend} "
+            f"{best[0] if best else '-':>18} "
             f"{best[1] / 1e6 if best else float('nan'):7.1f} {ratio:8.2f}   {peer_text}"
         )
         if best and ratio < 1.0:

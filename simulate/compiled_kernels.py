@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba
 import numpy as np
@@ -51,50 +52,45 @@ from simulate.formats import Format
 CHUNK_SIZE = 1 << 18
 
 _MODE_CODES = {"rne": 0, "rna": 1, "rtz": 2, "rup": 3, "rdn": 4, "sr": 5}
-_FLOAT_OF = {np.dtype(np.uint32): np.float32, np.dtype(np.uint64): np.float64}
 
 
-@intrinsic
-def _as_float(typingctx, pattern):  # type: ignore[no-untyped-def]
+def _as_float_typing(typingctx: Any, pattern: Any) -> Any:
     """The float of the same width as the unsigned integer ``pattern`` (a bit cast)."""
     width = pattern.bitwidth
     result = types.float32 if width == 32 else types.float64
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         return builder.bitcast(args[0], ir.FloatType() if width == 32 else ir.DoubleType())
 
     return result(pattern), codegen
 
 
-@intrinsic
-def _as_pattern(typingctx, value):  # type: ignore[no-untyped-def]
+def _as_pattern_typing(typingctx: Any, value: Any) -> Any:
     """The unsigned integer of the same width as the float ``value`` (a bit cast)."""
     width = value.bitwidth
     result = types.uint32 if width == 32 else types.uint64
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         return builder.bitcast(args[0], ir.IntType(width))
 
     return result(value), codegen
 
 
-@intrinsic
-def _to_float(typingctx, integer, like):  # type: ignore[no-untyped-def]
+def _to_float_typing(typingctx: Any, integer: Any, like: Any) -> Any:
     """The unsigned ``integer`` converted to the float type of ``like`` (NumPy's typing
     would widen a float32 operation with a uint32 to float64)."""
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         target = ir.FloatType() if like.bitwidth == 32 else ir.DoubleType()
         return builder.uitofp(args[0], target)
 
     return like(integer, like), codegen
 
 
-@intrinsic
-def _convert(typingctx, integer, like):  # type: ignore[no-untyped-def]
+def _convert_typing(typingctx: Any, integer: Any, like: Any) -> Any:
     """The unsigned ``integer`` widened or truncated to the unsigned type of ``like``."""
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         target = ir.IntType(like.bitwidth)
         if integer.bitwidth == like.bitwidth:
             return args[0]
@@ -105,26 +101,30 @@ def _convert(typingctx, integer, like):  # type: ignore[no-untyped-def]
     return like(integer, like), codegen
 
 
-def _same_width(operation: str):  # type: ignore[no-untyped-def]
+def _same_width(operation: str) -> Any:
     """An integer operation that keeps its operands' width.
 
     NumPy's typing in numba computes ``uint32 & uint32`` on 64-bit integers, which halves the
     lanes of a vector loop (and a bit cast needs the pattern's own width).
     """
 
-    @intrinsic
-    def apply(typingctx, a, b):  # type: ignore[no-untyped-def]
+    def typing(typingctx: Any, a: Any, b: Any) -> Any:
         if a != b:
             return None
 
-        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             return getattr(builder, operation)(args[0], args[1])
 
         return a(a, b), codegen
 
-    return apply
+    return intrinsic(typing)
 
 
+# Typed Any: mypy would read the typing functions' parameters as the calls'.
+_as_float: Any = intrinsic(_as_float_typing)
+_as_pattern: Any = intrinsic(_as_pattern_typing)
+_to_float: Any = intrinsic(_to_float_typing)
+_convert: Any = intrinsic(_convert_typing)
 _and = _same_width("and_")
 _or = _same_width("or_")
 _add = _same_width("add")
@@ -133,9 +133,9 @@ _shl = _same_width("shl")
 
 
 @numba.njit(inline="always")
-def _round_into(  # type: ignore[no-untyped-def]
-    x, out, flags, words, mode, below_normal, c, f
-):
+def _round_into(
+    x: Any, out: Any, flags: Any, words: Any, mode: int, below_normal: bool, c: Any, f: Any
+) -> Any:
     """Round the patterns ``x`` into ``out``; flag those left to the reference (any: 1).
 
     ``c``: integer constants of the pattern's type, ``f``: float constants of the input type
@@ -143,9 +143,28 @@ def _round_into(  # type: ignore[no-untyped-def]
     and ``below_normal`` (whether the format has the second regime), constants there, so
     that the loop compiles to branch-free vector code without the regime it does not need.
     """
-    (sign_bit, magnitude_mask, low_mask, high_mask, half, below_half, dropped, odd_from_kept, normal_pattern,
-     inf_pattern, max_pattern, nan_pattern, word_shift, down, up_shift, unit, zero, one,
-     signed, whole_range) = c
+    (
+        sign_bit,
+        magnitude_mask,
+        low_mask,
+        high_mask,
+        half,
+        below_half,
+        dropped,
+        odd_from_kept,
+        normal_pattern,
+        inf_pattern,
+        max_pattern,
+        nan_pattern,
+        word_shift,
+        down,
+        up_shift,
+        unit,
+        zero,
+        one,
+        signed,
+        whole_range,
+    ) = c
     scale_down, scale_up, half_f, unit_f, zero_f, one_f = f
     # Accumulated in the patterns' width: a 64-bit count would halve the vector's lanes.
     any_left = zero
@@ -201,16 +220,15 @@ def _round_into(  # type: ignore[no-untyped-def]
         # A format without a sign (E8M0) has no zero and no negative values: NaN, as the
         # reference gives.
         result = nan_pattern if ~signed & (negative | (a == zero)) else result
-        left = (
-            (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~below_normal)
-        )
+        left = (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~below_normal)
         out[i] = result
         flags[i] = left
         any_left = _or(any_left, one if left else zero)
     return any_left
 
-def _specialized(mode: int, below_normal: bool):  # type: ignore[no-untyped-def]
-    def round_chunk(x, out, flags, words, c, f):  # type: ignore[no-untyped-def]
+
+def _specialized(mode: int, below_normal: bool) -> Any:
+    def round_chunk(x: Any, out: Any, flags: Any, words: Any, c: Any, f: Any) -> Any:
         return _round_into(x, out, flags, words, mode, below_normal, c, f)
 
     return numba.njit(nogil=True, cache=True)(round_chunk)
@@ -228,8 +246,9 @@ def applies(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> bool:
 
     Every value of ``fmt`` must be one of ``dtype`` (the result is stored there exactly);
     below ``min_normal`` the scale ``2**(m - emin)`` must lie in ``[1, max]`` of ``dtype``
-    (then ``2**(emin - m)`` is normal too, and every scaled value is exact); for stochastic rounding ``draw + floor(f 2**r)`` must fit the
-    pattern's integer type, and ``2**r - draw`` be exact in ``dtype``.
+    (then ``2**(emin - m)`` is normal too, and every scaled value is exact); for stochastic
+    rounding ``draw + floor(f 2**r)`` must fit the pattern's integer type, and
+    ``2**r - draw`` be exact in ``dtype``.
     """
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
         return False

@@ -82,7 +82,8 @@ def test_what_the_kernel_leaves_is_only_what_it_cannot_round(name: str, mode: st
         may_leave = ~np.isfinite(magnitude) | (magnitude > fmt.max_finite / 2)
         if not fmt.subnormals:
             may_leave |= magnitude < fmt.min_normal
-    assert left is not None and may_leave[left].all()
+    assert left is not None
+    assert may_leave[left].all()
 
 
 def corrupted(kernel: compiled_kernels.CompiledKernel, position: int, value: object):
@@ -96,7 +97,7 @@ def corrupted(kernel: compiled_kernels.CompiledKernel, position: int, value: obj
 
 
 @pytest.mark.parametrize(
-    "name, mode, constant, value",
+    ("name", "mode", "constant", "value"),
     [
         # RNE's carry without the "less one": ties go up instead of to even.
         ("fp8_e4m3", "rne", 5, 1 << 19),
@@ -157,7 +158,8 @@ def test_where_the_kernel_does_not_apply() -> None:
     assert not compiled_kernels.applies(np.dtype(np.float16), formats.get("fp8_e4m3"), "rne", 0)
     # Subnormals whose scale to quanta, 2**(m - emin) = 2**139, float32 cannot hold.
     assert not compiled_kernels.applies(float32, formats.Format("e7m20", 7, 20, 120), "rne", 0)
-    assert compiled_kernels.applies(np.dtype(np.float64), formats.Format("e7m20", 7, 20, 120), "rne", 0)
+    e7m20 = formats.Format("e7m20", 7, 20, 120)
+    assert compiled_kernels.applies(np.dtype(np.float64), e7m20, "rne", 0)
     # A smallest normal above 2**m: scaling to quanta would flush float32's subnormals.
     assert not compiled_kernels.applies(float32, formats.Format("e2m1b-17", 2, 1, -17), "rdn", 0)
 
