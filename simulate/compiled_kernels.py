@@ -134,7 +134,14 @@ _shl = _same_width("shl")
 
 @numba.njit(inline="always")
 def _round_into(
-    x: Any, out: Any, flags: Any, words: Any, mode: int, below_normal: bool, c: Any, f: Any
+    x: Any,
+    out: Any,
+    flags: Any,
+    words: Any,
+    mode: int,
+    below_normal: bool,
+    c: Any,
+    f: Any,
 ) -> Any:
     """Round the patterns ``x`` into ``out``; flag those left to the reference (any: 1).
 
@@ -222,7 +229,8 @@ def _round_into(
         result = nan_pattern if ~signed & (negative | (a == zero)) else result
         left = (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~below_normal)
         out[i] = result
-        flags[i] = left
+        if flags.size:
+            flags[i] = left
         any_left = _or(any_left, one if left else zero)
     return any_left
 
@@ -354,10 +362,13 @@ class CompiledKernel:
         patterns, results = x.view(uint), out.view(uint)
         if words is None:
             words = _NO_WORDS
-        flags = scratch.get("left", np.bool_, x.size)
         round_chunk = _ROUND_CHUNK[self.mode, self.below_normal]
-        if not round_chunk(patterns, results, flags, words, integers, floats):
+        # Few chunks leave anything to the reference: only those are rounded again, with
+        # the flags stored (the same results; a store per element costs the others time).
+        if not round_chunk(patterns, results, _NO_FLAGS, words, integers, floats):
             return None
+        flags = scratch.get("left", np.bool_, x.size)
+        round_chunk(patterns, results, flags, words, integers, floats)
         return np.flatnonzero(flags)
 
 
@@ -369,3 +380,4 @@ def build(dtype: np.dtype, fmt: Format, mode: str, random_bits: int) -> Compiled
 
 
 _NO_WORDS = np.zeros(0, np.uint32)
+_NO_FLAGS = np.zeros(0, np.bool_)
