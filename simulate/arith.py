@@ -380,17 +380,22 @@ def divide_exactly_rounded(
     rounding of the whole array follows, so stochastic rounding's draws fall on the
     elements in their order.
     """
-    return _quantize(_nudged_quotient(x, y, fmt, mode, bits), fmt, mode, rng, bits)
+    return _quantize(nudged_quotient(x, y, fmt, mode, bits), fmt, mode, rng, bits)
 
 
-def _nudged_quotient(
+def nudged_quotient(
     x: NDArray[np.floating], y: NDArray[np.floating], fmt: Format, mode: str, bits: int
 ) -> FloatArray:
-    """``RN64(x / y)``, nudged by its residual where it is on the grid (candidates only)."""
+    """``RN64(x / y)`` nudged where it is on the grid: it rounds like ``x / y`` in ``mode``.
+
+    The float64 array that :func:`divide_exactly_rounded` rounds (its docstring has the
+    argument), for callers that clamp it before the rounding.
+    """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         quotient = np.divide(x, y, dtype=np.float64)
-        candidates = np.nonzero(_grid_candidates(quotient, _grid_bits(fmt, mode, bits)))
-        if candidates[0].size:
+        flags = _grid_candidates(quotient, _grid_bits(fmt, mode, bits))
+        if flags.any():  # a scan of the flags: far cheaper than nonzero's on none
+            candidates = np.nonzero(flags)
             shape = quotient.shape
             numerator = np.broadcast_to(x, shape)[candidates].astype(np.float64)
             denominator = np.broadcast_to(y, shape)[candidates].astype(np.float64)

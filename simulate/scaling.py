@@ -70,7 +70,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from plumbing import validate
 from simulate import block_kernels, executor, kernels
-from simulate.arith import divide_exactly_rounded
+from simulate.arith import nudged_quotient
 from simulate.bits import decode, encode
 from simulate.formats import BlockFormat, Format, block_names, resolve, resolve_block
 from simulate.rounding import (
@@ -356,15 +356,25 @@ def _divide(
     ``a`` and ``M b``, so ``a / b`` lies at relative distance at least
     ``2**-max(p_a + 2, p_M + p_b)`` from ``M``, farther than float64's rounding moves a
     quotient (``2**-53``) when that maximum is at most 52: ``RN64(a / b)`` and ``a / b`` then
-    round alike in every mode, with the same draws. Otherwise the exact division of
-    :func:`simulate.arith.divide_exactly_rounded`.
+    round alike in every mode, with the same draws. Otherwise
+    :func:`simulate.arith.nudged_quotient`: the same float64 quotient, nudged by its exact
+    residual where it lies on a decision point. Either way one rounding of the whole array,
+    so the stochastic draws fall on the elements in their order.
+
+    A saturating ``fmt`` without infinities rounds every ``|q| >= max_finite`` (infinities
+    included) to ``±max_finite`` in every mode, as it rounds ``±max_finite`` itself; the
+    quotient is clamped there first, which leaves the element kernels no overflow to hand to
+    the exact reference (NVFP4's block maxima reach up to ``6 (1 + 2**-4)``).
     """
     p_a, p_b = operand_bits
     p_m = fmt.precision + (bits if mode == "sr" else 1)
     if max(p_a + 2, p_m + p_b) > 52:
-        return divide_exactly_rounded(numerator, denominator, fmt, mode, rng, bits)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        quotient = numerator / denominator
+        quotient = nudged_quotient(numerator, denominator, fmt, mode, bits)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            quotient = np.divide(numerator, denominator, dtype=np.float64)
+    if fmt.overflow == "saturate" and fmt.nan_inf != "ieee":
+        np.clip(quotient, -fmt.max_finite, fmt.max_finite, out=quotient)
     if mode == "sr":
         return np.asarray(quantize(quotient, fmt, "sr", rng=rng, random_bits=bits), np.float64)
     return np.asarray(quantize(quotient, fmt, mode), np.float64)
@@ -443,6 +453,10 @@ def quantize_blocks(
     with np.errstate(invalid="ignore", over="ignore", under="ignore"):
         if _mx_kernel_applies(array, checked, axis, bits):
             return _quantize_mx_flat(array, checked, mode, rng, bits, threads)
+        if _float_scale_path_applies(array, checked, axis):
+            result = _quantize_float_scaled_flat(array, checked, mode, rng, bits, whole_tensor)
+            if result is not None:
+                return result
         return _quantize_by_slices(array, checked, axis, mode, rng, bits, whole_tensor)
 
 
@@ -493,6 +507,99 @@ def _quantize_mx_flat(
     flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
     result = executor.run(kernel, reference, flat, rng if bits else None, bits, threads)
     return result.reshape(array.shape).astype(array.dtype, copy=False)
+
+
+def _float_scale_path_applies(
+    array: NDArray[np.floating], block_format: BlockFormat, axis: int
+) -> bool:
+    """A float scale (NVFP4) with the blocked axis last, contiguous, a whole number of blocks."""
+    return (
+        not block_format.power_of_two_scale
+        and axis == array.ndim - 1
+        and array.flags.c_contiguous
+        and array.shape[-1] % block_format.block_size == 0
+        and array.size > 0
+    )
+
+
+def _quantize_float_scaled_flat(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    whole_tensor: bool,
+) -> NDArray[np.floating] | None:
+    """NVFP4 on the flat array in chunks of whole blocks (None: tensor scales overflow).
+
+    The rules of :func:`_blocked` in fewer passes. First the block maxima, from the
+    magnitude patterns (an infinity or NaN makes a block's pattern maximum at least the
+    infinity's: a bad block, whose finite maximum is taken again from its own patterns),
+    kept in the input type; from them each slice's tensor scale. Then chunk by chunk: the
+    block scales, the divisor ``X * tensor_scale`` (exact in float64: 4 and 24 bits), one
+    division per element by it (by infinity where it is zero, which gives the signed zeros
+    of a scale that rounds to zero), :func:`_divide`'s rounding, and ``P * divisor`` (exact:
+    ``(P X) t`` of :func:`_dequantize`) cast to the input type. The chunks are whole blocks
+    in element order, so the stochastic draws are those of :func:`_blocked`. Persistent
+    temporaries are a block maximum per block in the input type (1/16 of the input); the
+    rest is chunk-sized.
+    """
+    precision = _PRECISION.get(array.dtype.type, 53)
+    size = block_format.block_size
+    flat = array.reshape(-1)
+    uint = np.dtype(f"u{array.dtype.itemsize}").type
+    info = np.finfo(array.dtype)
+    infinity = uint(np.array(np.inf, array.dtype).view(uint))
+    magnitude_mask = uint(infinity | uint((1 << (info.nmant)) - 1))
+    block_amax = np.empty(flat.size // size, array.dtype)
+    bad = np.empty(flat.size // size, bool)
+    chunk = _CHUNK_SIZE // size * size
+    for low in range(0, flat.size, chunk):
+        patterns = flat[low : low + chunk].view(uint).reshape(-1, size)
+        magnitude = np.bitwise_and(patterns, magnitude_mask)
+        maxima = magnitude.max(axis=1)
+        blocks = slice(low // size, low // size + maxima.size)
+        bad[blocks] = maxima >= infinity
+        if bad[blocks].any():
+            worst = magnitude[bad[blocks]]
+            maxima[bad[blocks]] = np.where(worst < infinity, worst, 0).max(axis=1)
+        block_amax[blocks] = maxima.view(array.dtype)
+    per_row = array.shape[-1] // size
+    row_amax = block_amax.reshape(-1, per_row).max(axis=1).astype(np.float64)
+    tensor_scales = _tensor_scales(row_amax, block_format, whole_tensor, precision)[:, 0]
+    if not np.isfinite(tensor_scales).all():
+        return None  # float64 input beyond float32's range: the slices path's NaN rules
+    out = np.empty_like(flat)
+    element = block_format.saturating_element
+    operand_bits = (precision, block_format.scale.precision + 24)
+    for low in range(0, flat.size, chunk):
+        first = low // size
+        amax = block_amax[first : first + chunk // size].astype(np.float64)
+        tensor = tensor_scales[np.arange(first, first + amax.size) // per_row]
+        scales = _float_block_scales(amax, tensor, block_format, precision)
+        divisor = scales * tensor
+        denominator = np.where(divisor > 0, divisor, np.inf)[:, None]
+        numerator = flat[low : low + amax.size * size].reshape(-1, size)
+        elements = _divide(
+            numerator,
+            np.broadcast_to(denominator, numerator.shape),
+            element,
+            mode,
+            rng,
+            bits,
+            operand_bits,
+        )
+        part = out[low : low + amax.size * size].reshape(-1, size)
+        np.multiply(elements, divisor[:, None], out=part, casting="same_kind")
+        bad_part = bad[first : first + amax.size]
+        if bad_part.any():
+            part[bad_part] = np.nan
+    return out.reshape(array.shape)
+
+
+#: Elements per chunk of :func:`_quantize_float_scaled_flat` (its float64 temporaries are a
+#: few times this, and stay near a core's cache).
+_CHUNK_SIZE = 1 << 16
 
 
 def _quantize_by_slices(

@@ -542,7 +542,7 @@ def test_division_computes_the_residual_of_every_quotient_that_needs_it(
     grid_bits = arith._grid_bits(fmt, mode, bits)
     x, y = decision_point_divisions(fmt, grid_bits, np.random.default_rng(17))
     expected = all_residual_quotient(x, y, fmt, mode, bits)
-    assert same_bits(arith._nudged_quotient(x, y, fmt, mode, bits), expected)
+    assert same_bits(arith.nudged_quotient(x, y, fmt, mode, bits), expected)
     assert not same_bits(x / y, expected)  # the inputs have teeth
     # whole roundings, with the same draws, and float32 operands (NVFP4's numerators)
     rng = np.random.default_rng(3) if mode == "sr" else None
@@ -551,9 +551,9 @@ def test_division_computes_the_residual_of_every_quotient_that_needs_it(
     assert same_bits(ours, arith._quantize(expected, fmt, mode, rng, bits))
     narrow = x.astype(np.float32)
     assert same_bits(
-        arith._nudged_quotient(narrow, y, fmt, mode, bits),
+        arith.nudged_quotient(narrow, y, fmt, mode, bits),
         all_residual_quotient(narrow.astype(np.float64), y, fmt, mode, bits),
     )
     original = arith._grid_candidates
     monkeypatch.setattr(arith, "_grid_candidates", lambda q, g: original(q, g - 1))
-    assert not same_bits(arith._nudged_quotient(x, y, fmt, mode, bits), expected)
+    assert not same_bits(arith.nudged_quotient(x, y, fmt, mode, bits), expected)
