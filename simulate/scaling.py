@@ -481,10 +481,6 @@ def _mx_kernel_applies(
     )
 
 
-#: Whether MX clamps the scaled elements before rounding (:class:`block_kernels.MXKernel`).
-_CLAMP_MX = {"rne": False, "rna": False, "rtz": False, "rup": False, "rdn": False, "sr": True}
-
-
 def _quantize_mx_flat(
     array: NDArray[np.floating],
     block_format: BlockFormat,
@@ -507,7 +503,9 @@ def _quantize_mx_flat(
         reference,
         kernels.layout(work),
         bits,
-        element.max_finite if _CLAMP_MX[mode] else None,
+        # Only the stochastic kernels leave overflow to the reference: elsewhere the clip
+        # would be a pass that saves nothing.
+        element.max_finite if mode == "sr" else None,
     )
     flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
     result = executor.run(kernel, reference, flat, rng if bits else None, bits, threads)
