@@ -339,8 +339,8 @@ def _bits_of(value: float) -> int:
 
 
 def _divide(
-    numerator: FloatArray,
-    denominator: FloatArray,
+    numerator: NDArray[np.floating],
+    denominator: NDArray[np.floating],
     fmt: Format,
     mode: str,
     rng: np.random.Generator | None,

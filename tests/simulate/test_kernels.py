@@ -4,8 +4,9 @@ Threads split an array into contiguous ranges of chunks, each drawing its random
 copy of the generator jumped ahead to its first word; these tests show the result, and the
 generator's state afterwards, equal to one sequential pass and to the exact reference with
 the draws of one sequential pass. ``quantize_blocks`` rounds MX chunk by chunk on integer
-patterns and every other case slice by slice; both are held bit for bit to the unchunked
-construction ``_blocked`` that ``encode_blocks`` uses.
+patterns, NVFP4 with whole blocks along the last axis chunk by chunk on the flat array, and
+every other case slice by slice; all are held bit for bit to the unchunked construction
+``_blocked`` that ``encode_blocks`` uses.
 """
 
 from __future__ import annotations
