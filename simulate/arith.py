@@ -376,7 +376,8 @@ def divide_exactly_rounded(
     grid, and the module docstring's argument shows that it rounds like ``x / y`` with no
     residual at all: no grid point lies strictly between ``RN64(z)`` and ``z``. The
     candidates (a fraction of about ``2**-L`` of generic quotients, and the exact ones) go
-    through :func:`_nudged` with their residuals, which keeps only those on the grid. One
+    through :func:`_nudged` with their residuals, which keeps only those on the grid; a zero
+    quotient is exact (``x = 0``, or ``y`` infinite) and needs none. One
     rounding of the whole array follows, so stochastic rounding's draws fall on the
     elements in their order.
     """
@@ -394,7 +395,9 @@ def nudged_quotient(
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         quotient = np.divide(x, y, dtype=np.float64)
         flags = _grid_candidates(quotient, _grid_bits(fmt, mode, bits))
-        if flags.any():  # a scan of the flags: far cheaper than nonzero's on none
+        # A scan of the flags is far cheaper than nonzero's when there are none; zeros are
+        # exact (they need no residual) and may be many (sparse gradients, padding).
+        if flags.any() and np.logical_and(flags, quotient != 0, out=flags).any():
             candidates = np.nonzero(flags)
             shape = quotient.shape
             numerator = np.broadcast_to(x, shape)[candidates].astype(np.float64)

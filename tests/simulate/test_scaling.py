@@ -212,24 +212,26 @@ def round_fraction_sr(value: Fraction, fmt: Format, draw: int, random_bits: int)
 
 
 @pytest.mark.parametrize("random_bits", [8, 24])
+@pytest.mark.parametrize("length", [40, 64])
 def test_stochastic_blocks_draw_one_word_per_element_in_row_major_padded_order(
-    random_bits: int,
+    random_bits: int, length: int
 ) -> None:
     """The random stream is pinned: element ``i`` of the padded row-major layout takes draw
     ``i`` of :func:`simulate.executor.draw` (padding draws too); NVFP4 and MXFP4 against
-    exact rationals, float32 rows of 40 (padded to 48 and 64)."""
+    exact rationals, float32 rows of 40 (padded to 48 and 64: the slices path) and of 64
+    (whole blocks: the flat paths)."""
     rng = np.random.default_rng(31)
-    x = (rng.standard_normal((3, 40)) * np.array([[1e-3], [1.0], [3e4]])).astype(np.float32)
+    x = (rng.standard_normal((3, length)) * np.array([[1e-3], [1.0], [3e4]])).astype(np.float32)
     x[1, 16:32] *= np.float32(1e-4)
     e2m1, e4m3, fp32 = get("fp4_e2m1"), get("fp8_e4m3"), get("fp32")
     for name, size in (("nvfp4", 16), ("mxfp4", 32)):
-        padded = -(-40 // size) * size
+        padded = -(-length // size) * size
         draws = executor.draw(np.random.default_rng(5).bit_generator, 3 * padded, random_bits)
         ours = quantize_blocks(
             x, name, rounding="sr", rng=np.random.default_rng(5), random_bits=random_bits
         )
         for row in range(3):
-            exact = [Fraction(float(v)) for v in x[row]] + [Fraction(0)] * (padded - 40)
+            exact = [Fraction(float(v)) for v in x[row]] + [Fraction(0)] * (padded - length)
             tensor = round_fraction(max(map(abs, exact)) / (6 * 448), fp32)
             expected = []
             for start in range(0, padded, size):
@@ -245,7 +247,8 @@ def test_stochastic_blocks_draw_one_word_per_element_in_row_major_padded_order(
                     draw = int(draws[row * padded + start + offset])
                     element = round_fraction_sr(v / scale, e2m1, draw, random_bits)
                     expected.append(float(element * scale))
-            assert np.array_equal(ours[row], np.array(expected[:40], np.float32)), (name, row)
+            expected_row = np.array(expected[:length], np.float32)
+            assert np.array_equal(ours[row], expected_row), (name, row)
 
 
 def test_nvfp4_edge_blocks() -> None:
