@@ -118,15 +118,36 @@ def _round_nudged(
     See the module docstring for the argument; non-finite residuals (from non-finite
     operands) count as zero.
     """
+    return _quantize(_nudged(approx, residual, fmt, mode, random_bits), fmt, mode, rng, random_bits)
+
+
+def _grid_bits(fmt: Format, mode: str, random_bits: int) -> int:
+    """``m + g``: the grid of decision points has ``2**(m + g)`` cells per binade of ``fmt``."""
+    return fmt.mantissa_bits + (random_bits if mode == "sr" else 1)
+
+
+def _nudged(
+    approx: FloatArray, residual: FloatArray, fmt: Format, mode: str, random_bits: int
+) -> FloatArray:
+    """``approx`` one float64 ulp toward ``z`` where it is on the grid and ``z != approx``."""
     inexact = np.isfinite(residual) & (residual != 0) & np.isfinite(approx) & (approx != 0)
-    if inexact.any():
-        grid_bits = random_bits if mode == "sr" else 1
-        _, exponent = np.frexp(approx)
-        binade = np.maximum(exponent - 1, fmt.emin)
-        in_grid_units = np.ldexp(approx, grid_bits + fmt.mantissa_bits - binade)
-        on_grid = inexact & (in_grid_units == np.trunc(in_grid_units))
-        approx = np.where(on_grid, np.nextafter(approx, np.copysign(np.inf, residual)), approx)
-    return _quantize(approx, fmt, mode, rng, random_bits)
+    if not inexact.any():
+        return approx
+    _, exponent = np.frexp(approx)
+    binade = np.maximum(exponent - 1, fmt.emin)
+    in_grid_units = np.ldexp(approx, _grid_bits(fmt, mode, random_bits) - binade)
+    on_grid = inexact & (in_grid_units == np.trunc(in_grid_units))
+    return np.where(on_grid, np.nextafter(approx, np.copysign(np.inf, residual)), approx)
+
+
+def _grid_candidates(approx: FloatArray, grid_bits: int) -> NDArray[np.bool_]:
+    """Where ``approx`` may lie on the grid: the low ``52 - grid_bits`` significand bits are 0.
+
+    A superset of the grid points (:func:`divide_exactly_rounded` proves it); ``approx`` is
+    a contiguous float64 array and ``grid_bits <= 51``.
+    """
+    low_bits = np.uint64((1 << (52 - grid_bits)) - 1)
+    return np.bitwise_and(approx.view(np.uint64), low_bits) == 0
 
 
 def _zero_sum_sign(
@@ -329,8 +350,8 @@ def div(
 
 
 def divide_exactly_rounded(
-    x: FloatArray,
-    y: FloatArray,
+    x: NDArray[np.floating],
+    y: NDArray[np.floating],
     fmt: Format,
     mode: str,
     rng: np.random.Generator | None,
@@ -338,15 +359,54 @@ def divide_exactly_rounded(
 ) -> FloatArray:
     """``round(x / y)`` for any float64 ``x``, ``y`` (not only values of ``fmt``); unchecked.
 
-    The residual argument needs no property of the operands beyond float64 range (the
+    ``x`` and ``y`` (float32 or float64) broadcast to a shape of at least one dimension. The
+    residual argument needs no property of the operands beyond float64 range (the
     innocuous-double-rounding shortcut does, so it is not taken), so :mod:`simulate.scaling`
     uses this to divide by NVFP4's two-level scale exactly.
+
+    The residual is computed only where the quotient ``y64 = RN64(x / y)`` is a *candidate*:
+    its low ``L = 52 - m - g`` significand bits are zero (``m + g <= 51``, module docstring).
+    Every grid point is a candidate. In ``fmt``'s normal range, with ``E = floor(log2|y64|)``,
+    the grid steps by ``2**(E - m - g)``, which is ``2**L`` float64 ulps of the binade: a
+    float64 there is on the grid exactly when its low ``L`` bits are zero. Below
+    ``2**emin`` the grid keeps the step ``2**(emin - m - g)``, a multiple of
+    ``2**(E - m - g)`` (a float64 normal: the same ``L`` bits), and of ``2**-1074`` times
+    ``2**(1074 + emin - m - g) >= 2**L`` (a float64 subnormal: its significand field counts
+    units of ``2**-1074``), because ``emin >= -1022``. A non-candidate is therefore off the
+    grid, and the module docstring's argument shows that it rounds like ``x / y`` with no
+    residual at all: no grid point lies strictly between ``RN64(z)`` and ``z``. The
+    candidates (a fraction of about ``2**-L`` of generic quotients, and the exact ones) go
+    through :func:`_nudged` with their residuals, which keeps only those on the grid; a zero
+    quotient is exact (``x = 0``, or ``y`` infinite) and needs none. One
+    rounding of the whole array follows, so stochastic rounding's draws fall on the
+    elements in their order.
+    """
+    return _quantize(nudged_quotient(x, y, fmt, mode, bits), fmt, mode, rng, bits)
+
+
+def nudged_quotient(
+    x: NDArray[np.floating], y: NDArray[np.floating], fmt: Format, mode: str, bits: int
+) -> FloatArray:
+    """``RN64(x / y)`` nudged where it is on the grid: it rounds like ``x / y`` in ``mode``.
+
+    The float64 array that :func:`divide_exactly_rounded` rounds (its docstring has the
+    argument), for callers that clamp it before the rounding.
     """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        quotient = x / y
-        product, error = _two_product(quotient, y)
-        residual = ((x - product) - error) * np.sign(y)
-    return _round_nudged(quotient, residual, fmt, mode, rng, bits)
+        quotient = np.divide(x, y, dtype=np.float64)
+        flags = _grid_candidates(quotient, _grid_bits(fmt, mode, bits))
+        # A scan of the flags is far cheaper than nonzero's when there are none; zeros are
+        # exact (they need no residual) and may be many (sparse gradients, padding).
+        if flags.any() and np.logical_and(flags, quotient != 0, out=flags).any():
+            candidates = np.nonzero(flags)
+            shape = quotient.shape
+            numerator = np.broadcast_to(x, shape)[candidates].astype(np.float64)
+            denominator = np.broadcast_to(y, shape)[candidates].astype(np.float64)
+            approx = quotient[candidates]
+            product, error = _two_product(approx, denominator)
+            residual = ((numerator - product) - error) * np.sign(denominator)
+            quotient[candidates] = _nudged(approx, residual, fmt, mode, bits)
+    return quotient
 
 
 def fma(

@@ -70,7 +70,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from plumbing import validate
 from simulate import block_kernels, executor, kernels
-from simulate.arith import divide_exactly_rounded
+from simulate.arith import nudged_quotient
 from simulate.bits import decode, encode
 from simulate.formats import BlockFormat, Format, block_names, resolve, resolve_block
 from simulate.rounding import (
@@ -339,8 +339,8 @@ def _bits_of(value: float) -> int:
 
 
 def _divide(
-    numerator: FloatArray,
-    denominator: FloatArray,
+    numerator: NDArray[np.floating],
+    denominator: NDArray[np.floating],
     fmt: Format,
     mode: str,
     rng: np.random.Generator | None,
@@ -356,15 +356,25 @@ def _divide(
     ``a`` and ``M b``, so ``a / b`` lies at relative distance at least
     ``2**-max(p_a + 2, p_M + p_b)`` from ``M``, farther than float64's rounding moves a
     quotient (``2**-53``) when that maximum is at most 52: ``RN64(a / b)`` and ``a / b`` then
-    round alike in every mode, with the same draws. Otherwise the exact division of
-    :func:`simulate.arith.divide_exactly_rounded`.
+    round alike in every mode, with the same draws. Otherwise
+    :func:`simulate.arith.nudged_quotient`: the same float64 quotient, nudged by its exact
+    residual where it lies on a decision point. Either way one rounding of the whole array,
+    so the stochastic draws fall on the elements in their order.
+
+    A saturating ``fmt`` without infinities rounds every ``|q| >= max_finite`` (infinities
+    included) to ``±max_finite`` in every mode, as it rounds ``±max_finite`` itself; the
+    quotient is clamped there first, which leaves the element kernels no overflow to hand to
+    the exact reference (NVFP4's block maxima reach up to ``6 (1 + 2**-4)``).
     """
     p_a, p_b = operand_bits
     p_m = fmt.precision + (bits if mode == "sr" else 1)
     if max(p_a + 2, p_m + p_b) > 52:
-        return divide_exactly_rounded(numerator, denominator, fmt, mode, rng, bits)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        quotient = numerator / denominator
+        quotient = nudged_quotient(numerator, denominator, fmt, mode, bits)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            quotient = np.divide(numerator, denominator, dtype=np.float64)
+    if fmt.overflow == "saturate" and fmt.nan_inf != "ieee":
+        np.clip(quotient, -fmt.max_finite, fmt.max_finite, out=quotient)
     if mode == "sr":
         return np.asarray(quantize(quotient, fmt, "sr", rng=rng, random_bits=bits), np.float64)
     return np.asarray(quantize(quotient, fmt, mode), np.float64)
@@ -443,6 +453,10 @@ def quantize_blocks(
     with np.errstate(invalid="ignore", over="ignore", under="ignore"):
         if _mx_kernel_applies(array, checked, axis, bits):
             return _quantize_mx_flat(array, checked, mode, rng, bits, threads)
+        if _float_scale_path_applies(array, checked, axis):
+            result = _quantize_float_scaled_flat(array, checked, mode, rng, bits, whole_tensor)
+            if result is not None:
+                return result
         return _quantize_by_slices(array, checked, axis, mode, rng, bits, whole_tensor)
 
 
@@ -489,10 +503,107 @@ def _quantize_mx_flat(
         reference,
         kernels.layout(work),
         bits,
+        # Only the stochastic kernels leave overflow to the reference: elsewhere the clip
+        # would be a pass that saves nothing.
+        element.max_finite if mode == "sr" else None,
     )
     flat = np.ascontiguousarray(array, dtype=work).reshape(-1)
     result = executor.run(kernel, reference, flat, rng if bits else None, bits, threads)
     return result.reshape(array.shape).astype(array.dtype, copy=False)
+
+
+def _float_scale_path_applies(
+    array: NDArray[np.floating], block_format: BlockFormat, axis: int
+) -> bool:
+    """A float scale (NVFP4) with the blocked axis last, contiguous, a whole number of blocks."""
+    return (
+        not block_format.power_of_two_scale
+        and axis == array.ndim - 1
+        and array.flags.c_contiguous
+        and array.shape[-1] % block_format.block_size == 0
+        and array.size > 0
+    )
+
+
+def _quantize_float_scaled_flat(
+    array: NDArray[np.floating],
+    block_format: BlockFormat,
+    mode: str,
+    rng: np.random.Generator | None,
+    bits: int,
+    whole_tensor: bool,
+) -> NDArray[np.floating] | None:
+    """NVFP4 on the flat array in chunks of whole blocks (None: tensor scales overflow).
+
+    The rules of :func:`_blocked` in fewer passes. First the block maxima, from the
+    magnitude patterns (an infinity or NaN makes a block's pattern maximum at least the
+    infinity's: a bad block, whose finite maximum is taken again from its own patterns),
+    kept in the input type; from them each slice's tensor scale, then the block scales,
+    written over the maxima (E4M3 values are exact in every input type). Then chunk by
+    chunk: the divisor ``X * tensor_scale`` (exact in float64: 4 and 24 bits), one division
+    per element by it (by infinity where it is zero, which gives the signed zeros of a scale
+    that rounds to zero), :func:`_divide`'s rounding, and ``P * divisor`` (exact: ``(P X) t``
+    of :func:`_dequantize`) cast to the input type. The chunks are whole blocks in element
+    order, so the stochastic draws are those of :func:`_blocked`. The one temporary that
+    outlives a chunk is a value per block in the input type (1/16 of the input).
+    """
+    precision = _PRECISION.get(array.dtype.type, 53)
+    size = block_format.block_size
+    flat = array.reshape(-1)
+    uint = np.dtype(f"u{array.dtype.itemsize}").type
+    infinity = uint(np.array(np.inf, array.dtype).view(uint))
+    magnitude_mask = uint(infinity | uint((1 << np.finfo(array.dtype).nmant) - 1))
+    chunk = _CHUNK_SIZE // size * size
+    block_starts = np.arange(0, chunk, size)  # reduceat: twice as fast as max(axis=1)
+    scales = np.empty(flat.size // size, array.dtype)  # block maxima, then block scales
+    bad = np.empty(flat.size // size, bool)
+    for low in range(0, flat.size, chunk):
+        magnitude = np.bitwise_and(flat[low : low + chunk].view(uint), magnitude_mask)
+        maxima = np.maximum.reduceat(magnitude, block_starts[: magnitude.size // size])
+        blocks = slice(low // size, low // size + maxima.size)
+        bad[blocks] = maxima >= infinity
+        if bad[blocks].any():
+            worst = magnitude.reshape(-1, size)[bad[blocks]]
+            maxima[bad[blocks]] = np.where(worst < infinity, worst, 0).max(axis=1)
+        scales[blocks] = maxima.view(array.dtype)
+    per_row = array.shape[-1] // size
+    row_amax = scales.reshape(-1, per_row).max(axis=1).astype(np.float64)
+    tensor_scales = _tensor_scales(row_amax, block_format, whole_tensor, precision)[:, 0]
+    if not np.isfinite(tensor_scales).all():
+        return None  # float64 input beyond float32's range: the slices path's NaN rules
+    for first in range(0, scales.size, chunk):
+        part = scales[first : first + chunk]
+        tensor = tensor_scales[np.arange(first, first + part.size) // per_row]
+        part[...] = _float_block_scales(part.astype(np.float64), tensor, block_format, precision)
+    out = np.empty_like(flat)
+    element = block_format.saturating_element
+    operand_bits = (precision, block_format.scale.precision + 24)
+    for low in range(0, flat.size, chunk):
+        first = low // size
+        divisor = scales[first : first + chunk // size].astype(np.float64)
+        divisor *= tensor_scales[np.arange(first, first + divisor.size) // per_row]
+        denominator = np.where(divisor > 0, divisor, np.inf)[:, None]
+        numerator = flat[low : low + divisor.size * size].reshape(-1, size)
+        elements = _divide(
+            numerator,
+            np.broadcast_to(denominator, numerator.shape),
+            element,
+            mode,
+            rng,
+            bits,
+            operand_bits,
+        )
+        values = out[low : low + divisor.size * size].reshape(-1, size)
+        np.multiply(elements, divisor[:, None], out=values, casting="same_kind")
+        bad_part = bad[first : first + divisor.size]
+        if bad_part.any():
+            values[bad_part] = np.nan
+    return out.reshape(array.shape)
+
+
+#: Elements per chunk of :func:`_quantize_float_scaled_flat` (its float64 temporaries are a
+#: few times this, and stay near a core's cache).
+_CHUNK_SIZE = 1 << 16
 
 
 def _quantize_by_slices(

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from simulate import arith
 from simulate.formats import Format, get
 from simulate.rounding import DETERMINISTIC_MODES, quantize
+from tests.simulate.test_kernels import same_bits
 
 SMALL_FORMATS = ("fp8_e4m3", "fp8_e5m2", "fp6_e3m2", "fp6_e2m3", "fp4_e2m1")
 MPFR_MODES = {
@@ -484,3 +485,75 @@ def test_stochastic_rounding_uses_the_exact_fraction_not_the_float64_one() -> No
     assert np.all(naive == 1.0)  # the float64 shortcut never rounds down: biased
     # just above 1 the exact fraction 2**-126 gives probability 0: always exactly 1
     assert np.all(arith.add(np.ones(count), fmt.min_subnormal, fmt, "sr", rng, 1) == 1.0)
+
+
+# The division's candidate test -------------------------------------------------------------
+def all_residual_quotient(
+    x: np.ndarray, y: np.ndarray, fmt: Format, mode: str, bits: int
+) -> np.ndarray:
+    """The nudged quotient with every element's residual (the construction before candidates)."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        quotient = np.divide(x, y, dtype=np.float64)
+        product, error = arith._two_product(quotient, y.astype(np.float64))
+        residual = ((x - product) - error) * np.sign(y)
+    return arith._nudged(quotient, residual, fmt, mode, bits)
+
+
+def decision_point_divisions(
+    fmt: Format, grid_bits: int, rng: np.random.Generator, count: int = 3000
+) -> tuple[np.ndarray, np.ndarray]:
+    """``x / y`` next to a grid point ``M`` of ``fmt`` (values, midpoints, SR sub-steps: odd
+    multiples of the finest step included, the subnormal range too): ``x = RN64(M y)`` for a
+    53-bit ``y``, so that ``x / y`` is within about ``2**-53`` of ``M`` and its float64
+    quotient often exactly ``M`` (the residual decides), and ``x`` one and two ulps either side.
+    """
+    normal = rng.integers(1 << grid_bits, 1 << (grid_bits + 1), count)
+    below = rng.integers(1, 1 << grid_bits, count)  # below 2**emin: the step of emin's binade
+    units = np.concatenate([normal, below]).astype(np.float64)
+    exponent = np.concatenate(
+        [rng.integers(fmt.emin, min(fmt.emax, 60) + 1, count), np.full(count, fmt.emin)]
+    )
+    points = np.ldexp(units, exponent - grid_bits)
+    y = np.ldexp(rng.uniform(1.0, 2.0, 2 * count), rng.integers(-30, 30, 2 * count))
+    y *= rng.choice([-1.0, 1.0], 2 * count)
+    exact = points * y * rng.choice([-1.0, 1.0], 2 * count)
+    up = np.nextafter(exact, np.inf)
+    down = np.nextafter(exact, -np.inf)
+    x = np.concatenate([exact, up, down, np.nextafter(up, np.inf), np.nextafter(down, -np.inf)])
+    return x, np.tile(y, 5)
+
+
+SPLIT_CASES = [
+    (name, mode, bits)
+    for name in ("fp4_e2m1", "fp8_e4m3", "bf16", "fp32")
+    for mode, bits in [(mode, 0) for mode in DETERMINISTIC_MODES]
+    + [("sr", b) for b in sorted({1, 8, 24, 52 - get(name).precision})]
+]
+
+
+@pytest.mark.parametrize(("name", "mode", "bits"), SPLIT_CASES)
+def test_division_computes_the_residual_of_every_quotient_that_needs_it(
+    name: str, mode: str, bits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only candidates get a residual; at and one or two ulps around every kind of decision
+    point the result is that of the residual of every element, and it needs the residual
+    (plain float64 quotients differ); a window one bit too narrow is caught."""
+    fmt = get(name)
+    grid_bits = arith._grid_bits(fmt, mode, bits)
+    x, y = decision_point_divisions(fmt, grid_bits, np.random.default_rng(17))
+    expected = all_residual_quotient(x, y, fmt, mode, bits)
+    assert same_bits(arith.nudged_quotient(x, y, fmt, mode, bits), expected)
+    assert not same_bits(x / y, expected)  # the inputs have teeth
+    # whole roundings, with the same draws, and float32 operands (NVFP4's numerators)
+    rng = np.random.default_rng(3) if mode == "sr" else None
+    ours = arith.divide_exactly_rounded(x, y, fmt, mode, rng, bits)
+    rng = np.random.default_rng(3) if mode == "sr" else None
+    assert same_bits(ours, arith._quantize(expected, fmt, mode, rng, bits))
+    narrow = x.astype(np.float32)
+    assert same_bits(
+        arith.nudged_quotient(narrow, y, fmt, mode, bits),
+        all_residual_quotient(narrow.astype(np.float64), y, fmt, mode, bits),
+    )
+    original = arith._grid_candidates
+    monkeypatch.setattr(arith, "_grid_candidates", lambda q, g: original(q, g - 1))
+    assert not same_bits(arith.nudged_quotient(x, y, fmt, mode, bits), expected)

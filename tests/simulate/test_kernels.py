@@ -4,9 +4,10 @@ Threads split an array into contiguous ranges of chunks, each drawing its random
 copy of the generator jumped ahead to its first word; these tests show the result, and the
 generator's state afterwards, equal to one sequential pass and to the exact reference with
 the draws of one sequential pass. ``quantize_blocks`` rounds MX chunk by chunk on integer
-patterns and every other case slice by slice; both are held bit for bit to the unchunked
-construction ``_blocked`` that ``encode_blocks`` uses. Every test runs on the compiled
-kernels and on the NumPy ones (the ``kernel_path`` fixture).
+patterns, NVFP4 with whole blocks along the last axis chunk by chunk on the flat array, and
+every other case slice by slice; all are held bit for bit to the unchunked construction
+``_blocked`` that ``encode_blocks`` uses. Every test runs on the compiled kernels and on the
+NumPy ones (the ``kernel_path`` fixture).
 """
 
 from __future__ import annotations
@@ -153,6 +154,27 @@ def test_blocks_give_the_same_bits_on_any_thread_count(name: str) -> None:
     two = quantize_blocks(x, name, rounding="sr", rng=np.random.default_rng(1), threads=2)
     assert same_bits(one, two)
     assert same_bits(one, unchunked(x, name, -1, "sr", 1, 24))
+
+
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+@pytest.mark.parametrize("whole_tensor", [False, True])
+def test_nvfp4_in_chunks_matches_the_unchunked_construction(mode: str, whole_tensor: bool) -> None:
+    """NVFP4 on the flat array: chunks of whole blocks across rows (not a whole number of
+    them), a ragged last chunk, rows of their own ranges, NaN and zero blocks."""
+    x = gradients(3 * executor.CHUNK_SIZE + 7 * 16 * 96, np.float32, seed=4).reshape(-1, 16 * 96)
+    x *= np.exp2(np.arange(x.shape[0]) % 40 - 20)[:, None].astype(np.float32)
+    x[3, 32:48] = 0.0
+    bits = 24 if mode == "sr" else 0
+    ours = quantize_blocks(
+        x, "nvfp4", rounding=mode, rng=np.random.default_rng(2), whole_tensor=whole_tensor
+    )
+    rng = np.random.default_rng(2)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        blocked = _blocked(x, get_block_format("nvfp4"), 1, mode, rng, bits, whole_tensor)
+        expected = _dequantize(blocked, 1).astype(np.float32)
+    assert same_bits(ours, expected)
+    assert np.isnan(ours[0]).any()
+    assert (ours[3, 32:48] == 0).all()
 
 
 def test_empty_arrays_round_to_empty_arrays() -> None:

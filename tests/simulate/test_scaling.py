@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from simulate import executor
 from simulate.bits import decode
 from simulate.formats import Format, get
 from simulate.rounding import quantize
@@ -188,6 +189,66 @@ def test_nvfp4_two_level_scales_match_exact_reference() -> None:
     whole = encode_blocks(x, "nvfp4", whole_tensor=True)
     assert whole.tensor_scale is not None
     assert np.all(whole.tensor_scale == whole.tensor_scale[2, 0])
+
+
+def round_fraction_sr(value: Fraction, fmt: Format, draw: int, random_bits: int) -> Fraction:
+    """Stochastic rounding of an exact rational with one draw, saturating (test oracle).
+
+    The element steps away from zero when ``draw + floor(f 2**r) >= 2**r``, ``f`` the exact
+    discarded fraction of a quantum (:func:`simulate.rounding.quantize_exact`'s rule).
+    """
+    magnitude = abs(value)
+    if magnitude == 0:
+        return value
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
+    if Fraction(2) ** exponent > magnitude:
+        exponent -= 1
+    quantum = Fraction(2) ** (max(exponent, fmt.emin) - fmt.mantissa_bits)
+    units = magnitude / quantum
+    low = math.floor(units)
+    away = draw + math.floor((units - low) * 2**random_bits) >= 2**random_bits
+    rounded = min((low + away) * quantum, Fraction(fmt.max_finite))
+    return rounded if value > 0 else -rounded
+
+
+@pytest.mark.parametrize("random_bits", [8, 24])
+@pytest.mark.parametrize("length", [40, 64])
+def test_stochastic_blocks_draw_one_word_per_element_in_row_major_padded_order(
+    random_bits: int, length: int
+) -> None:
+    """The random stream is pinned: element ``i`` of the padded row-major layout takes draw
+    ``i`` of :func:`simulate.executor.draw` (padding draws too); NVFP4 and MXFP4 against
+    exact rationals, float32 rows of 40 (padded to 48 and 64: the slices path) and of 64
+    (whole blocks: the flat paths)."""
+    rng = np.random.default_rng(31)
+    x = (rng.standard_normal((3, length)) * np.array([[1e-3], [1.0], [3e4]])).astype(np.float32)
+    x[1, 16:32] *= np.float32(1e-4)
+    e2m1, e4m3, fp32 = get("fp4_e2m1"), get("fp8_e4m3"), get("fp32")
+    for name, size in (("nvfp4", 16), ("mxfp4", 32)):
+        padded = -(-length // size) * size
+        draws = executor.draw(np.random.default_rng(5).bit_generator, 3 * padded, random_bits)
+        ours = quantize_blocks(
+            x, name, rounding="sr", rng=np.random.default_rng(5), random_bits=random_bits
+        )
+        for row in range(3):
+            exact = [Fraction(float(v)) for v in x[row]] + [Fraction(0)] * (padded - length)
+            tensor = round_fraction(max(map(abs, exact)) / (6 * 448), fp32)
+            expected = []
+            for start in range(0, padded, size):
+                block = exact[start : start + size]
+                amax = max(map(abs, block))
+                if name == "nvfp4":
+                    scale = round_fraction(amax / (6 * tensor), e4m3) * tensor
+                else:  # 2**(floor(log2(amax)) - 2), clamped at 2**-127
+                    binade = amax.numerator.bit_length() - amax.denominator.bit_length()
+                    binade -= Fraction(2) ** binade > amax
+                    scale = Fraction(2) ** max(binade - 2, -127)
+                for offset, v in enumerate(block):
+                    draw = int(draws[row * padded + start + offset])
+                    element = round_fraction_sr(v / scale, e2m1, draw, random_bits)
+                    expected.append(float(element * scale))
+            expected_row = np.array(expected[:length], np.float32)
+            assert np.array_equal(ours[row], expected_row), (name, row)
 
 
 def test_nvfp4_edge_blocks() -> None:
