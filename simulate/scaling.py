@@ -361,6 +361,12 @@ def _divide(
     residual where it lies on a decision point. Either way one rounding of the whole array,
     so the stochastic draws fall on the elements in their order.
 
+    A nonzero quotient that float64 flushes to zero (a float64 input of 1e-300 in a block of
+    1e30) is the smallest float64 of its sign instead, as MX's scaled values are: both lie
+    below every decision point of a format whose quanta reach no lower than ``2**-1073``
+    (every block element and scale), so they round alike in every mode, stochastic included,
+    while a zero would round to zero toward infinity.
+
     A saturating ``fmt`` without infinities rounds every ``|q| >= max_finite`` (infinities
     included) to ``±max_finite`` in every mode, as it rounds ``±max_finite`` itself; the
     quotient is clamped there first, which leaves the element kernels no overflow to hand to
@@ -375,9 +381,20 @@ def _divide(
             quotient = np.divide(numerator, denominator, dtype=np.float64)
     if fmt.overflow == "saturate" and fmt.nan_inf != "ieee":
         np.clip(quotient, -fmt.max_finite, fmt.max_finite, out=quotient)
+    _keep_underflow(quotient, numerator, denominator)
     if mode == "sr":
         return np.asarray(quantize(quotient, fmt, "sr", rng=rng, random_bits=bits), np.float64)
     return np.asarray(quantize(quotient, fmt, mode), np.float64)
+
+
+def _keep_underflow(
+    quotient: FloatArray, numerator: NDArray[np.floating], denominator: NDArray[np.floating]
+) -> None:
+    """Replace, in place, the quotients flushed to zero by the smallest float64 of their sign."""
+    flushed = (quotient == 0) & (numerator != 0) & np.isfinite(denominator) & (denominator != 0)
+    if flushed.any():
+        sign = np.sign(denominator[flushed]) * np.copysign(1.0, numerator[flushed])
+        quotient[flushed] = sign * _TINY
 
 
 def _restore(blocked_values: FloatArray, length: int, axis: int) -> FloatArray:

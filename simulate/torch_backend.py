@@ -313,6 +313,11 @@ def divide_exactly_rounded(
     on_grid = inexact & (in_grid_units == torch.trunc(in_grid_units))
     toward = torch.copysign(torch.full_like(quotient, np.inf), residual)
     nudged = torch.where(on_grid, torch.nextafter(quotient, toward), quotient)
+    # A quotient float64 flushes to zero: the smallest float64 of its sign, as
+    # simulate.scaling._divide does (both round alike in every mode).
+    flushed = (nudged == 0) & (x != 0) & torch.isfinite(y) & (y != 0)
+    tiny = torch.full_like(nudged, float(np.finfo(np.float64).smallest_subnormal))
+    nudged = torch.where(flushed, torch.copysign(tiny, x) * torch.sign(y), nudged)
     shape = nudged.shape
     return quantize_exact(nudged.reshape(-1), fmt, mode, draws, bits).reshape(shape)
 

@@ -385,3 +385,19 @@ def test_mx_quantization_is_idempotent(values: list[float], name: str, rounding:
     assert np.array_equal(
         encode_blocks(once, name).scale_codes, encode_blocks(x, name, rounding=rounding).scale_codes
     )
+
+
+@pytest.mark.parametrize("mode", ["rup", "rdn", "rne", "rtz", "rna"])
+def test_a_quotient_float64_flushes_to_zero_rounds_like_a_tiny_one(mode: str) -> None:
+    """NVFP4: 1e-300 in a block of 1e30 (its quotient underflows float64) rounds as 1e-200
+    does (its quotient is tiny but representable): up to the block's smallest value under
+    rup, to zero under rne."""
+    flushed, tiny = np.zeros(16), np.zeros(16)
+    flushed[0] = tiny[0] = 1e30
+    flushed[3], flushed[4] = 1e-300, -1e-300
+    tiny[3], tiny[4] = 1e-200, -1e-200
+    ours = quantize_blocks(flushed, "nvfp4", rounding=mode)
+    expected = quantize_blocks(tiny, "nvfp4", rounding=mode)
+    assert ours[3:5].tolist() == expected[3:5].tolist()
+    assert (ours[3] > 0) == (mode == "rup")
+    assert (ours[4] < 0) == (mode == "rdn")

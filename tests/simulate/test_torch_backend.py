@@ -132,6 +132,15 @@ def test_quantizers_take_tensors(fmt: str, scaled: bool) -> None:
     assert same_bits(ours.numpy(), quantizer(x, np.random.default_rng(2)))
 
 
+@pytest.mark.parametrize("mode", ["rup", "rdn", "rne"])
+def test_quotients_flushed_to_zero_round_as_on_the_numpy_path(mode: str) -> None:
+    """1e-300 in an NVFP4 block of 1e30: its float64 quotient underflows."""
+    x = np.zeros(32)
+    x[0], x[3], x[4], x[20] = 1e30, 1e-300, -1e-300, 5e-310
+    ours = quantize_blocks(torch.from_numpy(x), "nvfp4", rounding=mode)
+    assert same_bits(ours.numpy(), quantize_blocks(x, "nvfp4", rounding=mode))
+
+
 def test_bad_tensors_are_rejected() -> None:
     with pytest.raises(ValueError, match="x must be float16, bfloat16, float32 or float64"):
         quantize(torch.arange(3), "fp16")
