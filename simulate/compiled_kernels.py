@@ -25,9 +25,11 @@ Stochastic rounding steps where ``draw + floor(f 2**r) >= 2**r`` for the discard
 the pattern's integer type (:func:`applies`); in the second, ``floor(f 2**r)`` and
 ``2**r - draw`` are exact in the input's float type.
 
-What the kernel leaves to the reference, by returning its positions: infinities and NaN,
-results above ``max_finite`` (the overflow policies), values below ``min_normal`` in a format
-without subnormals, and in a format without a sign (E8M0) zero and negative inputs.
+A rounded magnitude above ``max_finite`` becomes ``max_finite`` where the mode rounds toward
+zero and the format's overflow value (infinity, NaN or ``max_finite``) elsewhere, as in the
+reference; in a format without a sign (E8M0) zero and negative inputs become NaN. What the
+kernel leaves to the reference, by returning its positions: infinite and NaN inputs, and
+values below ``min_normal`` in a format without subnormals.
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ def _round_into(
         one,
         signed,
         whole_range,
+        overflow_pattern,
     ) = c
     scale_down, scale_up, half_f, unit_f, zero_f, one_f = f
     # Accumulated in the patterns' width: a 64-bit count would halve the vector's lanes.
@@ -223,11 +226,23 @@ def _round_into(
                 small_step = one_f if (fraction != zero_f) & negative else zero_f
             small = _as_pattern((whole + small_step) * scale_up)
         normal = (a >= normal_pattern) | whole_range
+        # Overflow as the reference: max_finite where the rounding points toward zero, else
+        # the format's policy (infinity, NaN or max_finite).
+        if mode == 2:
+            toward_zero = True
+        elif mode == 3:
+            toward_zero = negative
+        elif mode == 4:
+            toward_zero = ~negative
+        else:
+            toward_zero = False
+        over = normal & (rounded > max_pattern)
+        rounded = (max_pattern if toward_zero else overflow_pattern) if over else rounded
         result = _or(rounded if normal else small, _and(u, sign_bit))
         # A format without a sign (E8M0) has no zero and no negative values: NaN, as the
         # reference gives.
         result = nan_pattern if ~signed & (negative | (a == zero)) else result
-        left = (a >= inf_pattern) | (rounded > max_pattern) | (~normal & ~below_normal)
+        left = (a >= inf_pattern) | (~normal & ~below_normal)
         out[i] = result
         if flags.size:
             flags[i] = left
@@ -315,6 +330,8 @@ class CompiledKernel:
         # subnormals (bf16, tf32 on float32), or reaches below them (E8M0 on float32).
         normal_field = fmt.emin + bias
         whole_range = normal_field == 1 and fmt.subnormals
+        overflow_value = {"inf": np.inf, "nan": np.nan, "saturate": fmt.max_finite}[fmt.overflow]
+        overflow_pattern = np.array(overflow_value, real).view(uint)[()]
         word_width = 32 if r <= 32 else 64
         word_uint = np.uint32 if word_width == 32 else np.uint64
         integers = (
@@ -338,6 +355,7 @@ class CompiledKernel:
             uint(1),
             fmt.signed,
             whole_range,
+            overflow_pattern,
         )
         scale_exponent = m - fmt.emin if self.below_normal else 0
         floats = (
