@@ -47,13 +47,18 @@ from numpy.typing import NDArray
 
 from simulate.executor import Scratch
 from simulate.formats import Format
+from simulate.rounding import ROUNDING_MODES
 
 #: Elements per call: large enough that the call's fixed cost (a few µs of argument checks)
 #: is a few percent of the work, small enough that a chunk's random words stay in a core's
 #: cache.
 CHUNK_SIZE = 1 << 18
 
-_MODE_CODES = {"rne": 0, "rna": 1, "rtz": 2, "rup": 3, "rdn": 4, "sr": 5}
+#: The modes as the integers the compiled loop branches on (constants there).
+_MODE_CODES = {mode: code for code, mode in enumerate(ROUNDING_MODES)}
+_RNE, _RNA, _RTZ, _RUP, _RDN, _SR = (
+    _MODE_CODES[mode] for mode in ("rne", "rna", "rtz", "rup", "rdn", "sr")
+)
 
 
 def _as_float_typing(typingctx: Any, pattern: Any) -> Any:
@@ -184,20 +189,20 @@ def _round_into(
         negative = u != a
         kept = _shr(a, dropped)
         remainder = _and(a, low_mask)
-        if mode == 0:
+        if mode == _RNE:
             # Nearest even by carry: add half a quantum less one, plus the kept lsb.
             odd = _or(_and(kept, one), odd_from_kept)
             rounded = _and(_add(_add(a, below_half), odd), high_mask)
-        elif mode == 1:
+        elif mode == _RNA:
             rounded = _and(_add(a, half), high_mask)
         else:
-            if mode == 5:
+            if mode == _SR:
                 draw = _convert(_shr(words[i], word_shift), u)
                 carry = _add(draw, _shl(_shr(remainder, down), up_shift))
                 step = one if carry >= unit else zero
-            elif mode == 2:
+            elif mode == _RTZ:
                 step = zero
-            elif mode == 3:
+            elif mode == _RUP:
                 step = one if (remainder != zero) & ~negative else zero
             else:
                 step = one if (remainder != zero) & negative else zero
@@ -208,19 +213,19 @@ def _round_into(
             quanta = _as_float(a) * scale_down
             whole = np.floor(quanta)
             fraction = quanta - whole
-            if mode == 5:
+            if mode == _SR:
                 draw_f = _to_float(_shr(words[i], word_shift), zero_f)
                 small_step = one_f if np.floor(fraction * unit_f) >= unit_f - draw_f else zero_f
-            elif mode == 0:
+            elif mode == _RNE:
                 odd_f = whole * half_f != np.floor(whole * half_f)
                 small_step = (
                     one_f if (fraction > half_f) | ((fraction == half_f) & odd_f) else zero_f
                 )
-            elif mode == 1:
+            elif mode == _RNA:
                 small_step = one_f if fraction >= half_f else zero_f
-            elif mode == 2:
+            elif mode == _RTZ:
                 small_step = zero_f
-            elif mode == 3:
+            elif mode == _RUP:
                 small_step = one_f if (fraction != zero_f) & ~negative else zero_f
             else:
                 small_step = one_f if (fraction != zero_f) & negative else zero_f
@@ -228,11 +233,11 @@ def _round_into(
         normal = (a >= normal_pattern) | whole_range
         # Overflow as the reference: max_finite where the rounding points toward zero, else
         # the format's policy (infinity, NaN or max_finite).
-        if mode == 2:
+        if mode == _RTZ:
             toward_zero = True
-        elif mode == 3:
+        elif mode == _RUP:
             toward_zero = negative
-        elif mode == 4:
+        elif mode == _RDN:
             toward_zero = ~negative
         else:
             toward_zero = False
