@@ -76,9 +76,9 @@ INPUTS = {
     "float64-random": lambda: random_float64(60_000, seed=12),
     # Up to ~40 with nothing huge: the small formats' top binades and overflow, which the SR
     # kernel rounds on the top binade's grid when the whole chunk fits its count.
-    "float32-near-overflow": lambda: (
-        8 * np.random.default_rng(23).standard_normal(60_000)
-    ).astype(np.float32),
+    "float32-near-overflow": lambda: (8 * np.random.default_rng(23).standard_normal(60_000)).astype(
+        np.float32
+    ),
     "float64-near-overflow": lambda: 8 * np.random.default_rng(29).standard_normal(60_000),
     "float64-standard-normal": lambda: np.random.default_rng(19).standard_normal(60_000),
 }
