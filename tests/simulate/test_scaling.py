@@ -133,16 +133,21 @@ def test_padding_and_axis() -> None:
         assert np.array_equal(column.scale_codes, encoding.scale_codes.T)
 
 
+def quanta_of(magnitude: Fraction, fmt: Format) -> tuple[Fraction, Fraction]:
+    """``(magnitude / quantum, quantum)`` for a positive exact rational in ``fmt``."""
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
+    if Fraction(2) ** exponent > magnitude:
+        exponent -= 1
+    quantum = Fraction(2) ** (max(exponent, fmt.emin) - fmt.mantissa_bits)
+    return magnitude / quantum, quantum
+
+
 def round_fraction(value: Fraction, fmt: Format) -> Fraction:
     """Nearest-even rounding of an exact rational into ``fmt``, saturating (test oracle)."""
     if value == 0:
         return Fraction(0)
     magnitude = abs(value)
-    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
-    if Fraction(2) ** exponent > magnitude:
-        exponent -= 1
-    quantum = Fraction(2) ** (max(exponent, fmt.emin) - fmt.mantissa_bits)
-    units = magnitude / quantum
+    units, quantum = quanta_of(magnitude, fmt)
     low = math.floor(units)
     rest = units - low
     count = low + 1 if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and low % 2) else low
@@ -200,11 +205,7 @@ def round_fraction_sr(value: Fraction, fmt: Format, draw: int, random_bits: int)
     magnitude = abs(value)
     if magnitude == 0:
         return value
-    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
-    if Fraction(2) ** exponent > magnitude:
-        exponent -= 1
-    quantum = Fraction(2) ** (max(exponent, fmt.emin) - fmt.mantissa_bits)
-    units = magnitude / quantum
+    units, quantum = quanta_of(magnitude, fmt)
     low = math.floor(units)
     away = draw + math.floor((units - low) * 2**random_bits) >= 2**random_bits
     rounded = min((low + away) * quantum, Fraction(fmt.max_finite))
