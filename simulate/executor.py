@@ -3,10 +3,13 @@
 :func:`run` splits a flat array into chunks of :data:`CHUNK_SIZE` elements (each chunk and
 its scratch buffers stay in a core's cache), and above :data:`PARALLEL_MIN_SIZE` elements
 into one contiguous range of chunks per thread (NumPy releases the GIL in its loops), as
-many threads as the load average leaves cores idle unless told otherwise. A
+many threads as other processes leave cores idle (:func:`idle_cores`) unless told otherwise. A
 kernel rounds one chunk into a preallocated output slice with chunk-sized scratch buffers
 (:class:`Scratch`) and may return positions it leaves to the exact reference, which are
-gathered and rounded at the end of each thread's range.
+gathered and rounded at the end of each thread's range. A kernel with a ``round_range``
+method (the compiled one) is first offered each thread's whole range in one call, with the
+thread's generator; where it declines (it would leave anything to the reference, or cannot
+make the generator's words itself), the range is rounded by chunks.
 
 Random bits are the generator's raw 64-bit words in order, split in two 32-bit words up to
 32 bits (:func:`random_words`); an element's draw is the top ``random_bits`` bits of its
@@ -27,9 +30,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -60,6 +65,10 @@ class Kernel(Protocol):
     ``words`` (stochastic rounding only) are the elements' :func:`random_words`, read-only.
     A kernel may set ``chunk_size`` (even) to get chunks of that size instead of
     :data:`CHUNK_SIZE`: a compiled kernel's call costs more, and its chunk holds no scratch.
+    It may also have ``round_range(x, out, bit_generator) -> bool``: round a thread's whole
+    range, drawing the words of :func:`random_words` from ``bit_generator`` itself, and
+    return True; or return False with the generator untouched (the range is then rounded by
+    chunks).
     """
 
     def __call__(
@@ -102,28 +111,119 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+def _affinity() -> Collection[int]:
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not on Linux
+        return range(os.cpu_count() or 1)
+
+
 def max_threads() -> int:
     """Threads the executor may use: the cores this process may run on."""
+    return len(_affinity())
+
+
+#: Linux's CPU times: a line ``cpuN user nice system idle iowait irq softirq steal ...`` per
+#: core, in clock ticks.
+STAT_PATH = "/proc/stat"
+#: The time constant of :class:`OthersLoad`'s average: long enough to smooth the clock ticks
+#: of calls made milliseconds apart, short enough to follow a job that starts or stops.
+LOAD_SECONDS = 10.0
+
+
+def busy_seconds(cores: Collection[int]) -> float | None:
+    """CPU seconds these cores have been busy since boot, time taken by other virtual
+    machines (steal) included; None where there is no ``/proc/stat``."""
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        with open(STAT_PATH, encoding="ascii") as file:
+            lines = file.read().splitlines()
+    except OSError:
+        return None
+    ticks = 0
+    for line in lines:
+        if not line.startswith("cpu"):  # the others are long (interrupt counts)
+            continue
+        name, *fields = line.split()
+        if name[3:].isdigit() and int(name[3:]) in cores:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+            ticks += user + nice + system + irq + softirq + steal
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_seconds() -> float:
+    """CPU seconds this process has run, all its threads."""
+    times = os.times()
+    return times.user + times.system
+
+
+@dataclass
+class OthersLoad:
+    """The cores other processes keep busy, averaged exponentially over :data:`LOAD_SECONDS`.
+
+    Each update counts the busy time of the process's cores less its own over the time since
+    the one before, as a constant rate over that gap (so that many small gaps average as one
+    long one).
+    """
+
+    when: float
+    busy: float
+    own: float
+    average: float
+
+    def update(self, when: float, busy: float, own: float) -> float:
+        if when > self.when:
+            gap = when - self.when
+            rate = ((busy - self.busy) - (own - self.own)) / gap
+            decay = math.exp(-gap / LOAD_SECONDS)
+            self.average = self.average * decay + rate * (1.0 - decay)
+            self.when, self.busy, self.own = when, busy, own
+        return max(0.0, self.average)
+
+
+def _load_average_less_one() -> float | None:
+    """The 1-minute load average less this process's own running thread."""
+    try:
+        return max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):  # no load average on this platform
+        return None
+
+
+def _others_now() -> OthersLoad | None:
+    busy = busy_seconds(_affinity())
+    if busy is None:
+        return None
+    # Before any history, the load average's guess.
+    return OthersLoad(time.monotonic(), busy, own_seconds(), _load_average_less_one() or 0.0)
+
+
+_OTHERS = _others_now()
+_OTHERS_LOCK = threading.Lock()
 
 
 def idle_cores() -> int:
-    """Cores that the 1-minute load average leaves to this call (at least 1, at most all).
+    """Cores the other processes leave to this call (at least 1, at most all).
 
     On a shared machine a second thread on a busy core only adds switching (measured: with
     the load average at 5 on 2 cores, 2 threads ran slower than 1 at every size); the result
-    is the same on any thread count, so the count may follow the load.
+    is the same on any thread count, so the count may follow the load. The others' load is
+    the busy time of this process's cores less its own (:class:`OthersLoad`). Not the load
+    average: it counts this process's own threads, and more of them than run (measured: a
+    loop of torch casts and calls here on both cores held it at 2.2-2.7 after 30 s, and
+    every call then ran on one thread); nor Linux's count of tasks runnable now: torch's
+    OpenMP threads spin for a few ms after each of its calls, and two threads still ran
+    1.1-1.3x faster than one right after a torch call. Without ``/proc/stat``, the 1-minute
+    load average.
     """
     cores = max_threads()
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this platform
+    busy = None if _OTHERS is None else busy_seconds(_affinity())
+    if _OTHERS is not None and busy is not None:
+        with _OTHERS_LOCK:
+            others: float | None = _OTHERS.update(time.monotonic(), busy, own_seconds())
+    else:
+        others = _load_average_less_one()
+    if others is None:
         return cores
-    # This process's own running thread counts in the load: one more core than it leaves.
-    return max(1, min(cores, round(cores + 1 - load)))
+    return max(1, min(cores, round(cores - others)))
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -272,6 +372,9 @@ def run(
             generator = type(generator)()
             generator.state = bit_generator.state  # type: ignore[union-attr]
             generator.advance(words_for(start, random_bits))  # type: ignore[attr-defined]
+        round_range = getattr(kernel, "round_range", None)
+        if round_range is not None and round_range(x[start:stop], out[start:stop], generator):
+            return
         scratch = Scratch(chunk_size)
         positions: list[NDArray[np.intp]] = []
         gathered: list[NDArray[np.unsignedinteger]] = []

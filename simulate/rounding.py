@@ -130,7 +130,7 @@ def quantize(
         Random bits per stochastic rounding, 1 to 62 (default 24).
     threads : int, optional
         Threads to round with (default: from :data:`simulate.executor.PARALLEL_MIN_SIZE`
-        elements up, the cores the load average leaves idle; one below). The result, random
+        elements up, the cores other processes leave idle; one below). The result, random
         bits included, is the same for any count.
 
     Returns

@@ -12,6 +12,8 @@ NumPy ones (the ``kernel_path`` fixture).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from numpy.typing import NDArray
@@ -74,6 +76,61 @@ def test_threads_split_the_work_only_where_it_pays() -> None:
     assert executor.thread_count(1 << 30, None, None) == executor.idle_cores()
     assert 1 <= executor.idle_cores() <= executor.max_threads()
     assert executor.thread_count(3 * executor.CHUNK_SIZE, 8, None) == 3  # whole chunks only
+
+
+def test_others_load_averages_the_busy_time_that_is_not_this_process() -> None:
+    load = executor.OthersLoad(when=0.0, busy=0.0, own=0.0, average=0.0)
+    tau = executor.LOAD_SECONDS
+    # Two cores busy for one time constant, one of them this process: 1 - 1/e on average.
+    assert load.update(tau, 2 * tau, tau) == pytest.approx(1 - np.exp(-1))
+    # Many small steps average as one long one.
+    steps = executor.OthersLoad(when=0.0, busy=0.0, own=0.0, average=0.0)
+    for k in range(1, 1001):
+        steps.update(k * tau / 1000, 2 * k * tau / 1000, k * tau / 1000)
+    assert steps.average == pytest.approx(load.average)
+    # Then only this process, on both cores: the others' share decays.
+    assert load.update(5 * tau, 10 * tau, 9 * tau) == pytest.approx((1 - np.exp(-1)) * np.exp(-4))
+    assert load.update(4 * tau, 0.0, 50.0) == load.average  # a clock that went back
+    # Accounting that leaves the others below zero counts as none.
+    assert executor.OthersLoad(when=0.0, busy=0.0, own=0.0, average=-0.2).update(0.0, 0, 0) == 0
+
+
+def test_busy_seconds_reads_the_process_cores_of_proc_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stat = tmp_path / "stat"
+    stat.write_text(
+        "cpu  900 900 900 900 900 900 900 900 0 0\n"
+        "cpu0 100 10 20 5000 7 1 2 3 50 0\n"
+        "cpu1 200 0 0 9000 0 0 0 0 0 0\n"
+        "cpu2 400 0 0 9000 0 0 0 0 0 0\n"
+        "intr 12345 6 7\n"
+    )
+    monkeypatch.setattr(executor, "STAT_PATH", str(stat))
+    ticks = executor.os.sysconf("SC_CLK_TCK")
+    assert executor.busy_seconds({0, 2}) == pytest.approx((136 + 400) / ticks)
+    monkeypatch.setattr(executor, "STAT_PATH", str(tmp_path / "absent"))
+    assert executor.busy_seconds({0}) is None
+
+
+@pytest.mark.parametrize(
+    ("others", "cores", "idle"),
+    [(0.0, 2, 2), (0.4, 2, 2), (0.6, 2, 1), (1.0, 2, 1), (4.0, 2, 1), (2.0, 8, 6)],
+)
+def test_idle_cores_are_those_the_other_processes_leave(
+    others: float, cores: int, idle: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load = executor.OthersLoad(when=float("inf"), busy=0.0, own=0.0, average=others)
+    monkeypatch.setattr(executor, "_OTHERS", load)
+    monkeypatch.setattr(executor, "max_threads", lambda: cores)
+    assert executor.idle_cores() == idle
+
+
+def test_idle_cores_fall_back_to_the_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor, "_OTHERS", None)
+    monkeypatch.setattr(executor, "max_threads", lambda: 4)
+    monkeypatch.setattr(executor.os, "getloadavg", lambda: (2.2, 0.0, 0.0))
+    assert executor.idle_cores() == 3
 
 
 def test_a_generator_that_cannot_jump_runs_on_one_thread() -> None:
