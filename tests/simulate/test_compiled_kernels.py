@@ -8,6 +8,7 @@ reference is right, and that a kernel built with one wrong constant disagrees.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import numpy as np
@@ -224,3 +225,69 @@ def test_formats_of_any_bias_round_exactly(dtype: type, fmt: formats.Format, see
             expected = quantize_exact(x.astype(np.float64), fmt, mode, draws, 20).astype(x.dtype)
             ours = quantize(x, fmt, mode, rng=np.random.default_rng(seed), random_bits=20)
             assert same_bits(ours, expected), mode
+
+
+def chunked(kernel: compiled_kernels.CompiledKernel, x: NDArray[np.floating], generator):
+    """The kernel on one chunk with the words of :func:`simulate.executor.random_words`."""
+    words = None
+    if generator is not None:
+        words = executor.random_words(generator, x.size, kernel.random_bits)
+    out = np.empty_like(x)
+    left = kernel(x, out, words, Scratch(x.size))
+    assert left is None
+    return out
+
+
+@pytest.mark.parametrize("kind", [np.random.PCG64, np.random.PCG64DXSM])
+@pytest.mark.parametrize(
+    ("dtype", "random_bits"),
+    [(np.float32, 1), (np.float32, 24), (np.float64, 27), (np.float64, 40)],
+)
+@pytest.mark.parametrize("name", ["bf16", "fp8_e4m3", "fp4_e2m1"])
+def test_a_whole_range_takes_the_words_and_the_bits_of_the_chunks(
+    kind: type, dtype: type, random_bits: int, name: str
+) -> None:
+    """Stochastic rounding making its words in the loop, block by block, ragged end and all."""
+    size = 3 * compiled_kernels.WORD_BLOCK + 5
+    x = np.random.default_rng(7).standard_normal(size).astype(dtype) * 4.0
+    kernel = compiled_kernels.build(np.dtype(dtype), formats.get(name), "sr", random_bits)
+    fused, reference = kind(11), kind(11)
+    out = np.empty_like(x)
+    assert kernel.round_range(x, out, fused)
+    assert same_bits(out, chunked(kernel, x, reference))
+    assert fused.state == reference.state
+
+
+@pytest.mark.parametrize("mode", ["rne", "rdn", "sr"])
+def test_a_range_with_anything_left_is_handed_back_untouched(mode: str) -> None:
+    x = np.random.default_rng(3).standard_normal(2 * compiled_kernels.WORD_BLOCK)
+    x[1000] = np.nan
+    kernel = compiled_kernels.build(np.dtype(np.float64), formats.get("fp8_e4m3"), mode, 24)
+    generator = np.random.PCG64(5)
+    before = generator.state
+    assert not kernel.round_range(x, np.empty_like(x), generator if mode == "sr" else None)
+    assert generator.state == before
+
+
+def test_a_range_with_another_generator_is_handed_back() -> None:
+    x = np.ones(100, np.float32)
+    kernel = compiled_kernels.build(np.dtype(np.float32), formats.get("bf16"), "sr", 24)
+    generator = np.random.MT19937(5)
+    assert not kernel.round_range(x, np.empty_like(x), generator)
+    assert not kernel.round_range(x, np.empty_like(x), None)
+    assert (generator.random_raw(8) == np.random.MT19937(5).random_raw(8)).all()
+
+
+@pytest.mark.parametrize("kind", [np.random.PCG64, np.random.MT19937])
+def test_quantize_gives_the_numpy_bits_where_a_range_is_handed_back(kind: type) -> None:
+    """NaN in one thread's range, and a generator the loop cannot step: the chunks round."""
+    x = np.random.default_rng(2).standard_normal(3 * executor.CHUNK_SIZE).astype(np.float32)
+    x[[5, 2 * executor.CHUNK_SIZE + 9]] = [np.nan, np.inf]
+    results, next_words = [], []
+    for compiled in (True, False):
+        rng = np.random.Generator(kind(9))
+        with contextlib.nullcontext() if compiled else executor.numpy_only():
+            results.append(quantize(x, "fp8_e4m3", "sr", rng=rng, threads=2))
+        next_words.append(rng.bit_generator.random_raw(8))
+    assert same_bits(results[0], results[1])
+    assert (next_words[0] == next_words[1]).all()

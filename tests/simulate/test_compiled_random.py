@@ -60,6 +60,23 @@ def test_the_words_and_the_state_after_are_random_raws(
 
 
 @pytest.mark.parametrize("kind", GENERATORS)
+def test_read_state_and_write_state_step_the_generator_as_fill_words_does(
+    kind: type, state_path: bool
+) -> None:
+    for ours in seeded(kind):
+        theirs = twin(ours)
+        for generator in (ours, theirs):  # a buffered half word, which write_state keeps
+            np.random.Generator(generator).integers(1 << 32, dtype=np.uint32)
+        state = compiled_random.read_state(ours)
+        words = np.empty(37, np.uint64)
+        compiled_random._fill(words, state, *compiled_random.fill_parameters(ours))
+        assert ours.state == theirs.state  # read_state is a copy
+        compiled_random.write_state(ours, state)
+        np.testing.assert_array_equal(words, theirs.random_raw(37))
+        assert ours.state == theirs.state
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
 def test_the_buffered_half_word_is_left_as_random_raw_leaves_it(kind: type) -> None:
     ours = kind(3)
     ours.random_raw(1)
