@@ -109,7 +109,7 @@ def corrupted(kernel: compiled_kernels.CompiledKernel, position: int, value: obj
         # The random draw shifted one bit too far: a biased rounding.
         ("fp4_e2m1", "sr", 12, 21),
         # fp16's overflow saturating instead of going to infinity.
-        ("fp16", "rne", 20, 0x477FE000),
+        ("fp16", "rne", 18, 0x477FE000),
     ],
 )
 def test_a_kernel_with_one_wrong_constant_is_caught(
@@ -122,6 +122,18 @@ def test_a_kernel_with_one_wrong_constant_is_caught(
     kernel = compiled_kernels.build(np.dtype(np.float32), fmt, mode, 24 if mode == "sr" else 0)
     assert same_bits(*run(kernel, x)[:2])
     assert not same_bits(*run(corrupted(kernel, constant, value), x)[:2])
+
+
+@pytest.mark.parametrize("name", ["e8m0", "fp16", "bf16"])
+def test_a_kernel_compiled_with_the_wrong_sign_is_caught(name: str) -> None:
+    """The sign is compiled into the loop (``regimes``): E8M0's NaN for zero and negatives."""
+    x = np.concatenate([every_float16_as(np.float32), -every_float16_as(np.float32)])
+    kernel = compiled_kernels.build(np.dtype(np.float32), formats.get(name), "rne", 0)
+    assert same_bits(*run(kernel, x)[:2])
+    below_normal, whole_range, signed = kernel.regimes()
+    planted = dataclasses.replace(kernel)
+    object.__setattr__(planted, "_regimes", (below_normal, whole_range, not signed))
+    assert not same_bits(*run(planted, x)[:2])
 
 
 def test_the_below_normal_scale_has_teeth() -> None:
