@@ -18,6 +18,9 @@ regimes, the same definitions as the reference's:
 * below ``min_normal`` in a format with subnormals, the quantum is ``2**(emin - m)``:
   ``t = |x| * 2**(m - emin)`` is the magnitude in quanta, exactly (a power-of-two scale), and
   ``k = floor(t)`` and ``t - k`` are exact; the result ``(k + step) * 2**(emin - m)`` is exact.
+  RNE there is the input type's own addition: ``(|x| + S) - S`` with ``S = 2**(emin - m + P)``,
+  whose sum lies in ``[S, 2S)`` (``|x| < 2**emin < S``), where the input type's quantum is
+  the format's; numba keeps the two operations as written (no fast math).
 
 Stochastic rounding steps where ``draw + floor(f 2**r) >= 2**r`` for the discarded fraction
 ``f`` of a quantum, the reference's event with the same draw: in the first regime
@@ -190,7 +193,7 @@ def _round_into(
         one,
         overflow_pattern,
     ) = c
-    scale_down, scale_up, half_f, unit_f, zero_f, one_f = f
+    scale_down, scale_up, half_f, unit_f, zero_f, one_f, nearest_even_shift = f
     # Accumulated in the patterns' width: a 64-bit count would halve the vector's lanes.
     any_left = zero
     for i in range(x.size):
@@ -218,7 +221,13 @@ def _round_into(
                 step = one if (remainder != zero) & negative else zero
             rounded = _shl(_add(kept, step), dropped)
         small = zero
-        if below_normal:
+        if below_normal and mode == _RNE:
+            # Below min_normal (second regime), by the input type's own rounding to nearest
+            # even: the sum with S = 2**(emin - m + P) lies in [S, 2S), where the input
+            # type's quantum is the format's, so it is |x| rounded once; less S, exact.
+            magnitude = _as_float(a)
+            small = _as_pattern((magnitude + nearest_even_shift) - nearest_even_shift)
+        elif below_normal:
             # Below min_normal (second regime): the magnitude in quanta, as a float.
             quanta = _as_float(a) * scale_down
             whole = np.floor(quanta)
@@ -226,11 +235,6 @@ def _round_into(
             if mode == _SR:
                 draw_f = _to_float(_shr(words[i], word_shift), zero_f)
                 small_step = one_f if np.floor(fraction * unit_f) >= unit_f - draw_f else zero_f
-            elif mode == _RNE:
-                odd_f = whole * half_f != np.floor(whole * half_f)
-                small_step = (
-                    one_f if (fraction > half_f) | ((fraction == half_f) & odd_f) else zero_f
-                )
             elif mode == _RNA:
                 small_step = one_f if fraction >= half_f else zero_f
             elif mode == _RTZ:
@@ -440,6 +444,7 @@ class CompiledKernel:
             real(np.ldexp(1.0, r)),
             real(0.0),
             real(1.0),
+            real(np.ldexp(1.0, fmt.emin - m + fraction_bits) if self.below_normal else 1.0),
         )
         return integers, floats
 

@@ -136,14 +136,20 @@ def test_a_kernel_compiled_with_the_wrong_sign_is_caught(name: str) -> None:
     assert not same_bits(*run(planted, x)[:2])
 
 
-def test_the_below_normal_scale_has_teeth() -> None:
-    """fp16's subnormals rounded on a quantum twice too large are caught."""
+@pytest.mark.parametrize("mode", ["rne", "rna", "rdn", "sr"])
+def test_the_below_normal_quantum_has_teeth(mode: str) -> None:
+    """fp16's subnormals rounded on a quantum twice too large are caught: the scale to
+    quanta, and RNE's shift (the input type's addition)."""
     fmt = formats.get("fp16")
     x = every_float16_as(np.float32)
-    kernel = compiled_kernels.build(np.dtype(np.float32), fmt, "rne", 0)
-    integers, (scale_down, scale_up, *rest) = kernel._constants
+    kernel = compiled_kernels.build(np.dtype(np.float32), fmt, mode, 24 if mode == "sr" else 0)
+    integers, (scale_down, scale_up, *rest, shift) = kernel._constants
+    assert same_bits(*run(kernel, x)[:2])
     planted = dataclasses.replace(kernel)
-    wrong = (scale_down / 2, scale_up * 2, *rest)
+    if mode == "rne":
+        wrong = (scale_down, scale_up, *rest, shift * 2)
+    else:
+        wrong = (scale_down / 2, scale_up * 2, *rest, shift)
     object.__setattr__(planted, "_constants", (integers, wrong))
     assert not same_bits(*run(planted, x)[:2])
 
