@@ -37,7 +37,7 @@ values below ``min_normal`` in a format without subnormals.
 The executor offers a kernel each thread's whole range first
 (:meth:`CompiledKernel.round_range`): one compiled call, no Python per chunk. There
 stochastic rounding makes its PCG64 or PCG64DXSM words in the loop
-(:func:`simulate.compiled_random.fill_words`), :data:`WORD_BLOCK` elements at a time, so
+(:func:`simulate.compiled_random.fill`), :data:`WORD_BLOCK` elements at a time, so
 that they are read from L1 instead of a buffer in memory; they are the words of
 :func:`simulate.executor.random_words` in the same order. A range that leaves anything to the
 reference is declined and rounded by chunks (a second pass, only on ranges with NaN or
@@ -57,7 +57,7 @@ from numba import types
 from numba.extending import intrinsic
 from numpy.typing import NDArray
 
-from simulate.compiled_random import fill_parameters, fill_words, read_state, supports, write_state
+from simulate.compiled_random import fill, fill_parameters, read_state, supports, write_state
 from simulate.executor import Scratch
 from simulate.formats import Format
 from simulate.rounding import ROUNDING_MODES
@@ -307,10 +307,8 @@ def _round_range(below_normal: bool, whole_range: bool, signed: bool, wide: bool
         for low in range(0, x.size, WORD_BLOCK):
             high = min(low + WORD_BLOCK, x.size)
             made = high - low if wide else (high - low + 1) // 2
-            if dxsm:
-                fill_words(raw[:made], state, p, True)
-            else:
-                fill_words(raw[:made], state, p, False)
+            # A call, not inlined: compiled (and cached) once for every loop that calls it.
+            fill(raw[:made], state, p, dxsm)
             words = raw if wide else halves
             left = _round_into(
                 x[low:high],

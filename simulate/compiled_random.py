@@ -52,7 +52,7 @@ def _lane_constants(multiplier: int, lanes: int) -> tuple[int, int]:
 
 
 def parameters(multiplier: int, lanes: int = LANES) -> NDArray[np.uint64]:
-    """The six words ``_fill`` steps with: the multiplier, ``A**lanes`` and the lane sum.
+    """The six words ``fill`` steps with: the multiplier, ``A**lanes`` and the lane sum.
 
     Each is split into its low and high 64 bits. Tests plant wrong ones here.
     """
@@ -148,8 +148,9 @@ def fill_words(
         lane_inc_low, lane_inc_high = _mul_add(inc_low, inc_high, p[4], p[5], zero, zero)
         if not dxsm:
             low, high = _mul_add(low, high, m_low, m_high, inc_low, inc_high)
-        # Eight chains in scalars, so that they stay in registers (an array of lanes cost
-        # an allocation a call: 0.6 µs, measured, a third of the words of a 1024-word call).
+        # Eight chains in scalars, so that they stay in registers, each line written out
+        # (an array of lanes cost an allocation a call: the fused loop of
+        # simulate.compiled_kernels calls this once per block).
         l0, h0 = low, high
         l1, h1 = _mul_add(l0, h0, m_low, m_high, inc_low, inc_high)
         l2, h2 = _mul_add(l1, h1, m_low, m_high, inc_low, inc_high)
@@ -199,7 +200,7 @@ def fill_words(
 
 
 @numba.njit(nogil=True, cache=True)
-def _fill(
+def fill(
     out: NDArray[np.uint64], state: NDArray[np.uint64], p: NDArray[np.uint64], dxsm: bool
 ) -> None:
     """:func:`fill_words`, with the generator kind a constant in each of its two copies."""
@@ -213,10 +214,10 @@ def _fill(
 def _fill_at(
     out: NDArray[np.uint64], state_address: np.uint64, p: NDArray[np.uint64], dxsm: bool
 ) -> None:
-    """:func:`_fill` on the generator's own state words (``state_address``: its ctypes one)."""
+    """:func:`fill` on the generator's own state words (``state_address``: its ctypes one)."""
     # NumPy's pcg64_state struct starts with a pointer to {state, inc}.
     inner = numba.carray(_as_pointer(state_address), 1)[0]
-    _fill(out, numba.carray(_as_pointer(inner), 4), p, dxsm)
+    fill(out, numba.carray(_as_pointer(inner), 4), p, dxsm)
 
 
 def supports(bit_generator: object) -> bool:
@@ -242,7 +243,7 @@ def _state_pointer(bit_generator: Any) -> int:
 
 @functools.cache
 def _layout_is_native() -> bool:
-    """Whether NumPy's state words lie as ``_fill`` reads them: low then high, state then inc.
+    """Whether NumPy's state words lie as ``fill`` reads them: low then high, state then inc.
 
     True with a native 128-bit integer on a little-endian machine; elsewhere (NumPy's emulated
     128-bit math puts the high word first) :func:`random_raw` goes through ``.state``.
@@ -324,7 +325,7 @@ def random_raw(
             _fill_at(words, address, _PARAMETERS[kind], _DXSM[kind])
         else:
             state = _state_words(bit_generator)
-            _fill(words, state, _PARAMETERS[kind], _DXSM[kind])
+            fill(words, state, _PARAMETERS[kind], _DXSM[kind])
             whole = bit_generator.state
             whole["state"]["state"] = int(state[0]) | int(state[1]) << 64
             bit_generator.state = whole

@@ -298,9 +298,11 @@ def test_a_range_with_another_generator_is_handed_back() -> None:
 
 @pytest.mark.parametrize("kind", [np.random.PCG64, np.random.MT19937])
 def test_quantize_gives_the_numpy_bits_where_a_range_is_handed_back(kind: type) -> None:
-    """NaN in one thread's range, and a generator the loop cannot step: the chunks round."""
-    x = np.random.default_rng(2).standard_normal(3 * executor.CHUNK_SIZE).astype(np.float32)
-    x[[5, 2 * executor.CHUNK_SIZE + 9]] = [np.nan, np.inf]
+    """NaN and infinity in the first of two threads' ranges (the second in one call), and a
+    generator the loop cannot step: the chunks round."""
+    size = 4 * compiled_kernels.CHUNK_SIZE
+    x = np.random.default_rng(2).standard_normal(size).astype(np.float32)
+    x[[5, compiled_kernels.CHUNK_SIZE + 9]] = [np.nan, np.inf]
     results, next_words = [], []
     for compiled in (True, False):
         rng = np.random.Generator(kind(9))

@@ -69,7 +69,7 @@ def test_read_state_and_write_state_step_the_generator_as_fill_words_does(
             np.random.Generator(generator).integers(1 << 32, dtype=np.uint32)
         state = compiled_random.read_state(ours)
         words = np.empty(37, np.uint64)
-        compiled_random._fill(words, state, *compiled_random.fill_parameters(ours))
+        compiled_random.fill(words, state, *compiled_random.fill_parameters(ours))
         assert ours.state == theirs.state  # read_state is a copy
         compiled_random.write_state(ours, state)
         np.testing.assert_array_equal(words, theirs.random_raw(37))
@@ -156,7 +156,7 @@ def test_planted_wrong_constants_are_caught(kind: type, multiplier: int) -> None
 
     def words(parameters: NDArray[np.uint64], state: NDArray[np.uint64]) -> NDArray[np.uint64]:
         out = np.empty(count, np.uint64)
-        compiled_random._fill(out, state.copy(), parameters, dxsm)
+        compiled_random.fill(out, state.copy(), parameters, dxsm)
         return out
 
     right = compiled_random.parameters(multiplier)
