@@ -62,6 +62,30 @@ class MXKernel:
         starts = np.arange(0, executor.CHUNK_SIZE, self.block_size)
         object.__setattr__(self, "starts", starts)
 
+    def round_range(
+        self,
+        x: NDArray[np.floating],
+        out: NDArray[np.floating],
+        bit_generator: np.random.BitGenerator | None,
+    ) -> bool:
+        """A thread's whole range in one compiled pass (:mod:`simulate.compiled_blocks`),
+        where the element kernel is compiled; False where it is declined (then the executor
+        rounds the range by chunks)."""
+        compiled = executor.compiled_module("compiled_blocks")
+        if compiled is None or not isinstance(self.element, compiled.CompiledKernel):
+            return False
+        accepted: bool = compiled.round_range(
+            self.element,
+            x,
+            out,
+            bit_generator,
+            self.block_size,
+            self.element_emax,
+            (self.scale_emin, self.scale_emax),
+            self.clamp,
+        )
+        return accepted
+
     def __call__(
         self,
         x: NDArray[np.floating],

@@ -57,7 +57,7 @@ from numba import types
 from numba.extending import intrinsic
 from numpy.typing import NDArray
 
-from simulate.compiled_random import fill, fill_parameters, read_state, supports, write_state
+from simulate.compiled_random import advance_with, fill, supports
 from simulate.executor import Scratch
 from simulate.formats import Format
 from simulate.rounding import ROUNDING_MODES
@@ -68,9 +68,9 @@ from simulate.rounding import ROUNDING_MODES
 CHUNK_SIZE = 1 << 18
 
 #: The modes as the integers the compiled loop branches on (constants there).
-_MODE_CODES = {mode: code for code, mode in enumerate(ROUNDING_MODES)}
-_RNE, _RNA, _RTZ, _RUP, _RDN, _SR = (
-    _MODE_CODES[mode] for mode in ("rne", "rna", "rtz", "rup", "rdn", "sr")
+MODE_CODES = {mode: code for code, mode in enumerate(ROUNDING_MODES)}
+_RNE, _RNA, _RTZ, _RUP, _RDN, SR_CODE = (
+    MODE_CODES[mode] for mode in ("rne", "rna", "rtz", "rup", "rdn", "sr")
 )
 
 
@@ -141,19 +141,19 @@ def _same_width(operation: str) -> Any:
 
 
 # Typed Any: mypy would read the typing functions' parameters as the calls'.
-_as_float: Any = intrinsic(_as_float_typing)
-_as_pattern: Any = intrinsic(_as_pattern_typing)
+as_float: Any = intrinsic(_as_float_typing)
+as_pattern: Any = intrinsic(_as_pattern_typing)
 _to_float: Any = intrinsic(_to_float_typing)
 _convert: Any = intrinsic(_convert_typing)
-_and = _same_width("and_")
-_or = _same_width("or_")
-_add = _same_width("add")
-_shr = _same_width("lshr")
-_shl = _same_width("shl")
+bit_and = _same_width("and_")
+bit_or = _same_width("or_")
+add_bits = _same_width("add")
+shift_right = _same_width("lshr")
+shift_left = _same_width("shl")
 
 
 @numba.njit(inline="always")
-def _round_into(
+def round_into(
     x: Any,
     out: Any,
     flags: Any,
@@ -198,20 +198,20 @@ def _round_into(
     any_left = zero
     for i in range(x.size):
         u = x[i]
-        a = _and(u, magnitude_mask)
+        a = bit_and(u, magnitude_mask)
         negative = u != a
-        kept = _shr(a, dropped)
-        remainder = _and(a, low_mask)
+        kept = shift_right(a, dropped)
+        remainder = bit_and(a, low_mask)
         if mode == _RNE:
             # Nearest even by carry: add half a quantum less one, plus the kept lsb.
-            odd = _or(_and(kept, one), odd_from_kept)
-            rounded = _and(_add(_add(a, below_half), odd), high_mask)
+            odd = bit_or(bit_and(kept, one), odd_from_kept)
+            rounded = bit_and(add_bits(add_bits(a, below_half), odd), high_mask)
         elif mode == _RNA:
-            rounded = _and(_add(a, half), high_mask)
+            rounded = bit_and(add_bits(a, half), high_mask)
         else:
-            if mode == _SR:
-                draw = _convert(_shr(words[i], word_shift), u)
-                carry = _add(draw, _shl(_shr(remainder, down), up_shift))
+            if mode == SR_CODE:
+                draw = _convert(shift_right(words[i], word_shift), u)
+                carry = add_bits(draw, shift_left(shift_right(remainder, down), up_shift))
                 step = one if carry >= unit else zero
             elif mode == _RTZ:
                 step = zero
@@ -219,21 +219,21 @@ def _round_into(
                 step = one if (remainder != zero) & ~negative else zero
             else:
                 step = one if (remainder != zero) & negative else zero
-            rounded = _shl(_add(kept, step), dropped)
+            rounded = shift_left(add_bits(kept, step), dropped)
         small = zero
         if below_normal and mode == _RNE:
             # Below min_normal (second regime), by the input type's own rounding to nearest
             # even: the sum with S = 2**(emin - m + P) lies in [S, 2S), where the input
             # type's quantum is the format's, so it is |x| rounded once; less S, exact.
-            magnitude = _as_float(a)
-            small = _as_pattern((magnitude + nearest_even_shift) - nearest_even_shift)
+            magnitude = as_float(a)
+            small = as_pattern((magnitude + nearest_even_shift) - nearest_even_shift)
         elif below_normal:
             # Below min_normal (second regime): the magnitude in quanta, as a float.
-            quanta = _as_float(a) * scale_down
+            quanta = as_float(a) * scale_down
             whole = np.floor(quanta)
             fraction = quanta - whole
-            if mode == _SR:
-                draw_f = _to_float(_shr(words[i], word_shift), zero_f)
+            if mode == SR_CODE:
+                draw_f = _to_float(shift_right(words[i], word_shift), zero_f)
                 small_step = one_f if np.floor(fraction * unit_f) >= unit_f - draw_f else zero_f
             elif mode == _RNA:
                 small_step = one_f if fraction >= half_f else zero_f
@@ -243,7 +243,7 @@ def _round_into(
                 small_step = one_f if (fraction != zero_f) & ~negative else zero_f
             else:
                 small_step = one_f if (fraction != zero_f) & negative else zero_f
-            small = _as_pattern((whole + small_step) * scale_up)
+            small = as_pattern((whole + small_step) * scale_up)
         normal = True if whole_range else a >= normal_pattern
         # Overflow as the reference: max_finite where the rounding points toward zero, else
         # the format's policy (infinity, NaN or max_finite).
@@ -257,7 +257,7 @@ def _round_into(
             toward_zero = False
         over = normal & (rounded > max_pattern)
         rounded = (max_pattern if toward_zero else overflow_pattern) if over else rounded
-        result = _or(rounded if normal else small, _and(u, sign_bit))
+        result = bit_or(rounded if normal else small, bit_and(u, sign_bit))
         # A format without a sign (E8M0) has no zero and no negative values: NaN, as the
         # reference gives.
         if not signed:
@@ -268,7 +268,7 @@ def _round_into(
         out[i] = result
         if flags.size:
             flags[i] = left
-        any_left = _or(any_left, one if left else zero)
+        any_left = bit_or(any_left, one if left else zero)
     return any_left
 
 
@@ -276,10 +276,10 @@ def _round_into(
 def _round_chunk(mode: str, below_normal: bool, whole_range: bool, signed: bool) -> Any:
     """The compiled loop of one mode and regimes (:meth:`CompiledKernel.regimes`), built on
     first use (numba's disk cache keeps each, told apart by these values)."""
-    code = _MODE_CODES[mode]
+    code = MODE_CODES[mode]
 
     def round_chunk(x: Any, out: Any, flags: Any, words: Any, c: Any, f: Any) -> Any:
-        return _round_into(x, out, flags, words, code, below_normal, whole_range, signed, c, f)
+        return round_into(x, out, flags, words, code, below_normal, whole_range, signed, c, f)
 
     return numba.njit(nogil=True, cache=True)(round_chunk)
 
@@ -310,19 +310,19 @@ def _round_range(below_normal: bool, whole_range: bool, signed: bool, wide: bool
             # A call, not inlined: compiled (and cached) once for every loop that calls it.
             fill(raw[:made], state, p, dxsm)
             words = raw if wide else halves
-            left = _round_into(
+            left = round_into(
                 x[low:high],
                 out[low:high],
                 no_flags,
                 words,
-                _SR,
+                SR_CODE,
                 below_normal,
                 whole_range,
                 signed,
                 c,
                 f,
             )
-            any_left = _or(any_left, left)
+            any_left = bit_or(any_left, left)
         return any_left
 
     return numba.njit(nogil=True, cache=True)(round_range)
@@ -390,6 +390,12 @@ class CompiledKernel:
         where the input type's does, with subnormals (bf16 and tf32 on float32)."""
         bias = np.finfo(self.dtype).maxexp - 1
         return self.fmt.emin + bias == 1 and self.fmt.subnormals
+
+    @property
+    def constants(self) -> tuple[tuple[object, ...], tuple[object, ...]]:
+        """The loop's integer constants (of the pattern type) and float constants (of the
+        input type), as :func:`round_into` takes them."""
+        return self._constants
 
     def regimes(self) -> tuple[bool, bool, bool]:
         """What the loop tests beyond its constants, compiled in: below ``min_normal``, the
@@ -490,13 +496,12 @@ class CompiledKernel:
         if bit_generator is None or not supports(bit_generator):
             return False
         round_words = _round_range(*self._regimes, self.random_bits > 32)
-        parameters, dxsm = fill_parameters(bit_generator)
-        with bit_generator.lock:
-            state = read_state(bit_generator)
-            if round_words(patterns, results, state, parameters, dxsm, integers, floats):
-                return False
-            write_state(bit_generator, state)
-        return True
+        return advance_with(
+            bit_generator,
+            lambda state, parameters, dxsm: (
+                not round_words(patterns, results, state, parameters, dxsm, integers, floats)
+            ),
+        )
 
 
 @functools.lru_cache(maxsize=256)

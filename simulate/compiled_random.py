@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import numba
@@ -280,6 +281,25 @@ def fill_parameters(bit_generator: np.random.BitGenerator) -> tuple[NDArray[np.u
     """The ``p`` and ``dxsm`` arguments of :func:`fill_words` for this generator's kind."""
     kind = type(bit_generator)
     return _PARAMETERS[kind], _DXSM[kind]
+
+
+def advance_with(
+    bit_generator: np.random.BitGenerator,
+    loop: Callable[[NDArray[np.uint64], NDArray[np.uint64], bool], bool],
+) -> bool:
+    """Call ``loop(state, p, dxsm)`` on a copy of the generator's state, under its lock.
+
+    The loop makes its words with :func:`fill` (or :func:`fill_words`) from ``state``; where
+    it returns True the generator takes the state it stepped to, else it is left as it was.
+    The generator must be one :func:`supports`.
+    """
+    parameters, dxsm = fill_parameters(bit_generator)
+    with bit_generator.lock:
+        state = read_state(bit_generator)
+        if not loop(state, parameters, dxsm):
+            return False
+        write_state(bit_generator, state)
+    return True
 
 
 def random_raw(
