@@ -1,8 +1,10 @@
 """Elements per second of ``quantize`` and ``quantize_blocks`` against every peer, in one run.
 
 For ``--n`` standard normal values (seed 0) in float32 and float64, and every format of the
-spec table, the best of ``--repeat`` timed calls (interleaved round by round across the
-contenders of a row, so that all of them meet the same load on a shared machine) of:
+spec table, the fastest call of ``--repeat`` rounds (interleaved across the contenders of a
+row, so that all of them meet the same load on a shared machine; in a round each contender
+is called back to back for :data:`BURST_SECONDS`, so that none is timed on cores another
+left idle) of:
 
 * ours: ``quantize(x, fmt, "rne")`` and ``quantize(x, fmt, "sr", rng=...)`` (all cores; the
   compiled kernels where numba is installed), RNE again on the NumPy kernels alone
@@ -95,23 +97,38 @@ def optional(name: str) -> Any | None:
         return None
 
 
+#: Seconds each contender is called back to back in a round, every call timed: this VM's
+#: cores take about 20 ms of work to return to full speed after an idle spell (measured:
+#: 4M-element fp16 casts 30 ms after a sleep ran at 1,676 M/s for ours and 1,442 for torch
+#: on the first call, 5,185 and 4,562 after 20 ms of calls, 5,446 and 4,722 after 50 ms).
+#: Timing one call per round measured whichever contender followed an idle one cold.
+BURST_SECONDS = 0.05
+
+
 def best_rates(contenders: dict[str, tuple[Callable[[], object], int, int]]) -> dict[str, float]:
     """Elements per second of each contender's fastest timed call, ``label -> rate``.
 
-    ``contenders`` maps a label to ``(call, elements, repeats)``. After one warm-up call of
-    each, the timed calls are interleaved round by round, so that every contender of a row
-    meets the same load on a shared machine; the best, not the median, since other
-    processes only ever slow a call down.
+    ``contenders`` maps a label to ``(call, elements, rounds)``. After one warm-up call of
+    each, the rounds are interleaved, so that every contender of a row meets the same load
+    on a shared machine; in a round a contender is called back to back for
+    :data:`BURST_SECONDS` (at least once), each call timed. The best, not the median, since
+    other processes only ever slow a call down.
     """
     for call, _, _ in contenders.values():
         call()
     fastest = dict.fromkeys(contenders, float("inf"))
     for round_ in range(max(repeats for _, _, repeats in contenders.values())):
         for label, (call, _, repeats) in contenders.items():
-            if round_ < repeats:
+            if round_ >= repeats:
+                continue
+            burst_end = time.perf_counter() + BURST_SECONDS
+            while True:
                 start = time.perf_counter()
                 call()
-                fastest[label] = min(fastest[label], time.perf_counter() - start)
+                stop = time.perf_counter()
+                fastest[label] = min(fastest[label], stop - start)
+                if stop >= burst_end:
+                    break
     return {label: contenders[label][1] / seconds for label, seconds in fastest.items()}
 
 
@@ -362,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     threads = torch.get_num_threads() if torch is not None else "-"
     print(
         f"n = {args.n:,} standard normal values (slow peers and the torch backend: "
-        f"{args.slow_n:,}), best of {args.repeat}; M elements/s; torch threads {threads}"
+        f"{args.slow_n:,}), best of {args.repeat} rounds of {BURST_SECONDS * 1e3:.0f} ms; M elements/s; torch threads {threads}"
     )
     data = np.random.default_rng(0).standard_normal(args.n)
     chosen = args.formats or list(ELEMENT_FORMATS) + list(BLOCK_FORMATS)
