@@ -379,7 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     threads = torch.get_num_threads() if torch is not None else "-"
     print(
         f"n = {args.n:,} standard normal values (slow peers and the torch backend: "
-        f"{args.slow_n:,}), best of {args.repeat} rounds of {BURST_SECONDS * 1e3:.0f} ms; M elements/s; torch threads {threads}"
+        f"{args.slow_n:,}), best of {args.repeat} rounds of {BURST_SECONDS * 1e3:.0f} ms; "
+        f"M elements/s; torch threads {threads}"
     )
     data = np.random.default_rng(0).standard_normal(args.n)
     chosen = args.formats or list(ELEMENT_FORMATS) + list(BLOCK_FORMATS)
