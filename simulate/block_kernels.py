@@ -10,6 +10,8 @@ input type's smallest subnormal, below which a nonzero product is replaced by th
 subnormal, as :mod:`simulate.scaling` does in float64), rounded by the element format's
 fastest kernel (:mod:`simulate.kernels`), and multiplied back by ``2**shared``; elements the
 kernel leaves to the exact reference are rounded before that. Temporaries are chunk-sized.
+Where the element kernel is the compiled one, the executor first offers each thread's whole
+range to the same steps compiled into one pass (:mod:`simulate.compiled_blocks`).
 
 The element format saturates, so a scaled value beyond ``±max_finite`` (up to
 ``2**(emax_elem + 1)``) rounds to ``±max_finite`` in every mode, as ``±max_finite`` does:
