@@ -375,7 +375,8 @@ class CompiledKernel:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_constants", self._build_constants())
-        object.__setattr__(self, "_regimes", self.regimes())
+        regimes = (self.below_normal, self.whole_range, self.fmt.signed)
+        object.__setattr__(self, "_regimes", regimes)
 
     @property
     def below_normal(self) -> bool:
@@ -400,8 +401,9 @@ class CompiledKernel:
     def regimes(self) -> tuple[bool, bool, bool]:
         """What the loop tests beyond its constants, compiled in: below ``min_normal``, the
         whole range, a sign. Compiled as values, these tests cost bf16's RNE loop 113
-        instructions per 16 elements; compiled in, 74 (numba's assembly, counted)."""
-        return self.below_normal, self.whole_range, self.fmt.signed
+        instructions per 16 elements; compiled in, 74 (numba's assembly, counted). Kept from
+        construction: the properties call ``np.finfo``, and every call looks the loop up."""
+        return self._regimes
 
     def _build_constants(self) -> tuple[tuple[object, ...], tuple[object, ...]]:
         fmt, finfo = self.fmt, np.finfo(self.dtype)
@@ -464,7 +466,7 @@ class CompiledKernel:
         patterns, results = x.view(uint), out.view(uint)
         if words is None:
             words = _NO_WORDS
-        round_chunk = _round_chunk(self.mode, *self._regimes)
+        round_chunk = _round_chunk(self.mode, *self.regimes())
         # Few chunks leave anything to the reference: only those are rounded again, with
         # the flags stored (the same results; a store per element costs the others time).
         if not round_chunk(patterns, results, _NO_FLAGS, words, integers, floats):
@@ -491,11 +493,11 @@ class CompiledKernel:
         uint = integers[0].dtype  # type: ignore[attr-defined]
         patterns, results = x.view(uint), out.view(uint)
         if self.mode != "sr":
-            round_chunk = _round_chunk(self.mode, *self._regimes)
+            round_chunk = _round_chunk(self.mode, *self.regimes())
             return not round_chunk(patterns, results, _NO_FLAGS, _NO_WORDS, integers, floats)
         if bit_generator is None or not supports(bit_generator):
             return False
-        round_words = _round_range(*self._regimes, self.random_bits > 32)
+        round_words = _round_range(*self.regimes(), self.random_bits > 32)
         return advance_with(
             bit_generator,
             lambda state, parameters, dxsm: (

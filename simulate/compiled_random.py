@@ -346,7 +346,5 @@ def random_raw(
         else:
             state = _state_words(bit_generator)
             fill(words, state, _PARAMETERS[kind], _DXSM[kind])
-            whole = bit_generator.state
-            whole["state"]["state"] = int(state[0]) | int(state[1]) << 64
-            bit_generator.state = whole
+            write_state(bit_generator, state)
     return words

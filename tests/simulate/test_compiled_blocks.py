@@ -16,7 +16,9 @@ import pytest
 from numpy.typing import NDArray
 
 from simulate import compiled_blocks, executor, quantize_blocks
+from simulate.compiled_kernels import build
 from simulate.rounding import ROUNDING_MODES
+from simulate.scaling import get_block_format
 
 MX_FORMATS = ("mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4")
 
@@ -107,9 +109,6 @@ def test_another_generator_is_declined_and_the_chunks_round(accepted: list[bool]
 
 
 def test_a_range_of_part_blocks_is_declined() -> None:
-    from simulate.compiled_kernels import build
-    from simulate.scaling import get_block_format
-
     element = get_block_format("mxfp4").saturating_element
     kernel = build(np.dtype(np.float32), element, "rne", 0)
     x = np.ones(48, np.float32)
