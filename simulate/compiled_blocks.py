@@ -36,6 +36,7 @@ from simulate.compiled_kernels import (
     as_float,
     as_pattern,
     bit_and,
+    prefer_wide_vectors,
     round_into,
     shift_right,
 )
@@ -69,6 +70,7 @@ def _mx_range(mode: str, regimes: tuple[bool, bool, bool], wide: bool) -> Any:
     ) -> Any:
         # x, out, scaled: patterns; factors: floats of the input type, a scale and its
         # inverse per block of a group.
+        prefer_wide_vectors()
         size, fraction_shift, exponent_offset, scale_emin, scale_emax = block
         clamp, tiny, nan = limits
         magnitude_mask, inf_pattern, zero = c[1], c[9], c[16]

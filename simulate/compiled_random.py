@@ -1,11 +1,13 @@
 """NumPy's PCG64 and PCG64DXSM raw words, compiled: the words of ``random_raw``, faster.
 
-``bit_generator.random_raw`` makes an indirect call per word; here numba runs the linear
-congruential generator in :data:`LANES` interleaved chains (lane ``j`` makes words ``j``,
+``bit_generator.random_raw`` makes an indirect call per word; here the linear congruential
+generator runs in :data:`LANES` interleaved chains (lane ``j`` makes words ``j``,
 ``j + LANES``, ...: itself an LCG with multiplier ``A**LANES`` and increment
-``inc * (A**(LANES-1) + ... + A + 1)``), so the 128-bit multiplications of the chains overlap
-instead of waiting on each other. numba has no 128-bit integer, so :func:`_mul_add` emits
-LLVM's ``i128`` directly.
+``inc * (A**(LANES-1) + ... + A + 1)``), held in vector registers, so that one instruction steps
+eight chains. numba has neither a 128-bit integer nor vectors, so this module writes LLVM IR:
+``i128`` for the sequential steps (:func:`_mul_add`), and the chains' loop in ``<8 x i64>``
+vectors (:func:`_vector_rounds_typing`), each state two 64-bit words a lane (:class:`_Words64`,
+any CPU) or, where the CPU has AVX-512 IFMA, three 52-bit limbs (:class:`_Limbs52`).
 
 The definitions are NumPy's (``numpy/random/src/pcg64/pcg64.h``): PCG64 steps
 ``s <- s * A + inc`` with the 128-bit multiplier, then outputs XSL-RR of the new state; PCG64DXSM
@@ -27,16 +29,23 @@ from typing import Any
 
 import numba
 import numpy as np
+from llvmlite import binding as llvm_binding
 from llvmlite import ir
 from numba import types
+from numba.core import cgutils
 from numba.extending import intrinsic
 from numpy.typing import NDArray
 
-#: Interleaved chains, written out in :func:`fill_words` (PCG64 on this project's 2.45 GHz EPYC,
-#: measured: 1.6 ns/word with 4 lanes, 1.4 with 8, 2.3 with one chain; NumPy 2.7-2.9). Eight
-#: chains are about the multiplier's throughput limit: three 64-bit multiplications a word.
-LANES = 8
+#: Words of a 512-bit vector, and the vectors of interleaved chains: two, so that one vector's
+#: step overlaps the other's (PCG64 on this project's AVX-512 Xeon, 64K words a call,
+#: measured: with IFMA limbs 0.42 ns/word with two vectors, 0.41 with four; with two-word
+#: lanes 0.92 with one vector, 0.53 with two; eight scalar chains, the code before, 0.86;
+#: NumPy's ``random_raw`` about 2.8).
+WIDTH = 8
+VECTORS = 2
+LANES = WIDTH * VECTORS
 _MASK = (1 << 64) - 1
+_MASK32 = (1 << 32) - 1
 #: PCG64's multiplier (PCG_DEFAULT_MULTIPLIER_128) and PCG64DXSM's (PCG_CHEAP_MULTIPLIER_128),
 #: which DXSM's output function also uses.
 PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
@@ -53,15 +62,16 @@ def _lane_constants(multiplier: int, lanes: int) -> tuple[int, int]:
 
 
 def parameters(multiplier: int, lanes: int = LANES) -> NDArray[np.uint64]:
-    """The six words ``fill`` steps with: the multiplier, ``A**lanes`` and the lane sum.
+    """The seven words ``fill`` steps with: the multiplier, ``A**lanes`` and the lane sum,
+    each split into its low and high 64 bits, then ``lanes``.
 
-    Each is split into its low and high 64 bits. Tests plant wrong ones here.
+    :func:`fill_words` interleaves only where ``lanes`` is the :data:`LANES` it was compiled
+    with (numba's disk cache keeps a caller's copy of it until the caller's own file
+    changes), else makes the words sequentially. Tests plant wrong ones here.
     """
     power, total = _lane_constants(multiplier, lanes)
-    return np.array(
-        [value >> shift & _MASK for value in (multiplier, power, total) for shift in (0, 64)],
-        dtype=np.uint64,
-    )
+    words = [value >> shift & _MASK for value in (multiplier, power, total) for shift in (0, 64)]
+    return np.array([*words, lanes], dtype=np.uint64)
 
 
 _PARAMETERS = {
@@ -129,68 +139,271 @@ def _dxsm(low: np.uint64, high: np.uint64) -> np.uint64:
     return high * low
 
 
+_I32, _I64, _I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
+_VECTOR = ir.VectorType(_I64, WIDTH)
+
+
+def _splat(builder: Any, value: Any) -> Any:
+    """A vector of ``WIDTH`` copies of the uint64 ``value``."""
+    single = builder.insert_element(ir.Constant(_VECTOR, None), value, ir.Constant(_I32, 0))
+    everywhere = ir.Constant(ir.VectorType(_I32, WIDTH), [0] * WIDTH)
+    return builder.shuffle_vector(single, ir.Constant(_VECTOR, None), everywhere)
+
+
+def _constant(value: int) -> Any:
+    return ir.Constant(_VECTOR, [value] * WIDTH)
+
+
+def _halves(builder: Any, value: Any) -> tuple[Any, Any]:
+    """The low and high 64-bit words of an ``i128``."""
+    high = builder.lshr(value, ir.Constant(_I128, 64))
+    return builder.trunc(value, _I64), builder.trunc(high, _I64)
+
+
+class _Words64:
+    """128-bit states as two 64-bit words a lane, stepped with 32 x 32-bit products.
+
+    No vector instruction gives a 64-bit product's high half, so the low words' full
+    product is four ``vpmuludq``; the cross products need only their low halves.
+    """
+
+    def parts(self, builder: Any, value: Any) -> list[Any]:
+        return list(_halves(builder, value))
+
+    def state(self, builder: Any, parts: list[Any]) -> Any:
+        b, low, high = builder, parts[0], parts[1]
+        return b.or_(b.zext(low, _I128), b.shl(b.zext(high, _I128), ir.Constant(_I128, 64)))
+
+    def words(self, builder: Any, parts: list[Any]) -> tuple[Any, Any]:
+        return parts[0], parts[1]
+
+    def step(self, builder: Any, parts: list[Any], m: list[Any], c: list[Any]) -> list[Any]:
+        b, (low, high), (m_low, m_high), (c_low, c_high) = builder, parts, m, c
+        half, mask = _constant(32), _constant(_MASK32)
+        m_low_0, m_low_1 = b.and_(m_low, mask), b.lshr(m_low, half)
+        low_0, low_1 = b.and_(low, mask), b.lshr(low, half)
+        p00, p01 = b.mul(low_0, m_low_0), b.mul(low_0, m_low_1)
+        p10, p11 = b.mul(low_1, m_low_0), b.mul(low_1, m_low_1)
+        # Sums of a 64-bit product's parts that cannot carry out of 64 bits.
+        t = b.add(p10, b.lshr(p00, half))
+        w = b.add(b.and_(t, mask), p01)
+        product_high = b.add(b.add(p11, b.lshr(t, half)), b.lshr(w, half))
+        product_low = b.or_(b.shl(w, half), b.and_(p00, mask))
+        cross = b.add(b.mul(low, m_high), b.mul(high, m_low))
+        new_low = b.add(product_low, c_low)
+        carry = b.zext(b.icmp_unsigned("<", new_low, c_low), _VECTOR)
+        return [new_low, b.add(b.add(b.add(product_high, cross), c_high), carry)]
+
+
+class _Limbs52:
+    """128-bit states as 52-, 52- and 24-bit limbs a lane, stepped with AVX-512 IFMA.
+
+    ``vpmadd52luq``/``vpmadd52huq`` add the low or high 52 bits of a 52 x 52-bit product to a
+    64-bit lane: nine of them and nine additions, shifts and masks make a step, where two-word
+    lanes take four 32-bit and two 64-bit products (each ``vpmullq`` three micro-ops) and about
+    twenty other operations.
+    """
+
+    _MASK52 = (1 << 52) - 1
+
+    def parts(self, builder: Any, value: Any) -> list[Any]:
+        b = builder
+        mask = ir.Constant(_I128, self._MASK52)
+        return [
+            b.trunc(b.and_(b.lshr(value, ir.Constant(_I128, shift)), mask), _I64)
+            for shift in (0, 52, 104)
+        ]
+
+    def state(self, builder: Any, parts: list[Any]) -> Any:
+        b, total = builder, ir.Constant(_I128, 0)
+        for part, shift in zip(parts, (0, 52, 104), strict=True):
+            total = b.or_(total, b.shl(b.zext(part, _I128), ir.Constant(_I128, shift)))
+        return total
+
+    def words(self, builder: Any, parts: list[Any]) -> tuple[Any, Any]:
+        b, (l0, l1, l2) = builder, parts
+        low = b.or_(l0, b.shl(l1, _constant(52)))
+        return low, b.or_(b.lshr(l1, _constant(12)), b.shl(l2, _constant(40)))
+
+    def step(self, builder: Any, parts: list[Any], m: list[Any], c: list[Any]) -> list[Any]:
+        b, (l0, l1, l2), (m0, m1, m2) = builder, parts, m
+
+        def low(total: Any, x: Any, y: Any) -> Any:
+            return b.call(self._intrinsic(b, "l"), [total, x, y])
+
+        def high(total: Any, x: Any, y: Any) -> Any:
+            return b.call(self._intrinsic(b, "h"), [total, x, y])
+
+        # Columns of weight 2**0, 2**52 and 2**104 (higher ones vanish modulo 2**128), the
+        # last two summed in two chains each so that the additions overlap.
+        r0 = low(c[0], l0, m0)
+        r1 = b.add(high(c[1], l0, m0), low(low(_constant(0), l0, m1), l1, m0))
+        r2 = b.add(
+            high(high(c[2], l0, m1), l1, m0), low(low(low(_constant(0), l0, m2), l1, m1), l2, m0)
+        )
+        mask, shift = _constant(self._MASK52), _constant(52)
+        r1 = b.add(r1, b.lshr(r0, shift))
+        r2 = b.add(r2, b.lshr(r1, shift))
+        return [b.and_(r0, mask), b.and_(r1, mask), b.and_(r2, _constant((1 << 24) - 1))]
+
+    @staticmethod
+    def _intrinsic(builder: Any, half: str) -> Any:
+        return cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(_VECTOR, [_VECTOR] * 3),
+            f"llvm.x86.avx512.vpmadd52{half}.uq.512",
+        )
+
+
+def _vector_output(builder: Any, low: Any, high: Any, dxsm: bool) -> Any:
+    """PCG64's XSL-RR or PCG64DXSM's DXSM output of every lane's state."""
+    b = builder
+    if dxsm:
+        low = b.or_(low, _constant(1))
+        high = b.xor(high, b.lshr(high, _constant(32)))
+        high = b.mul(high, _constant(CHEAP_MULTIPLIER))
+        high = b.xor(high, b.lshr(high, _constant(48)))
+        return b.mul(high, low)
+    rotate = cgutils.get_or_insert_function(
+        b.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), f"llvm.fshr.v{WIDTH}i64"
+    )
+    value = b.xor(low, high)
+    return b.call(rotate, [value, value, b.lshr(high, _constant(58))])
+
+
+def _vector_rounds_typing(dxsm: bool, lanes: Any) -> Any:
+    """The interleaved words of :func:`fill_words` as LLVM vector code: ``rounds`` rounds of
+    :data:`LANES` words into ``out``, from the state ``(low, high)``; returns the state one
+    sequential pass reaches after them (the tail's start). ``lanes`` holds the states
+    (:class:`_Words64` or :class:`_Limbs52`)."""
+
+    def typing(
+        typingctx: Any,
+        out: Any,
+        rounds: Any,
+        low: Any,
+        high: Any,
+        inc_low: Any,
+        inc_high: Any,
+        m_low: Any,
+        m_high: Any,
+        lane_m_low: Any,
+        lane_m_high: Any,
+        lane_inc_low: Any,
+        lane_inc_high: Any,
+    ) -> Any:
+        sig = types.UniTuple(types.uint64, 2)(out, rounds, *([types.uint64] * 10))
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            b = builder
+            join = _Words64().state
+            multiplier, increment = join(b, args[6:8]), join(b, args[4:6])
+            state = join(b, args[2:4])
+            if not dxsm:
+                state = b.add(b.mul(state, multiplier), increment)
+            # Lane j starts at the state j sequential steps on.
+            vectors = []
+            for _ in range(VECTORS):
+                parts = [ir.Constant(_VECTOR, None)] * len(lanes.parts(b, state))
+                for j in range(WIDTH):
+                    position = ir.Constant(_I32, j)
+                    for k, part in enumerate(lanes.parts(b, state)):
+                        parts[k] = b.insert_element(parts[k], part, position)
+                    state = b.add(b.mul(state, multiplier), increment)
+                vectors.append([cgutils.alloca_once_value(b, part) for part in parts])
+            last = [cgutils.alloca_once_value(b, part) for part in parts]
+            m = [_splat(b, part) for part in lanes.parts(b, join(b, args[8:10]))]
+            c = [_splat(b, part) for part in lanes.parts(b, join(b, args[10:12]))]
+            words = context.make_array(signature.args[0])(context, b, args[0]).data
+            with cgutils.for_range(b, args[1]) as loop:
+                first = b.mul(loop.index, ir.Constant(_I64, LANES))
+                for v, stored in enumerate(vectors):
+                    parts = [b.load(part) for part in stored]
+                    offset = b.add(first, ir.Constant(_I64, WIDTH * v))
+                    target = b.bitcast(b.gep(words, [offset]), _VECTOR.as_pointer())
+                    word_low, word_high = lanes.words(b, parts)
+                    output = _vector_output(b, word_low, word_high, dxsm)
+                    b.store(output, target, align=8)
+                    if v == VECTORS - 1:
+                        for part, kept in zip(parts, last, strict=True):
+                            b.store(part, kept)
+                    for part, kept in zip(lanes.step(b, parts, m, c), stored, strict=True):
+                        b.store(part, kept)
+            # PCG64 outputs a lane's new state: the sequential state after the last word is
+            # the last lane's before its step. DXSM outputs, then steps: lane 0's after it.
+            source, index = (vectors[0], 0) if dxsm else (last, WIDTH - 1)
+            position = ir.Constant(_I32, index)
+            parts = [b.extract_element(b.load(part), position) for part in source]
+            result = _halves(b, lanes.state(b, parts))
+            return context.make_tuple(b, signature.return_type, list(result))
+
+        return sig, codegen
+
+    return typing
+
+
+def has_ifma() -> bool:
+    """Whether numba compiles for this machine's CPU and it has AVX-512 IFMA (then the lanes
+    are :class:`_Limbs52`)."""
+    config: Any = numba.config
+    if config.CPU_NAME or config.CPU_FEATURES:
+        return False  # compiled for another CPU (a portable cache): the generic code
+    features = llvm_binding.get_host_cpu_features()
+    return bool(features.get("avx512ifma")) and bool(features.get("avx512f"))
+
+
+_LANES = _Limbs52() if has_ifma() else _Words64()
+_xsl_rr_rounds: Any = intrinsic(_vector_rounds_typing(False, _LANES))
+_dxsm_rounds: Any = intrinsic(_vector_rounds_typing(True, _LANES))
+
+
 @numba.njit(inline="always")
 def fill_words(
     out: NDArray[np.uint64], state: NDArray[np.uint64], p: NDArray[np.uint64], dxsm: bool
 ) -> None:
     """Fill ``out`` with raw words from ``state = [low, high, inc low, inc high]``, in place.
 
-    ``p`` is :func:`parameters`. PCG64's lanes hold states after their step (its output is of
-    the new state), DXSM's before it; either way the state one sequential pass reaches after
-    the interleaved words is a lane's, and the tail runs sequentially from it.
+    ``p`` is :func:`parameters`. Whole rounds of :data:`LANES` words are made in vectors
+    (:func:`_vector_rounds_typing`), the tail sequentially from the state they reach.
     """
     count = out.size
     low, high, inc_low, inc_high = state[0], state[1], state[2], state[3]
     m_low, m_high = p[0], p[1]
     zero = _U(0)
-    rounds = count // 8
-    if rounds >= 2:
-        lane_m_low, lane_m_high = p[2], p[3]
+    rounds = count // LANES if p[6] == LANES else 0
+    if rounds:
         lane_inc_low, lane_inc_high = _mul_add(inc_low, inc_high, p[4], p[5], zero, zero)
-        if not dxsm:
-            low, high = _mul_add(low, high, m_low, m_high, inc_low, inc_high)
-        # Eight chains in scalars, so that they stay in registers, each line written out
-        # (an array of lanes cost an allocation a call: the fused loop of
-        # simulate.compiled_kernels calls this once per block).
-        l0, h0 = low, high
-        l1, h1 = _mul_add(l0, h0, m_low, m_high, inc_low, inc_high)
-        l2, h2 = _mul_add(l1, h1, m_low, m_high, inc_low, inc_high)
-        l3, h3 = _mul_add(l2, h2, m_low, m_high, inc_low, inc_high)
-        l4, h4 = _mul_add(l3, h3, m_low, m_high, inc_low, inc_high)
-        l5, h5 = _mul_add(l4, h4, m_low, m_high, inc_low, inc_high)
-        l6, h6 = _mul_add(l5, h5, m_low, m_high, inc_low, inc_high)
-        l7, h7 = _mul_add(l6, h6, m_low, m_high, inc_low, inc_high)
-        for r in range(rounds):
-            i = 8 * r
-            if dxsm:
-                out[i], out[i + 1] = _dxsm(l0, h0), _dxsm(l1, h1)
-                out[i + 2], out[i + 3] = _dxsm(l2, h2), _dxsm(l3, h3)
-                out[i + 4], out[i + 5] = _dxsm(l4, h4), _dxsm(l5, h5)
-                out[i + 6], out[i + 7] = _dxsm(l6, h6), _dxsm(l7, h7)
-            else:
-                out[i], out[i + 1] = _xsl_rr(l0, h0), _xsl_rr(l1, h1)
-                out[i + 2], out[i + 3] = _xsl_rr(l2, h2), _xsl_rr(l3, h3)
-                out[i + 4], out[i + 5] = _xsl_rr(l4, h4), _xsl_rr(l5, h5)
-                out[i + 6], out[i + 7] = _xsl_rr(l6, h6), _xsl_rr(l7, h7)
-                if r == rounds - 1:
-                    # The state after word i + 7 is lane 7's, before its next step.
-                    low, high = l7, h7
-                    break
-            l0, h0 = _mul_add(l0, h0, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l1, h1 = _mul_add(l1, h1, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l2, h2 = _mul_add(l2, h2, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l3, h3 = _mul_add(l3, h3, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l4, h4 = _mul_add(l4, h4, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l5, h5 = _mul_add(l5, h5, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l6, h6 = _mul_add(l6, h6, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
-            l7, h7 = _mul_add(l7, h7, lane_m_low, lane_m_high, lane_inc_low, lane_inc_high)
         if dxsm:
-            # The state before word 8 * rounds is lane 0's after its last step.
-            low, high = l0, h0
-        done = 8 * rounds
-    else:
-        done = 0
-    for i in range(done, count):
+            low, high = _dxsm_rounds(
+                out,
+                rounds,
+                low,
+                high,
+                inc_low,
+                inc_high,
+                m_low,
+                m_high,
+                p[2],
+                p[3],
+                lane_inc_low,
+                lane_inc_high,
+            )
+        else:
+            low, high = _xsl_rr_rounds(
+                out,
+                rounds,
+                low,
+                high,
+                inc_low,
+                inc_high,
+                m_low,
+                m_high,
+                p[2],
+                p[3],
+                lane_inc_low,
+                lane_inc_high,
+            )
+    for i in range(LANES * rounds, count):
         if dxsm:
             out[i] = _dxsm(low, high)
             low, high = _mul_add(low, high, m_low, m_high, inc_low, inc_high)

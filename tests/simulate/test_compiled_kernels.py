@@ -311,3 +311,22 @@ def test_quantize_gives_the_numpy_bits_where_a_range_is_handed_back(kind: type) 
         next_words.append(rng.bit_generator.random_raw(8))
     assert same_bits(results[0], results[1])
     assert (next_words[0] == next_words[1]).all()
+
+
+def test_prefer_wide_vectors_marks_the_function_that_calls_it() -> None:
+    """The attribute reaches LLVM, on the caller only (the stochastic-rounding range and the
+    MX pass call it; the other loops stay at LLVM's default width)."""
+    import numba
+
+    @numba.njit
+    def marked(x: int) -> int:
+        compiled_kernels.prefer_wide_vectors()
+        return x + 1
+
+    @numba.njit
+    def unmarked(x: int) -> int:
+        return x + 1
+
+    assert marked(1) == unmarked(1) == 2
+    assert compiled_kernels.WIDE_VECTORS in next(iter(marked.inspect_llvm().values()))
+    assert compiled_kernels.WIDE_VECTORS not in next(iter(unmarked.inspect_llvm().values()))

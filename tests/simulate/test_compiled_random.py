@@ -1,13 +1,19 @@
 """``simulate.compiled_random``: the words of NumPy's ``random_raw``, and its state after.
 
-The oracle is NumPy itself: every count around the eight interleaved lanes (a whole number
-of rounds, a tail, fewer words than two rounds), seeds from integers, ``SeedSequence``,
-``advance`` and ``jumped``, both state paths (in place and through ``.state``), calls mixed
-with NumPy's, and ``simulate.quantize`` with the compiled path on and off. Planted wrong
-constants show the comparisons can fail.
+The oracle is NumPy itself: every count around the sixteen interleaved lanes (a whole number
+of rounds, a tail, fewer words than a round), both representations of the lanes (IFMA limbs
+where this CPU has them; two words a lane, compiled for a CPU without them), seeds from
+integers, ``SeedSequence``, ``advance`` and ``jumped``, both state paths (in place and
+through ``.state``), calls mixed with NumPy's, and ``simulate.quantize`` with the compiled
+path on and off. Planted wrong constants show the comparisons can fail.
 """
 
 from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -16,7 +22,7 @@ from numpy.typing import NDArray
 from simulate import compiled_random, executor, quantize
 
 GENERATORS = [np.random.PCG64, np.random.PCG64DXSM]
-COUNTS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, (1 << 20) + 3]
+COUNTS = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, (1 << 20) + 3]
 
 
 def seeded(kind: type) -> list[np.random.BitGenerator]:
@@ -161,15 +167,69 @@ def test_planted_wrong_constants_are_caught(kind: type, multiplier: int) -> None
 
     right = compiled_random.parameters(multiplier)
     np.testing.assert_array_equal(words(right, state_words(kind(4))), expected)
-    for index in range(right.size):
+    for index in range(6):
         wrong = right.copy()
         wrong[index] ^= np.uint64(1 << 40)
         assert not np.array_equal(words(wrong, state_words(kind(4))), expected), index
+    # Another lane count's constants, labelled as the compiled one's.
     wrong_lanes = compiled_random.parameters(multiplier, lanes=compiled_random.LANES - 1)
+    wrong_lanes[6] = compiled_random.LANES
     assert not np.array_equal(words(wrong_lanes, state_words(kind(4))), expected)
     wrong_increment = state_words(kind(4))
     wrong_increment[2] += np.uint64(2)
     assert not np.array_equal(words(right, wrong_increment), expected)
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
+def test_constants_of_another_lane_count_make_the_words_sequentially(kind: type) -> None:
+    """A caller compiled (and cached) with another :data:`LANES` than the constants it is
+    given gets NumPy's words, not words of mismatched lanes."""
+    multiplier = {np.random.PCG64: compiled_random.PCG64_MULTIPLIER}.get(
+        kind, compiled_random.CHEAP_MULTIPLIER
+    )
+    out = np.empty(1000, np.uint64)
+    for lanes in (compiled_random.LANES // 2, compiled_random.LANES * 2):
+        state = state_words(kind(4))
+        parameters = compiled_random.parameters(multiplier, lanes)
+        compiled_random.fill(out, state, parameters, kind is np.random.PCG64DXSM)
+        np.testing.assert_array_equal(out, kind(4).random_raw(1000))
+
+
+def test_the_lanes_are_limbs_exactly_where_the_cpu_has_ifma() -> None:
+    limbs = isinstance(compiled_random._LANES, compiled_random._Limbs52)
+    assert limbs == compiled_random.has_ifma()
+
+
+GENERIC_CHECK = """
+import numpy as np
+from simulate import compiled_random
+assert isinstance(compiled_random._LANES, compiled_random._Words64), compiled_random._LANES
+for kind in (np.random.PCG64, np.random.PCG64DXSM):
+    for count in (0, 17, 16 * 5 + 3, 1 << 16):
+        ours, theirs = kind(31), kind(31)
+        words = compiled_random.random_raw(ours, count)
+        np.testing.assert_array_equal(words, theirs.random_raw(count))
+        assert ours.state == theirs.state
+print("ok")
+"""
+
+
+def test_the_two_word_lanes_give_numpys_words_compiled_for_a_cpu_without_ifma() -> None:
+    """numba compiled for Haswell (AVX2, no IFMA; runs on any newer x86-64 CPU) takes the
+    two-word lanes, whatever this machine has."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        pytest.skip("the two-word lanes are the only ones off x86-64: the tests above")
+    env = {**os.environ, "NUMBA_CPU_NAME": "haswell"}
+    done = subprocess.run(
+        [sys.executable, "-c", GENERIC_CHECK],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
 
 
 def test_the_switch_and_numpy_only_turn_the_compiled_path_off(
