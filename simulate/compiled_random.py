@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 #: step overlaps the other's (PCG64 on this project's AVX-512 Xeon, 64K words a call,
 #: measured: with IFMA limbs 0.42 ns/word with two vectors, 0.41 with four; with two-word
 #: lanes 0.92 with one vector, 0.53 with two; eight scalar chains, the code before, 0.86;
-#: NumPy's ``random_raw`` about 2.8).
+#: NumPy's ``random_raw`` 1.56).
 WIDTH = 8
 VECTORS = 2
 LANES = WIDTH * VECTORS
