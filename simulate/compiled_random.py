@@ -273,32 +273,34 @@ def _vector_output(builder: Any, low: Any, high: Any, dxsm: bool) -> Any:
 
 def _vector_rounds_typing(dxsm: bool, lanes: Any) -> Any:
     """The interleaved words of :func:`fill_words` as LLVM vector code: ``rounds`` rounds of
-    :data:`LANES` words into ``out``, from the state ``(low, high)``; returns the state one
-    sequential pass reaches after them (the tail's start). ``lanes`` holds the states
+    :data:`LANES` words into ``out``, from ``state`` (left as it is) with the constants ``p``
+    (:func:`parameters`); returns the state one sequential pass reaches after them (the
+    tail's start). ``lanes`` holds the states
     (:class:`_Words64` or :class:`_Limbs52`)."""
 
-    def typing(
-        typingctx: Any,
-        out: Any,
-        rounds: Any,
-        low: Any,
-        high: Any,
-        inc_low: Any,
-        inc_high: Any,
-        m_low: Any,
-        m_high: Any,
-        lane_m_low: Any,
-        lane_m_high: Any,
-        lane_inc_low: Any,
-        lane_inc_high: Any,
-    ) -> Any:
-        sig = types.UniTuple(types.uint64, 2)(out, rounds, *([types.uint64] * 10))
+    def typing(typingctx: Any, out: Any, rounds: Any, state: Any, p: Any) -> Any:
+        if out.layout != "C":
+            return None  # the words are stored a vector at a time
+        sig = types.UniTuple(types.uint64, 2)(out, rounds, state, p)
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             b = builder
             join = _Words64().state
-            multiplier, increment = join(b, args[6:8]), join(b, args[4:6])
-            state = join(b, args[2:4])
+
+            def words_of(position: int, count: int) -> list[Any]:
+                kind = signature.args[position]
+                array = context.make_array(kind)(context, b, args[position])
+                return [
+                    b.load(
+                        cgutils.get_item_pointer(context, b, kind, array, [ir.Constant(_I64, i)])
+                    )
+                    for i in range(count)
+                ]
+
+            state_words, p_words = words_of(2, 4), words_of(3, 6)
+            increment = join(b, state_words[2:4])
+            multiplier = join(b, p_words[0:2])
+            state = join(b, state_words[0:2])
             if not dxsm:
                 state = b.add(b.mul(state, multiplier), increment)
             # Lane j starts at the state j sequential steps on.
@@ -312,8 +314,9 @@ def _vector_rounds_typing(dxsm: bool, lanes: Any) -> Any:
                     state = b.add(b.mul(state, multiplier), increment)
                 vectors.append([cgutils.alloca_once_value(b, part) for part in parts])
             last = [cgutils.alloca_once_value(b, part) for part in parts]
-            m = [_splat(b, part) for part in lanes.parts(b, join(b, args[8:10]))]
-            c = [_splat(b, part) for part in lanes.parts(b, join(b, args[10:12]))]
+            lane_increment = b.mul(increment, join(b, p_words[4:6]))
+            m = [_splat(b, part) for part in lanes.parts(b, join(b, p_words[2:4]))]
+            c = [_splat(b, part) for part in lanes.parts(b, lane_increment)]
             words = context.make_array(signature.args[0])(context, b, args[0]).data
             with cgutils.for_range(b, args[1]) as loop:
                 first = b.mul(loop.index, ir.Constant(_I64, LANES))
@@ -369,40 +372,11 @@ def fill_words(
     count = out.size
     low, high, inc_low, inc_high = state[0], state[1], state[2], state[3]
     m_low, m_high = p[0], p[1]
-    zero = _U(0)
     rounds = count // LANES if p[6] == LANES else 0
-    if rounds:
-        lane_inc_low, lane_inc_high = _mul_add(inc_low, inc_high, p[4], p[5], zero, zero)
-        if dxsm:
-            low, high = _dxsm_rounds(
-                out,
-                rounds,
-                low,
-                high,
-                inc_low,
-                inc_high,
-                m_low,
-                m_high,
-                p[2],
-                p[3],
-                lane_inc_low,
-                lane_inc_high,
-            )
-        else:
-            low, high = _xsl_rr_rounds(
-                out,
-                rounds,
-                low,
-                high,
-                inc_low,
-                inc_high,
-                m_low,
-                m_high,
-                p[2],
-                p[3],
-                lane_inc_low,
-                lane_inc_high,
-            )
+    if rounds and dxsm:
+        low, high = _dxsm_rounds(out, rounds, state, p)
+    elif rounds:
+        low, high = _xsl_rr_rounds(out, rounds, state, p)
     for i in range(LANES * rounds, count):
         if dxsm:
             out[i] = _dxsm(low, high)
