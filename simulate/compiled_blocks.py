@@ -49,10 +49,10 @@ GROUP = 4096
 
 
 @functools.cache
-def _mx_range(mode: str, regimes: tuple[bool, bool, bool], wide: bool) -> Any:
+def _mx_range(mode: str, regimes: tuple[bool, bool, bool, bool], wide: bool) -> Any:
     """The compiled loop of one element mode and regimes; ``wide``: a 64-bit word an element."""
     code = MODE_CODES[mode]
-    below_normal, whole_range, signed = regimes
+    below_normal, whole_range, signed, counted = regimes
     stochastic = code == SR_CODE
 
     def mx_range(
@@ -118,6 +118,7 @@ def _mx_range(mode: str, regimes: tuple[bool, bool, bool], wide: bool) -> Any:
                 below_normal,
                 whole_range,
                 signed,
+                counted,
                 c,
                 f,
             )

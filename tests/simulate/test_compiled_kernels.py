@@ -130,9 +130,9 @@ def test_a_kernel_compiled_with_the_wrong_sign_is_caught(name: str) -> None:
     x = np.concatenate([every_float16_as(np.float32), -every_float16_as(np.float32)])
     kernel = compiled_kernels.build(np.dtype(np.float32), formats.get(name), "rne", 0)
     assert same_bits(*run(kernel, x)[:2])
-    below_normal, whole_range, signed = kernel.regimes()
+    below_normal, whole_range, signed, counted = kernel.regimes()
     planted = dataclasses.replace(kernel)
-    object.__setattr__(planted, "_regimes", (below_normal, whole_range, not signed))
+    object.__setattr__(planted, "_regimes", (below_normal, whole_range, not signed, counted))
     assert not same_bits(*run(planted, x)[:2])
 
 
@@ -143,15 +143,48 @@ def test_the_below_normal_quantum_has_teeth(mode: str) -> None:
     fmt = formats.get("fp16")
     x = every_float16_as(np.float32)
     kernel = compiled_kernels.build(np.dtype(np.float32), fmt, mode, 24 if mode == "sr" else 0)
-    integers, (scale_down, scale_up, *rest, shift) = kernel._constants
+    integers, (scale_down, scale_up, *rest, shift, limit) = kernel._constants
     assert same_bits(*run(kernel, x)[:2])
     planted = dataclasses.replace(kernel)
     if mode == "rne":
-        wrong = (scale_down, scale_up, *rest, shift * 2)
+        wrong = (scale_down, scale_up, *rest, shift * 2, limit)
     else:
-        wrong = (scale_down / 2, scale_up * 2, *rest, shift)
+        wrong = (scale_down / 2, scale_up * 2, *rest, shift, limit)
     object.__setattr__(planted, "_constants", (integers, wrong))
     assert not same_bits(*run(planted, x)[:2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["fp8_e4m3", "fp8_e5m2", "fp6_e2m3", "fp4_e2m1"])
+def test_the_counted_below_normal_path_has_teeth(name: str, dtype: type) -> None:
+    """Stochastic rounding below min_normal by an integer count (fp8, fp6, fp4 with 24
+    random bits): a quantum twice too large, a shift of the count one bit off and a limit
+    below the counts are caught."""
+    x = every_float16_as(dtype)
+    kernel = compiled_kernels.build(np.dtype(dtype), formats.get(name), "sr", 24)
+    assert kernel.regimes()[3]
+    integers, floats = kernel._constants
+    assert same_bits(*run(kernel, x)[:2])
+    scale_down, scale_up, *rest, limit = floats
+    shift = integers[-1]
+    plants = [
+        (integers, (scale_down / 2, scale_up * 2, *rest, limit)),
+        ((*integers[:-1], type(shift)(shift + 1)), floats),
+        ((*integers[:-1], type(shift)(shift - 1)), floats),
+        (integers, (scale_down, scale_up, *rest, type(limit)(2.0**20))),
+    ]
+    for index, constants in enumerate(plants):
+        planted = dataclasses.replace(kernel)
+        object.__setattr__(planted, "_constants", constants)
+        assert not same_bits(*run(planted, x)[:2]), index
+
+
+def test_fp16_from_float32_rounds_below_normal_by_floats() -> None:
+    """Ten fraction bits and 24 random bits overflow a 32-bit count: the float path."""
+    kernel = compiled_kernels.build(np.dtype(np.float32), formats.get("fp16"), "sr", 24)
+    assert kernel.below_normal
+    assert not kernel.counted
+    assert compiled_kernels.build(np.dtype(np.float64), formats.get("fp16"), "sr", 24).counted
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
