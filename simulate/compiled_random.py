@@ -39,8 +39,8 @@ from numpy.typing import NDArray
 #: Words of a 512-bit vector, and the vectors of interleaved chains: two, so that one vector's
 #: step overlaps the other's (PCG64 on this project's AVX-512 Xeon, 64K words a call,
 #: measured: with IFMA limbs 0.42 ns/word with two vectors, 0.41 with four; with two-word
-#: lanes 0.92 with one vector, 0.53 with two; eight scalar chains, the code before, 0.86;
-#: NumPy's ``random_raw`` 1.56).
+#: lanes 0.53 with two, 0.52 with four, and one vector about 0.9 at 4K words; eight scalar
+#: chains, the code before, 0.99; NumPy's ``random_raw`` 1.56).
 WIDTH = 8
 VECTORS = 2
 LANES = WIDTH * VECTORS
