@@ -81,6 +81,23 @@ _PARAMETERS = {
 _DXSM = {np.random.PCG64: False, np.random.PCG64DXSM: True}
 
 
+_I32, _I64, _I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
+_VECTOR = ir.VectorType(_I64, WIDTH)
+
+
+def _join(builder: Any, words: Any) -> Any:
+    """The ``i128`` of the (low, high) 64-bit ``words``."""
+    low, high = words
+    shifted = builder.shl(builder.zext(high, _I128), ir.Constant(_I128, 64))
+    return builder.or_(builder.zext(low, _I128), shifted)
+
+
+def _halves(builder: Any, value: Any) -> tuple[Any, Any]:
+    """The low and high 64-bit words of an ``i128``."""
+    high = builder.lshr(value, ir.Constant(_I128, 64))
+    return builder.trunc(value, _I64), builder.trunc(high, _I64)
+
+
 def _mul_add_typing(
     typingctx: Any, alo: Any, ahi: Any, blo: Any, bhi: Any, clo: Any, chi: Any
 ) -> Any:
@@ -88,19 +105,9 @@ def _mul_add_typing(
     sig = types.UniTuple(types.uint64, 2)(*([types.uint64] * 6))
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        i64, i128 = ir.IntType(64), ir.IntType(128)
-        shift = ir.Constant(i128, 64)
-
-        def join(low: Any, high: Any) -> Any:
-            return builder.or_(
-                builder.zext(low, i128), builder.shl(builder.zext(high, i128), shift)
-            )
-
-        a, b, c = join(*args[0:2]), join(*args[2:4]), join(*args[4:6])
+        a, b, c = (_join(builder, args[i : i + 2]) for i in (0, 2, 4))
         result = builder.add(builder.mul(a, b), c)
-        low = builder.trunc(result, i64)
-        high = builder.trunc(builder.lshr(result, shift), i64)
-        return context.make_tuple(builder, signature.return_type, [low, high])
+        return context.make_tuple(builder, signature.return_type, list(_halves(builder, result)))
 
     return sig, codegen
 
@@ -139,10 +146,6 @@ def _dxsm(low: np.uint64, high: np.uint64) -> np.uint64:
     return high * low
 
 
-_I32, _I64, _I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
-_VECTOR = ir.VectorType(_I64, WIDTH)
-
-
 def _splat(builder: Any, value: Any) -> Any:
     """A vector of ``WIDTH`` copies of the uint64 ``value``."""
     single = builder.insert_element(ir.Constant(_VECTOR, None), value, ir.Constant(_I32, 0))
@@ -152,12 +155,6 @@ def _splat(builder: Any, value: Any) -> Any:
 
 def _constant(value: int) -> Any:
     return ir.Constant(_VECTOR, [value] * WIDTH)
-
-
-def _halves(builder: Any, value: Any) -> tuple[Any, Any]:
-    """The low and high 64-bit words of an ``i128``."""
-    high = builder.lshr(value, ir.Constant(_I128, 64))
-    return builder.trunc(value, _I64), builder.trunc(high, _I64)
 
 
 class _Words64:
@@ -171,8 +168,7 @@ class _Words64:
         return list(_halves(builder, value))
 
     def state(self, builder: Any, parts: list[Any]) -> Any:
-        b, low, high = builder, parts[0], parts[1]
-        return b.or_(b.zext(low, _I128), b.shl(b.zext(high, _I128), ir.Constant(_I128, 64)))
+        return _join(builder, parts)
 
     def words(self, builder: Any, parts: list[Any]) -> tuple[Any, Any]:
         return parts[0], parts[1]
@@ -285,7 +281,6 @@ def _vector_rounds_typing(dxsm: bool, lanes: Any) -> Any:
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             b = builder
-            join = _Words64().state
 
             def words_of(position: int, count: int) -> list[Any]:
                 kind = signature.args[position]
@@ -298,9 +293,9 @@ def _vector_rounds_typing(dxsm: bool, lanes: Any) -> Any:
                 ]
 
             state_words, p_words = words_of(2, 4), words_of(3, 6)
-            increment = join(b, state_words[2:4])
-            multiplier = join(b, p_words[0:2])
-            state = join(b, state_words[0:2])
+            increment = _join(b, state_words[2:4])
+            multiplier = _join(b, p_words[0:2])
+            state = _join(b, state_words[0:2])
             if not dxsm:
                 state = b.add(b.mul(state, multiplier), increment)
             # Lane j starts at the state j sequential steps on.
@@ -314,8 +309,8 @@ def _vector_rounds_typing(dxsm: bool, lanes: Any) -> Any:
                     state = b.add(b.mul(state, multiplier), increment)
                 vectors.append([cgutils.alloca_once_value(b, part) for part in parts])
             last = [cgutils.alloca_once_value(b, part) for part in parts]
-            lane_increment = b.mul(increment, join(b, p_words[4:6]))
-            m = [_splat(b, part) for part in lanes.parts(b, join(b, p_words[2:4]))]
+            lane_increment = b.mul(increment, _join(b, p_words[4:6]))
+            m = [_splat(b, part) for part in lanes.parts(b, _join(b, p_words[2:4]))]
             c = [_splat(b, part) for part in lanes.parts(b, lane_increment)]
             words = context.make_array(signature.args[0])(context, b, args[0]).data
             with cgutils.for_range(b, args[1]) as loop:
